@@ -1,0 +1,54 @@
+"""asl-runner: run AWS Step Functions state machines offline, faithfully.
+
+    import asl_runner
+    execution = asl_runner.run("definitions/gdpr_offboarding.asl.json", {"userId": "u-1"},
+                               lambdas="lambdas", clock="virtual")
+    execution.status, execution.output, execution.history
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+__all__ = ["load", "run", "start", "__version__"]
+
+
+def load(source: Any, *, validate: bool = True):
+    """Parse and validate a definition (dict, JSON text or file path) into a StateMachine."""
+    from .model import parse_definition
+
+    return parse_definition(source, validate=validate)
+
+
+def start(definition: Any, input: Any = None, *, clock: Any = None, name: str | None = None,
+          state_machine_name: str = "StateMachine", **kw: Any):
+    """Create an Execution (not yet started) for a definition or a loaded StateMachine."""
+    from .clock import Clock, make_clock
+    from .engine import Execution
+    from .model import StateMachine
+
+    machine = definition if isinstance(definition, StateMachine) else load(definition)
+    if not isinstance(clock, Clock):
+        clock = make_clock(clock)
+    return Execution(machine, {} if input is None else input, clock=clock, name=name,
+                     state_machine_name=state_machine_name, **kw)
+
+
+def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
+        handlers: dict | None = None, clock: Any = None, name: str | None = None,
+        state_machine_name: str = "StateMachine", max_workers: int = 16, **kw: Any):
+    """Run a definition to its end and return the Execution (status, output, history...).
+
+    ``lambdas`` is a directory of ``NAME.py`` handlers, ``handlers`` a mapping of function
+    names to callables ``handler(event, context)``. ``clock`` is "real" (default, or
+    ASL_RUNNER_CLOCK) or "virtual" (Wait states and retry back-offs take no time).
+    """
+    from .engine import Runner
+    from .integrations import Integrations
+
+    execution = start(definition, input, clock=clock, name=name,
+                      state_machine_name=state_machine_name, **kw)
+    with Runner(Integrations(lambdas, handlers), max_workers=max_workers) as runner:
+        runner.run(execution)
+    return execution

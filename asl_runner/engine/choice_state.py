@@ -1,0 +1,33 @@
+"""Choice: the first rule that matches picks the next state; else Default; else an error."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import StatesNoChoiceMatched
+from .pipeline import evaluate_assign, select_input, select_output
+
+if TYPE_CHECKING:
+    from ..model import ChoiceState
+    from .execution import Execution
+    from .frame import Frame
+
+
+def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
+    ex.enter(frame, state)
+    effective = select_input(state.input_path, frame.input, frame)
+    for rule in state.choices:
+        if rule.condition.evaluate(effective, frame):
+            target = rule.next
+            # a matching rule's own Assign replaces the state's (which belongs to Default)
+            assign = rule.assign if rule.assign is not None else state.assign
+            break
+    else:
+        if state.default is None:
+            raise StatesNoChoiceMatched(
+                cause=f"No Matches! At state {state.name!r} no choice rule matched and "
+                "there is no Default.")
+        target, assign = state.default, state.assign
+    assigned = evaluate_assign(assign, effective, frame)
+    output = select_output(state.output_path, effective, frame)
+    return ex.exit(frame, state, output, assigned, next_name=target)

@@ -1,0 +1,511 @@
+"""An execution: the interpreter that advances frames from event to event.
+
+Nothing in here blocks or performs I/O. An execution advances until every frame waits for
+something outside it (a task outcome, a timer), and leaves what it needs from the outside in
+:attr:`Execution.invocations` and its timer queue. A runner performs those effects and feeds
+the outcomes back through :meth:`complete_task`, :meth:`fail_task` and :meth:`fire_timers`;
+the same engine thus serves ``asl-runner run``, tests, the HTTP endpoint and recovery.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random as _random
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import (
+    DataFlowError,
+    StatesDataLimitExceeded,
+    StatesError,
+    StatesRuntime,
+    StatesTimeout,
+    runtime_error,
+)
+from ..history import Event, iso_timestamp
+from ..jsonvalue import exceeds_limit
+from ..model import State, StateMachine
+from ..model.retry import find_catcher, find_retrier
+from ..model.states import JSONATA
+from . import pipeline
+from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
+
+# what a state handler returns
+CONTINUE = True  # the frame moved to its next state: keep running it
+SUSPEND = False  # the frame waits, or ended: run something else
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+
+
+@dataclass
+class Invocation:
+    """A task the runner must perform, and how to report its outcome (``token``)."""
+
+    token: str
+    frame_id: int
+    state_name: str
+    resource: Any  # model.Resource
+    payload: Any
+    timeout_seconds: float | None
+    heartbeat_seconds: float | None
+    context: dict
+    #: "lambda" (a Lambda ARN: LambdaFunction* events) or "task" (Task* events)
+    event_family: str = "task"
+    attempt: int = 0
+    #: how the engine runs this task's state again on a retry (not the runner's business)
+    retry: Any = field(default=None, repr=False, compare=False)
+
+
+@dataclass(order=True)
+class Timer:
+    due: float
+    seq: int
+    kind: str = field(compare=False)  # wait | retry | task-timeout | heartbeat | execution-timeout
+    frame: Frame | None = field(compare=False, default=None)
+    data: Any = field(compare=False, default=None)
+    cancelled: bool = field(compare=False, default=False)
+
+
+@dataclass
+class PendingTask:
+    frame: Frame
+    state: State
+    invocation: Invocation
+    timer: Timer | None = None
+
+
+class Execution:
+    """One run of a state machine."""
+
+    def __init__(
+        self,
+        machine: StateMachine,
+        input: Any,
+        *,
+        clock: Any,
+        name: str | None = None,
+        state_machine_name: str = "StateMachine",
+        state_machine_arn: str | None = None,
+        role_arn: str | None = None,
+        region: str = DEFAULT_REGION,
+        account: str = DEFAULT_ACCOUNT,
+        seed: int | None = None,
+    ):
+        self.machine = machine
+        self.input = input
+        self.clock = clock
+        self.name = name or str(uuid.uuid4())
+        self.region = region
+        self.account = account
+        self.state_machine_name = state_machine_name
+        self.state_machine_arn = state_machine_arn or (
+            f"arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}")
+        self.arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{self.name}"
+        self.role_arn = role_arn or f"arn:aws:iam::{account}:role/asl-runner"
+        self.random = _random.Random(seed)
+
+        self.status = RUNNING
+        self.output: Any = None
+        self.error: str | None = None
+        self.cause: str | None = None
+        self.start_time = 0.0
+        self.stop_time: float | None = None
+        self.history: list[Event] = []
+        #: effects for the runner: tasks to perform (taken with take_invocations)
+        self.invocations: list[Invocation] = []
+        #: listeners called with each new event and the nesting depth of its frame
+        self.listeners: list[Callable[[Event, int], None]] = []
+
+        self._ready: deque[Frame] = deque()
+        self._timers: list[Timer] = []
+        self._timer_seq = itertools.count()
+        self._frame_ids = itertools.count()
+        self._tokens = itertools.count(1)
+        self._tasks: dict[str, PendingTask] = {}
+        self.root: Frame | None = None
+        self.context_execution: dict = {}
+        self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}
+
+    # ------------------------------------------------------------------ identity and events
+
+    def new_frame_id(self) -> int:
+        return next(self._frame_ids)
+
+    def emit(self, frame: Frame | None, type_: str, details: dict | None = None,
+             advance: bool = True, previous: int | None = None) -> int:
+        """Append an event; it points at ``previous`` or the frame's cursor."""
+        if frame is not None and not frame.record:
+            return 0
+        history = self.history
+        event_id = len(history) + 1
+        prev = previous if previous is not None else (frame.cursor if frame is not None else 0)
+        event = Event(event_id, prev, type_, self.clock.now(), details)
+        history.append(event)
+        if advance and frame is not None:
+            frame.cursor = event_id
+        if self.listeners:
+            depth = frame.depth if frame is not None else 0
+            for listener in self.listeners:
+                listener(event, depth)
+        return event_id
+
+    # ------------------------------------------------------------------ driving
+
+    def start(self) -> None:
+        """Write ExecutionStarted and run until every frame waits."""
+        now = self.clock.now()
+        self.start_time = now
+        self.context_execution = {
+            "Id": self.arn,
+            "Input": self.input,
+            "StartTime": iso_timestamp(now),
+            "Name": self.name,
+            "RoleArn": self.role_arn,
+            "RedriveCount": 0,
+        }
+        self.emit(None, "ExecutionStarted", {"input": self.input, "roleArn": self.role_arn})
+        if self.machine.timeout_seconds:
+            self.schedule_timer(now + self.machine.timeout_seconds, "execution-timeout", None)
+        self.root = Frame(self, self.machine, self.input, scope=Scope(), cursor=0)
+        self._ready.append(self.root)
+        self._drain()
+
+    @property
+    def running(self) -> bool:
+        return self.status == RUNNING
+
+    def make_ready(self, frame: Frame, first: bool = True) -> None:
+        """Queue a frame to run. Depth-first (``first``) keeps a sequential-looking history."""
+        if first:
+            self._ready.appendleft(frame)
+        else:
+            self._ready.append(frame)
+
+    def make_ready_many(self, frames: list[Frame]) -> None:
+        """Queue children to run next, first child first."""
+        self._ready.extendleft(reversed(frames))
+
+    def _drain(self) -> None:
+        ready = self._ready
+        while ready and self.status == RUNNING:
+            frame = ready.popleft()
+            if frame.status == RUNNING:
+                self.run_frame(frame)
+
+    def run_frame(self, frame: Frame) -> None:
+        """Run ``frame`` until it waits or ends.
+
+        A frame woken by a timer, a task outcome or its children carries the continuation in
+        ``frame.resume``; it runs here, inside the same error handling as a state's start.
+        """
+        from .handlers import HANDLERS
+
+        while True:
+            state = frame.state
+            try:
+                resume = frame.resume
+                if resume is not None:
+                    frame.resume = None
+                    step = resume()
+                elif state.query_language == JSONATA:
+                    raise DataFlowError("JSONata is not supported by this version of asl-runner")
+                else:
+                    step = HANDLERS[state.type](self, frame, state)
+                if step is not CONTINUE:
+                    return
+            except DataFlowError as exc:
+                self.fail_execution(frame, runtime_error(state.name, frame.entered_id, exc.detail)
+                                    if exc.error == "States.Runtime"
+                                    else StatesError(exc.error, exc.detail))
+                return
+            except StatesError as exc:
+                if self.fail_state(frame, state, exc) is not CONTINUE:
+                    return
+            if self.status != RUNNING:
+                return
+
+    def wake(self, frame: Frame, resume: Callable[[], bool]) -> None:
+        """Continue a waiting frame with ``resume`` (returns CONTINUE or SUSPEND)."""
+        frame.waiting = None
+        frame.resume = resume
+        self.make_ready(frame)
+
+    # ------------------------------------------------------------------ states
+
+    def enter(self, frame: Frame, state: State) -> None:
+        frame.entered_time = self.clock.now()
+        frame.entered_id = self.emit(frame, state.type + "StateEntered",
+                                     {"name": state.name, "input": frame.input})
+        frame.retry_counts = None
+        frame.retry_total = 0
+
+    def finish(self, frame: Frame, state: State, result: Any, env_doc: Any = None) -> bool:
+        """After the state's work: Assign, ResultPath, OutputPath, then exit.
+
+        ``result`` is what ResultSelector produced (or the raw result); ``$`` in Assign refers
+        to it.
+        """
+        assigned = pipeline.evaluate_assign(state.assign, result, frame)
+        output = pipeline.merge_result(getattr(state, "result_path", None), frame.input, result)
+        output = pipeline.select_output(state.output_path, output, frame)
+        return self.exit(frame, state, output, assigned)
+
+    def exit(self, frame: Frame, state: State, output: Any, assigned: dict | None,
+             next_name: str | None = None) -> bool:
+        """Write the Exited event and move to the next state (or end the frame)."""
+        if exceeds_limit(output):
+            raise StatesDataLimitExceeded(
+                cause=f"The state/task '{state.name}' returned a result with a size exceeding "
+                "the maximum number of bytes service limit.")
+        details: dict[str, Any] = {"name": state.name, "output": output}
+        if assigned:
+            frame.scope.assign(assigned)
+            details["assignedVariables"] = assigned
+        self.emit(frame, state.type + "StateExited", details)
+        return self.transition(frame, next_name or state.next, output, end=state.end)
+
+    def transition(self, frame: Frame, next_name: str | None, output: Any, end: bool = False) -> bool:
+        if end or next_name is None:
+            self.frame_succeeded(frame, output)
+            return SUSPEND
+        frame.state = frame.machine.states[next_name]
+        frame.input = output
+        return CONTINUE
+
+    # ------------------------------------------------------------------ errors
+
+    def fail_state(self, frame: Frame, state: State, error: StatesError,
+                   before_catch: Callable[[], None] | None = None,
+                   retry: Callable[[], None] | None = None) -> bool:
+        """A state failed: retry it, catch the error, or fail the frame.
+
+        ``before_catch`` writes the state's own failure event (MapStateFailed, ...) once no
+        retry applies; ``retry`` is how to run the state again (None: not retryable).
+        """
+        if error.terminal:
+            self.fail_execution(frame, error)
+            return SUSPEND
+        retriers = getattr(state, "retry", ())
+        if retriers and retry is not None:
+            i = find_retrier(retriers, error.error)
+            if i >= 0:
+                if frame.retry_counts is None:
+                    frame.retry_counts = [0] * len(retriers)
+                attempts = frame.retry_counts[i]
+                retrier = retriers[i]
+                if attempts < retrier.max_attempts:
+                    frame.retry_counts[i] = attempts + 1
+                    frame.retry_total += 1
+                    delay = retrier.delay(attempts + 1, self.random)
+                    frame.waiting = "timer"
+                    self.schedule_timer(self.clock.now() + delay, "retry", frame, retry)
+                    return SUSPEND
+        if before_catch is not None:
+            before_catch()
+        catcher = find_catcher(getattr(state, "catch", ()), error.error)
+        if catcher is None:
+            self.frame_failed(frame, error)
+            return SUSPEND
+        error_output = {"Error": error.error, "Cause": error.cause if error.cause is not None else ""}
+        try:
+            assigned = pipeline.evaluate_assign(catcher.assign, error_output, frame)
+            output = pipeline.merge_result(catcher.result_path, frame.input, error_output)
+            if exceeds_limit(output):
+                raise StatesDataLimitExceeded(
+                    cause=f"The state/task '{state.name}' returned a result with a size "
+                    "exceeding the maximum number of bytes service limit.")
+        except DataFlowError as exc:
+            self.fail_execution(frame, runtime_error(state.name, frame.entered_id, exc.detail))
+            return SUSPEND
+        except StatesError as exc:
+            self.fail_execution(frame, exc)
+            return SUSPEND
+        details: dict[str, Any] = {"name": state.name, "output": output}
+        if assigned:
+            frame.scope.assign(assigned)
+            details["assignedVariables"] = assigned
+        self.emit(frame, state.type + "StateExited", details)
+        return self.transition(frame, catcher.next, output)
+
+    # ------------------------------------------------------------------ frames ending
+
+    def frame_succeeded(self, frame: Frame, output: Any) -> None:
+        frame.status = SUCCEEDED
+        if frame.fanout is not None:
+            frame.fanout.child_succeeded(frame, output)
+        elif frame is self.root:
+            self._end("SUCCEEDED", frame, output=output)
+
+    def frame_failed(self, frame: Frame, error: StatesError) -> None:
+        frame.status = FAILED
+        if frame.fanout is not None:
+            frame.fanout.child_failed(frame, error)
+        elif frame is self.root:
+            self._end("FAILED", frame, error=error)
+
+    def fail_execution(self, frame: Frame | None, error: StatesError) -> None:
+        """Fail the whole execution at once (a terminal error anywhere)."""
+        while frame is not None and not frame.record and frame.fanout is not None:
+            frame = frame.fanout.frame
+        self._end("FAILED", frame, error=error)
+
+    def _end(self, status: str, frame: Frame | None, output: Any = None,
+             error: StatesError | None = None) -> None:
+        if self.status != RUNNING:
+            return
+        self.status = status
+        self.stop_time = self.clock.now()
+        if status == "SUCCEEDED":
+            self.output = output
+            self.emit(frame, "ExecutionSucceeded", {"output": output})
+        else:
+            self.error = error.error if error else None
+            self.cause = error.cause if error else None
+            details = {k: v for k, v in (("error", self.error), ("cause", self.cause)) if v is not None}
+            kind = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut",
+                    "ABORTED": "ExecutionAborted"}[status]
+            self.emit(frame, kind, details)
+        self._ready.clear()
+        self._timers.clear()
+        self._tasks.clear()
+        self.invocations.clear()
+
+    def stop(self, error: str | None = None, cause: str | None = None) -> None:
+        """StopExecution: end as ABORTED."""
+        if self.status != RUNNING:
+            return
+        self._end("ABORTED", self._last_frame(), error=StatesError(error, cause) if error or cause else None)
+
+    def _last_frame(self) -> Frame | None:
+        return self.root
+
+    # ------------------------------------------------------------------ timers
+
+    def schedule_timer(self, due: float, kind: str, frame: Frame | None, data: Any = None) -> Timer:
+        timer = Timer(due, next(self._timer_seq), kind, frame, data)
+        heapq.heappush(self._timers, timer)
+        return timer
+
+    def next_timer_due(self) -> float | None:
+        timers = self._timers
+        while timers and timers[0].cancelled:
+            heapq.heappop(timers)
+        return timers[0].due if timers else None
+
+    def fire_timers(self, now: float | None = None) -> int:
+        """Fire every timer due by ``now``, in order; returns how many fired."""
+        if now is None:
+            now = self.clock.now()
+        fired = 0
+        timers = self._timers
+        while timers and self.status == RUNNING and timers[0].due <= now:
+            timer = heapq.heappop(timers)
+            if timer.cancelled:
+                continue
+            fired += 1
+            self._on_timer(timer)
+            self._drain()
+        return fired
+
+    def _on_timer(self, timer: Timer) -> None:
+        frame = timer.frame
+        kind = timer.kind
+        if kind == "execution-timeout":
+            self._end("TIMED_OUT", self.root, error=StatesTimeout(
+                cause=f"The execution timed out after {self.machine.timeout_seconds} seconds"))
+            return
+        if frame is None or frame.status != RUNNING:
+            return
+        if kind == "task-timeout":
+            self.task_timed_out(timer.data)
+            return
+        self.wake(frame, timer.data)  # wait: finish the Wait state; retry: run the work again
+
+    # ------------------------------------------------------------------ tasks
+
+    def new_token(self) -> str:
+        return f"{self.name}-{next(self._tokens)}"
+
+    def schedule_task(self, frame: Frame, state: State, invocation: Invocation) -> None:
+        pending = PendingTask(frame, state, invocation)
+        if invocation.timeout_seconds:
+            pending.timer = self.schedule_timer(self.clock.now() + invocation.timeout_seconds,
+                                                "task-timeout", frame, invocation.token)
+        self._tasks[invocation.token] = pending
+        frame.waiting = "task"
+        self.invocations.append(invocation)
+
+    def take_invocations(self) -> list[Invocation]:
+        out, self.invocations = self.invocations, []
+        return out
+
+    @property
+    def tasks_in_flight(self) -> int:
+        return len(self._tasks)
+
+    def _pop_task(self, token: str) -> PendingTask | None:
+        pending = self._tasks.pop(token, None)
+        if pending is not None and pending.timer is not None:
+            pending.timer.cancelled = True
+        return pending
+
+    def complete_task(self, token: str, result: Any) -> None:
+        pending = self._pop_task(token)
+        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
+            return
+        from .task_state import task_succeeded
+
+        self._resume_task(pending, task_succeeded, result)
+
+    def fail_task(self, token: str, error: str | None, cause: str | None) -> None:
+        pending = self._pop_task(token)
+        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
+            return
+        from .task_state import task_failed
+
+        self._resume_task(pending, task_failed, StatesError(error, cause))
+
+    def task_timed_out(self, token: str) -> None:
+        pending = self._pop_task(token)
+        if pending is None:
+            return
+        from .task_state import task_failed
+
+        self._resume_task(pending, task_failed, StatesTimeout(), timed_out=True)
+
+    def _resume_task(self, pending: PendingTask, handler: Callable, outcome: Any, **kw: Any) -> None:
+        frame, state = pending.frame, pending.state
+        self.wake(frame, lambda: handler(self, frame, state, pending.invocation, outcome, **kw))
+        self._drain()
+
+    # ------------------------------------------------------------------ results
+
+    def describe(self) -> dict[str, Any]:
+        """DescribeExecution-shaped status (output as JSON text, as AWS returns it)."""
+        from ..jsonvalue import dumps
+
+        out: dict[str, Any] = {
+            "executionArn": self.arn,
+            "stateMachineArn": self.state_machine_arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": iso_timestamp(self.start_time),
+            "input": dumps(self.input),
+        }
+        if self.stop_time is not None:
+            out["stopDate"] = iso_timestamp(self.stop_time)
+        if self.status == "SUCCEEDED":
+            out["output"] = dumps(self.output)
+        if self.error is not None:
+            out["error"] = self.error
+        if self.cause is not None:
+            out["cause"] = self.cause
+        return out
+
+
+__all__ = ["Execution", "Invocation", "Timer", "CONTINUE", "SUSPEND", "StatesRuntime", "ABORTED"]

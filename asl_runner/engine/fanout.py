@@ -1,0 +1,175 @@
+"""The children of one Parallel or Map attempt: spawning them, collecting their outcomes.
+
+Children are frames of the same execution. At most ``max_concurrency`` run at once (0: no
+limit); results keep input order whatever order the children finish in. The first failure
+beyond the tolerated threshold aborts the others and fails the state.
+
+History, as AWS writes it (previousEventId in brackets):
+Map: MapIterationStarted [the event that freed its slot] ... MapIterationSucceeded [the
+iteration's last event]; MapStateSucceeded and MapStateExited [the last
+MapIterationSucceeded]. Parallel: ParallelStateSucceeded and ParallelStateExited [the last
+branch's last event]. A distributed Map's children are separate executions: only
+MapRunStarted/MapRunSucceeded appear in the parent's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import StatesError
+from .frame import ABORTED, RUNNING, Frame, Scope
+
+if TYPE_CHECKING:
+    from ..model import State, StateMachine
+    from .execution import Execution
+
+
+class FanOut:
+    def __init__(
+        self,
+        ex: Execution,
+        frame: Frame,
+        state: State,
+        machines: list[StateMachine],
+        inputs: list[Any],
+        *,
+        map_events: bool,
+        max_concurrency: int = 0,
+        record_children: bool = True,
+        isolated_scopes: bool = False,
+        tolerated_count: int | None = None,
+        tolerated_percentage: float | None = None,
+        on_done: Callable[[list], bool],
+        on_failed: Callable[[StatesError], bool],
+    ):
+        self.ex = ex
+        self.frame = frame
+        self.state = state
+        self.machines = machines
+        self.inputs = inputs
+        self.map_events = map_events and record_children
+        self.limit = max_concurrency if max_concurrency > 0 else len(inputs)
+        self.record_children = record_children
+        self.isolated_scopes = isolated_scopes
+        self.tolerated_count = tolerated_count
+        self.tolerated_percentage = tolerated_percentage
+        self.on_done = on_done
+        self.on_failed = on_failed
+        self.results: list[Any] = [None] * len(inputs)
+        self.active: dict[int, Frame] = {}
+        self.next_index = 0
+        self.finished = 0
+        self.failures = 0
+        self.closed = False
+        #: previousEventId for the next child's first event
+        self.cursor = frame.cursor
+        self.last_event = frame.cursor
+        frame.child_run = self
+
+    def start(self) -> None:
+        if not self.inputs:
+            self._complete()
+            return
+        self._fill()
+
+    # -- children ---------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        spawned = []
+        n = len(self.inputs)
+        while self.next_index < n and len(self.active) < self.limit:
+            i = self.next_index
+            self.next_index += 1
+            spawned.append(self._spawn(i))
+        if spawned:
+            self.ex.make_ready_many(spawned)
+
+    def _spawn(self, i: int) -> Frame:
+        ex = self.ex
+        machine = self.machines[i] if len(self.machines) > 1 else self.machines[0]
+        scope = Scope() if self.isolated_scopes else Scope(self.frame.scope)
+        child = Frame(ex, machine, self.inputs[i], scope=scope, cursor=self.cursor, fanout=self,
+                      index=i, record=self.record_children)
+        self.active[i] = child
+        if self.map_events:
+            def begin() -> bool:
+                ex.emit(child, "MapIterationStarted", {"name": self.state.name, "index": i})
+                return True
+
+            child.resume = begin
+        return child
+
+    def child_succeeded(self, child: Frame, output: Any) -> None:
+        if self.closed:
+            return
+        self.active.pop(child.index, None)
+        self.finished += 1
+        self.results[child.index] = output
+        self._child_ended(child, "MapIterationSucceeded")
+        self._next()
+
+    def child_failed(self, child: Frame, error: StatesError) -> None:
+        if self.closed:
+            return
+        self.active.pop(child.index, None)
+        self.finished += 1
+        self.failures += 1
+        self._child_ended(child, "MapIterationFailed")
+        if self._tolerated():
+            self.results[child.index] = {"Error": error.error, "Cause": error.cause}
+            self._next()
+            return
+        self.close()
+        self.frame.cursor = child.cursor if self.record_children else self.frame.cursor
+        self.ex.wake(self.frame, lambda: self.on_failed(error))
+
+    def _child_ended(self, child: Frame, event_type: str) -> None:
+        if self.map_events:
+            self.last_event = self.ex.emit(child, event_type,
+                                           {"name": self.state.name, "index": child.index},
+                                           advance=False)
+        elif self.record_children:
+            self.last_event = child.cursor
+        if self.record_children:
+            self.cursor = child.cursor
+
+    def _tolerated(self) -> bool:
+        if self.tolerated_count is not None and self.failures <= self.tolerated_count:
+            return True
+        if self.tolerated_percentage is not None and self.inputs:
+            return self.failures * 100.0 / len(self.inputs) <= self.tolerated_percentage
+        return False
+
+    def _next(self) -> None:
+        if self.finished == len(self.inputs):
+            self._complete()
+        else:
+            self._fill()
+
+    def _complete(self) -> None:
+        self.closed = True
+        self.frame.child_run = None
+        if self.record_children:
+            self.frame.cursor = self.last_event
+        results = self.results
+        self.ex.wake(self.frame, lambda: self.on_done(results))
+
+    def close(self) -> None:
+        """Stop: abort every child still running (and, through them, their own children)."""
+        self.closed = True
+        self.frame.child_run = None
+        for child in self.active.values():
+            abort_frame(child)
+        self.active.clear()
+
+
+def abort_frame(frame: Frame) -> None:
+    frame.status = ABORTED
+    frame.resume = None
+    run = frame.child_run
+    if run is not None:
+        run.close()
+
+
+__all__ = ["FanOut", "abort_frame", "RUNNING"]

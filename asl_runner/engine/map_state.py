@@ -1,0 +1,180 @@
+"""Map: runs its processor once per item (inline), or as a Map Run of child executions
+(distributed), and gathers the outputs in item order."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DataFlowError, StatesError
+from ..jsonvalue import dumps
+from ..paths import PathNotFound
+from .fanout import FanOut
+from .frame import ItemEnv
+from .pipeline import evaluate_template, select_input
+
+if TYPE_CHECKING:
+    from ..model import MapState
+    from .execution import Execution
+    from .frame import Frame
+
+
+def _value_text(value: Any) -> str:
+    return value if isinstance(value, str) else dumps(value)
+
+
+def _from_path(path: Any, doc: Any, frame: Frame) -> Any:
+    try:
+        return path.select(doc, frame)
+    except PathNotFound as exc:
+        raise DataFlowError(f"Invalid path '{path.text}' : {exc}") from None
+
+
+def _integer(state: MapState, field: str, path: Any, doc: Any, frame: Frame) -> int:
+    value = _from_path(path, doc, frame)
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = int(value.strip())
+        except ValueError:
+            number = None
+    if type(number) is float and number.is_integer():
+        number = int(number)
+    if type(number) is not int:
+        raise DataFlowError(f"The {field} field refers to value \"{_value_text(value)}\" which is "
+                            f"not a valid integer: {path.text}")
+    return number
+
+
+def _float(state: MapState, field: str, path: Any, doc: Any, frame: Frame) -> float:
+    value = _from_path(path, doc, frame)
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise DataFlowError(f"The {field} field refers to value \"{_value_text(value)}\" which is "
+                            f"not a valid float: {path.text}")
+    return float(number)
+
+
+def _settings(state: MapState, doc: Any, frame: Frame) -> tuple[int, int | None, float | None]:
+    max_concurrency = state.max_concurrency
+    if state.max_concurrency_path is not None:
+        max_concurrency = _integer(state, "MaxConcurrencyPath", state.max_concurrency_path, doc, frame)
+        if max_concurrency < 0:
+            raise DataFlowError("MaxConcurrency must be a non-negative integer.")
+    count = state.tolerated_failure_count
+    if state.tolerated_failure_count_path is not None:
+        count = _integer(state, "ToleratedFailureCountPath", state.tolerated_failure_count_path,
+                         doc, frame)
+    if count is not None and count < 0:
+        raise DataFlowError("ToleratedFailureCount cannot be negative.")
+    percentage = state.tolerated_failure_percentage
+    if state.tolerated_failure_percentage_path is not None:
+        percentage = _float(state, "ToleratedFailurePercentagePath",
+                            state.tolerated_failure_percentage_path, doc, frame)
+    if percentage is not None and not 0 <= percentage <= 100:
+        raise DataFlowError("ToleratedFailurePercentage must be between 0 and 100.")
+    return max_concurrency, count, percentage
+
+
+def _items(state: MapState, effective: Any, frame: Frame) -> list:
+    if state.item_reader is not None:
+        raise DataFlowError("ItemReader needs an AWS integration (S3), which this version of "
+                            "asl-runner does not provide yet")
+    if state.items_path is None:
+        items = effective
+        where = "$"
+    else:
+        items = _from_path(state.items_path, effective, frame)
+        where = state.items_path.text
+    if not isinstance(items, list):
+        raise DataFlowError(f"Invalid path '{where}' : the Map state's items must be an array, "
+                            f"but found {_value_text(items)}")
+    return items
+
+
+def _batches(state: MapState, items: list, effective: Any, frame: Frame) -> list:
+    """ItemBatcher: group items into ``{"Items": [...]}`` objects (plus BatchInput)."""
+    batcher = state.item_batcher
+    size = batcher.get("MaxItemsPerBatch")
+    if size is None and "MaxItemsPerBatchPath" in batcher:
+        from ..paths import compile_path
+
+        size = _integer(state, "MaxItemsPerBatchPath", compile_path(batcher["MaxItemsPerBatchPath"]),
+                        effective, frame)
+    size = size or len(items) or 1
+    batch_input = batcher.get("BatchInput")
+    out = []
+    for start in range(0, len(items), size):
+        batch: dict[str, Any] = {"Items": items[start:start + size]}
+        if batch_input is not None:
+            batch["BatchInput"] = batch_input
+        out.append(batch)
+    return out
+
+
+def run(ex: Execution, frame: Frame, state: MapState) -> bool:
+    ex.enter(frame, state)
+    effective = select_input(state.input_path, frame.input, frame)
+    items = _items(state, effective, frame)
+    # an inline Map checks its settings before it starts; a distributed one when it sets up
+    # its Map Run, after MapStateStarted (as AWS's histories show)
+    settings = None if state.mode == "DISTRIBUTED" else _settings(state, effective, frame)
+    if state.item_batcher is not None:
+        items = _batches(state, items, effective, frame)
+    selector = state.item_selector
+    if selector is None:
+        inputs = items
+    else:
+        inputs = [selector.evaluate(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
+    return attempt(ex, frame, state, inputs, effective, settings)
+
+
+def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effective: Any,
+            settings: tuple[int, int | None, float | None] | None) -> bool:
+    distributed = state.mode == "DISTRIBUTED"
+    ex.emit(frame, "MapStateStarted", {"length": len(inputs)})
+    if settings is None:
+        settings = _settings(state, effective, frame)
+    max_concurrency, tolerated_count, tolerated_percentage = settings
+    run_started = 0
+    if distributed:
+        label = state.label or uuid.uuid4().hex[:8]
+        map_run_arn = (f"arn:aws:states:{ex.region}:{ex.account}:mapRun:"
+                       f"{ex.state_machine_name}/{label}:{uuid.uuid4()}")
+        run_started = ex.emit(frame, "MapRunStarted", {"mapRunArn": map_run_arn})
+
+    def done(results: list) -> bool:
+        if distributed:
+            frame.cursor = run_started
+            ex.emit(frame, "MapRunSucceeded")
+            ex.emit(frame, "MapStateSucceeded", advance=False)
+            frame.cursor = run_started
+        else:
+            ex.emit(frame, "MapStateSucceeded", advance=False)
+        result = evaluate_template(state.result_selector, results, frame)
+        return ex.finish(frame, state, result)
+
+    def failed(error: StatesError) -> bool:
+        if distributed:
+            frame.cursor = run_started
+            error = StatesError("States.ExceedToleratedFailureThreshold",
+                                "The specified tolerated failure threshold was exceeded")
+            ex.emit(frame, "MapRunFailed", {"error": error.error, "cause": error.cause})
+
+        return ex.fail_state(
+            frame, state, error,
+            before_catch=lambda: ex.emit(frame, "MapStateFailed"),
+            retry=lambda: attempt(ex, frame, state, inputs, effective, settings),
+        )
+
+    frame.waiting = "children"
+    FanOut(ex, frame, state, [state.processor], inputs, map_events=not distributed,
+           max_concurrency=max_concurrency, record_children=not distributed,
+           isolated_scopes=distributed, tolerated_count=tolerated_count,
+           tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed).start()
+    return False

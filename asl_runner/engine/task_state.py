@@ -1,0 +1,124 @@
+"""Task: hand the effective parameters to a resource and wait for its outcome.
+
+The engine only schedules the work (an :class:`Invocation`) and writes the events; a runner
+performs it through the integrations and reports back. A plain Lambda function ARN writes
+``LambdaFunction*`` events, every other resource ``Task*`` events, as on AWS.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DataFlowError, StatesDataLimitExceeded, StatesError
+from ..jsonvalue import dumps, exceeds_limit
+from ..paths import PathNotFound
+from .pipeline import evaluate_template, select_input
+
+if TYPE_CHECKING:
+    from ..model import Resource, TaskState
+    from .execution import Execution, Invocation
+    from .frame import Frame
+
+
+def resource_fields(resource: Resource) -> dict[str, str]:
+    """``resourceType``/``resource`` of Task* events: arn:aws:states:::lambda:invoke is
+    ("lambda", "invoke"); arn:aws:states:::aws-sdk:s3:getObject is ("aws-sdk:s3", "getObject")."""
+    if resource.kind == "service":
+        action = resource.action + (f".{resource.pattern}" if resource.pattern else "")
+        return {"resourceType": resource.service, "resource": action}
+    if resource.kind == "activity":
+        return {"resourceType": "activity", "resource": resource.arn}
+    return {"resourceType": "lambda", "resource": resource.arn}
+
+
+def _seconds(state: TaskState, field: str, path: Any, doc: Any, frame: Frame) -> int:
+    try:
+        value = path.select(doc, frame)
+    except PathNotFound as exc:
+        raise DataFlowError(f"Invalid path '{path.text}' : {exc}") from None
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) is not int or value < 1:
+        raise DataFlowError(f"The {field} parameter must be a positive integer: "
+                            f"{path.text} == {dumps(value)}")
+    return value
+
+
+def run(ex: Execution, frame: Frame, state: TaskState) -> bool:
+    ex.enter(frame, state)
+    effective = select_input(state.input_path, frame.input, frame)
+    timeout = state.timeout_seconds
+    if state.timeout_seconds_path is not None:
+        timeout = _seconds(state, "TimeoutSecondsPath", state.timeout_seconds_path, effective, frame)
+    heartbeat = state.heartbeat_seconds
+    if state.heartbeat_seconds_path is not None:
+        heartbeat = _seconds(state, "HeartbeatSecondsPath", state.heartbeat_seconds_path,
+                             effective, frame)
+    return attempt(ex, frame, state, effective, timeout, heartbeat)
+
+
+def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
+            timeout: int | None, heartbeat: int | None) -> bool:
+    from .execution import Invocation
+
+    resource = state.resource
+    token = ex.new_token()
+    if resource.pattern == "waitForTaskToken":
+        frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
+    payload = evaluate_template(state.parameters, effective, frame)
+    family = "lambda" if resource.kind == "lambda" else "task"
+    if family == "lambda":
+        details: dict[str, Any] = {"resource": resource.arn, "input": payload}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        ex.emit(frame, "LambdaFunctionScheduled", details)
+        ex.emit(frame, "LambdaFunctionStarted")
+    else:
+        fields = resource_fields(resource)
+        details = {**fields, "region": resource.region or ex.region, "parameters": payload}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        ex.emit(frame, "TaskScheduled", details)
+        ex.emit(frame, "TaskStarted", dict(fields))
+    invocation = Invocation(
+        token=token, frame_id=frame.id, state_name=state.name, resource=resource,
+        payload=payload, timeout_seconds=timeout, heartbeat_seconds=heartbeat,
+        context=frame.context, event_family=family, attempt=frame.retry_total,
+    )
+    invocation.retry = lambda: attempt(ex, frame, state, effective, timeout, heartbeat)
+    ex.schedule_task(frame, state, invocation)
+    return False
+
+
+def task_succeeded(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,
+                   result: Any) -> bool:
+    resource = state.resource
+    if exceeds_limit(result):
+        return task_failed(ex, frame, state, invocation, StatesDataLimitExceeded(
+            cause=f"The state/task '{resource.arn}' returned a result with a size exceeding the "
+            "maximum number of bytes service limit.", terminal=False))
+    if invocation.event_family == "lambda":
+        ex.emit(frame, "LambdaFunctionSucceeded", {"output": result})
+    else:
+        ex.emit(frame, "TaskSucceeded", {**resource_fields(resource), "output": result})
+    frame.task_token = None
+    selected = evaluate_template(state.result_selector, result, frame)
+    return ex.finish(frame, state, selected)
+
+
+def task_failed(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,
+                error: StatesError, timed_out: bool = False) -> bool:
+    details: dict[str, Any] = {}
+    if error.error is not None:
+        details["error"] = error.error
+    if error.cause is not None:
+        details["cause"] = error.cause
+    if invocation.event_family == "lambda":
+        ex.emit(frame, "LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", details)
+    else:
+        kind = "TaskTimedOut" if timed_out else "TaskFailed"
+        ex.emit(frame, kind, {**resource_fields(state.resource), **details})
+    frame.task_token = None
+    return ex.fail_state(frame, state, error, retry=invocation.retry)

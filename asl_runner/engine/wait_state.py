@@ -1,0 +1,70 @@
+"""Wait: for Seconds/SecondsPath, or until Timestamp/TimestampPath, on the execution's clock."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DataFlowError
+from ..jsonvalue import dumps
+from ..model.choice import parse_timestamp
+from ..paths import PathNotFound
+from .pipeline import evaluate_assign, select_input, select_output
+
+if TYPE_CHECKING:
+    from ..model import WaitState
+    from .execution import Execution
+    from .frame import Frame
+
+
+def _select(path: Any, doc: Any, frame: Frame) -> Any:
+    try:
+        return path.select(doc, frame)
+    except PathNotFound as exc:
+        raise DataFlowError(f"Invalid path '{path.text}' : {exc}") from None
+
+
+def _render(value: Any) -> str:
+    return value if isinstance(value, str) else dumps(value)
+
+
+def due_time(state: WaitState, doc: Any, frame: Frame, now: float) -> float:
+    if state.seconds is not None:
+        return now + state.seconds
+    if state.timestamp is not None:
+        return parse_timestamp(state.timestamp).timestamp()
+    if state.seconds_path is not None:
+        value = _select(state.seconds_path, doc, frame)
+        where = f"{state.seconds_path.text} == {_render(value)}"
+        if type(value) is not int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise DataFlowError(f"The SecondsPath parameter cannot be parsed as a long value: {where}")
+        if value < 0:
+            raise DataFlowError(f"The SecondsPath parameter references a negative value: {where}")
+        return now + value
+    value = _select(state.timestamp_path, doc, frame)
+    stamp = parse_timestamp(value)
+    if stamp is None:
+        raise DataFlowError(
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {state.timestamp_path.text} == {_render(value)}")
+    return stamp.timestamp()
+
+
+def run(ex: Execution, frame: Frame, state: WaitState) -> bool:
+    ex.enter(frame, state)
+    effective = select_input(state.input_path, frame.input, frame)
+    now = ex.clock.now()
+    due = due_time(state, effective, frame, now)
+
+    def finish() -> bool:
+        assigned = evaluate_assign(state.assign, effective, frame)
+        output = select_output(state.output_path, effective, frame)
+        return ex.exit(frame, state, output, assigned)
+
+    if due <= now:
+        return finish()
+    frame.waiting = "timer"
+    ex.schedule_timer(due, "wait", frame, finish)
+    return False

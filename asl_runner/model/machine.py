@@ -1,0 +1,267 @@
+"""A state machine definition (or a Parallel branch / Map processor) as an immutable model."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from ..errors import DefinitionError, Problem
+from ..paths import compile_path
+from ..payload import compile_template, escape_pointer
+from .choice import ChoiceRule, compile_condition
+from .resource import parse_resource
+from .retry import Catcher, Retrier
+from .states import (
+    JSONATA,
+    JSONPATH,
+    NULL,
+    ChoiceState,
+    FailState,
+    MapState,
+    ParallelState,
+    PassState,
+    State,
+    SucceedState,
+    TaskState,
+    WaitState,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StateMachine:
+    start_at: str
+    states: MappingProxyType
+    query_language: str = JSONPATH
+    comment: str | None = None
+    version: str | None = None
+    timeout_seconds: int | None = None
+    #: the definition as given (a dict); for a branch/processor, that sub-object
+    source: Any = None
+
+    def state(self, name: str) -> State:
+        return self.states[name]
+
+    @property
+    def uses_jsonata(self) -> bool:
+        return _any_state(self, lambda s: s.query_language == JSONATA)
+
+
+def _any_state(machine: StateMachine, pred) -> bool:
+    for s in machine.states.values():
+        if pred(s):
+            return True
+        subs = getattr(s, "branches", ()) or ((s.processor,) if isinstance(s, MapState) else ())
+        if any(_any_state(m, pred) for m in subs):
+            return True
+    return False
+
+
+def load_json_definition(source: Any) -> Any:
+    """Accept a dict, JSON text, or a path to a JSON file; return the parsed JSON."""
+    if isinstance(source, dict):
+        return source
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+        with open(source, encoding="utf-8") as fh:
+            text = fh.read()
+    else:
+        text = source
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DefinitionError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} "
+                                           f"column {exc.colno}")]) from None
+
+
+def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
+    """Parse (and validate) a definition: a dict, JSON text or a file path."""
+    definition = load_json_definition(source)
+    if validate:
+        from ..validate import validate_definition
+
+        problems = validate_definition(definition)
+        if problems:
+            raise DefinitionError(problems)
+    if not isinstance(definition, dict):
+        raise DefinitionError([Problem("", "a definition is a JSON object")])
+    return _machine(definition, "", definition.get("QueryLanguage", JSONPATH))
+
+
+def _machine(d: dict, pointer: str, inherited_ql: str) -> StateMachine:
+    ql = d.get("QueryLanguage", inherited_ql)
+    states = {
+        name: _state(name, body, f"{pointer}/States/{escape_pointer(name)}", ql)
+        for name, body in d["States"].items()
+    }
+    return StateMachine(
+        start_at=d["StartAt"],
+        states=MappingProxyType(states),
+        query_language=ql,
+        comment=d.get("Comment"),
+        version=d.get("Version"),
+        timeout_seconds=d.get("TimeoutSeconds"),
+        source=d,
+    )
+
+
+def _opt_path(body: dict, key: str) -> Any:
+    """None if absent, NULL if null, else the compiled path."""
+    if key not in body:
+        return None
+    value = body[key]
+    if value is None:
+        return NULL
+    return compile_path(value)
+
+
+def _path_or_none(body: dict, key: str) -> Any:
+    value = body.get(key)
+    return compile_path(value) if isinstance(value, str) else None
+
+
+def _path_or_call(body: dict, key: str) -> Any:
+    """ErrorPath/CausePath: a path, or an intrinsic call (AWS accepts both)."""
+    value = body.get(key)
+    if not isinstance(value, str):
+        return None
+    if value.startswith("States."):
+        from ..intrinsics import compile_intrinsic
+
+        return compile_intrinsic(value)
+    return compile_path(value)
+
+
+def _template(body: dict, key: str) -> Any:
+    return compile_template(body[key]) if key in body else None
+
+
+def _retriers(body: dict) -> tuple[Retrier, ...]:
+    out = []
+    for r in body.get("Retry", ()):
+        out.append(Retrier(
+            error_equals=tuple(r["ErrorEquals"]),
+            interval_seconds=r.get("IntervalSeconds", 1),
+            max_attempts=r.get("MaxAttempts", 3),
+            backoff_rate=r.get("BackoffRate", 2.0),
+            max_delay_seconds=r.get("MaxDelaySeconds"),
+            jitter_strategy=r.get("JitterStrategy", "NONE"),
+        ))
+    return tuple(out)
+
+
+def _catchers(body: dict) -> tuple[Catcher, ...]:
+    return tuple(
+        Catcher(
+            error_equals=tuple(c["ErrorEquals"]),
+            next=c["Next"],
+            result_path=_opt_path(c, "ResultPath"),
+            assign=_template(c, "Assign"),
+            output=c.get("Output"),
+        )
+        for c in body.get("Catch", ())
+    )
+
+
+def _common(name: str, body: dict, pointer: str, ql: str) -> dict:
+    state_ql = body.get("QueryLanguage", ql)
+    return {
+        "name": name,
+        "type": body["Type"],
+        "comment": body.get("Comment"),
+        "next": body.get("Next"),
+        "end": bool(body.get("End", False)),
+        "query_language": state_ql,
+        "input_path": _opt_path(body, "InputPath"),
+        "output_path": _opt_path(body, "OutputPath"),
+        "assign": _template(body, "Assign") if state_ql == JSONPATH else body.get("Assign"),
+        "output": body.get("Output"),
+        "pointer": pointer,
+    }
+
+
+def _retryable(body: dict) -> dict:
+    return {
+        "parameters": _template(body, "Parameters"),
+        "result_selector": _template(body, "ResultSelector"),
+        "result_path": _opt_path(body, "ResultPath"),
+        "retry": _retriers(body),
+        "catch": _catchers(body),
+        "arguments": body.get("Arguments"),
+    }
+
+
+def _state(name: str, body: dict, pointer: str, ql: str) -> State:
+    common = _common(name, body, pointer, ql)
+    kind = body["Type"]
+    state_ql = common["query_language"]
+    if kind == "Pass":
+        return PassState(**common, result=body.get("Result"), has_result="Result" in body,
+                         parameters=_template(body, "Parameters"),
+                         result_path=_opt_path(body, "ResultPath"))
+    if kind == "Succeed":
+        return SucceedState(**common)
+    if kind == "Fail":
+        return FailState(**common, error=body.get("Error"), cause=body.get("Cause"),
+                         error_path=_path_or_call(body, "ErrorPath"),
+                         cause_path=_path_or_call(body, "CausePath"))
+    if kind == "Choice":
+        rules = tuple(
+            ChoiceRule(
+                condition=compile_condition(rule),
+                next=rule["Next"],
+                assign=(_template(rule, "Assign") if state_ql == JSONPATH else rule.get("Assign")),
+                output=rule.get("Output"),
+            )
+            for rule in body["Choices"]
+        )
+        return ChoiceState(**common, choices=rules, default=body.get("Default"))
+    if kind == "Wait":
+        return WaitState(**common, seconds=body.get("Seconds"),
+                         seconds_path=_path_or_none(body, "SecondsPath"),
+                         timestamp=body.get("Timestamp"),
+                         timestamp_path=_path_or_none(body, "TimestampPath"))
+    if kind == "Task":
+        return TaskState(
+            **common, **_retryable(body),
+            resource=parse_resource(body["Resource"]),
+            timeout_seconds=body.get("TimeoutSeconds"),
+            timeout_seconds_path=_path_or_none(body, "TimeoutSecondsPath"),
+            heartbeat_seconds=body.get("HeartbeatSeconds"),
+            heartbeat_seconds_path=_path_or_none(body, "HeartbeatSecondsPath"),
+            credentials=body.get("Credentials"),
+        )
+    if kind == "Parallel":
+        branches = tuple(
+            _machine(b, f"{pointer}/Branches/{i}", state_ql) for i, b in enumerate(body["Branches"])
+        )
+        return ParallelState(**common, **_retryable(body), branches=branches)
+    if kind == "Map":
+        key = "ItemProcessor" if "ItemProcessor" in body else "Iterator"
+        proc = body[key]
+        config = proc.get("ProcessorConfig") or {}
+        selector = body.get("ItemSelector", body.get("Parameters"))
+        fields = _retryable(body)
+        fields["parameters"] = None  # on a Map, legacy Parameters is the ItemSelector
+        return MapState(
+            **common, **fields,
+            processor=_machine(proc, f"{pointer}/{key}", state_ql),
+            mode=config.get("Mode", "INLINE"),
+            execution_type=config.get("ExecutionType"),
+            items_path=_path_or_none(body, "ItemsPath"),
+            items=body.get("Items"),
+            item_selector=compile_template(selector) if selector is not None and state_ql == JSONPATH
+            else None,
+            max_concurrency=body.get("MaxConcurrency", 0),
+            max_concurrency_path=_path_or_none(body, "MaxConcurrencyPath"),
+            tolerated_failure_count=body.get("ToleratedFailureCount"),
+            tolerated_failure_count_path=_path_or_none(body, "ToleratedFailureCountPath"),
+            tolerated_failure_percentage=body.get("ToleratedFailurePercentage"),
+            tolerated_failure_percentage_path=_path_or_none(body, "ToleratedFailurePercentagePath"),
+            item_reader=body.get("ItemReader"),
+            item_batcher=body.get("ItemBatcher"),
+            result_writer=body.get("ResultWriter"),
+            label=body.get("Label"),
+        )
+    raise DefinitionError([Problem(f"{pointer}/Type", f"unknown state type {kind!r}")])

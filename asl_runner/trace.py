@@ -1,0 +1,87 @@
+"""A readable, live trace of an execution for the terminal (``asl-runner run`` without --json)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from typing import Any, TextIO
+
+from .history import Event
+from .jsonvalue import dumps
+
+_STYLES = {"dim": "2", "bold": "1", "red": "31", "green": "32", "yellow": "33", "blue": "34",
+           "magenta": "35", "cyan": "36"}
+
+
+class TracePrinter:
+    def __init__(self, out: TextIO | None = None, color: bool = False, width: int | None = None):
+        self.out = out or sys.stdout
+        self.color = color
+        self.width = width or shutil.get_terminal_size((100, 20)).columns
+
+    def _c(self, text: str, *styles: str) -> str:
+        if not self.color or not styles:
+            return text
+        codes = ";".join(_STYLES[s] for s in styles)
+        return f"\x1b[{codes}m{text}\x1b[0m"
+
+    def _preview(self, value: Any, used: int) -> str:
+        text = dumps(value)
+        room = max(20, self.width - used - 1)
+        return text if len(text) <= room else text[: room - 1] + "…"
+
+    def _line(self, depth: int, text: str) -> None:
+        print("  " * (depth + 1) + text, file=self.out, flush=True)
+
+    def on_event(self, event: Event, depth: int = 0) -> None:
+        t = event.type
+        d = event.details or {}
+        indent = 2 * (depth + 1)
+        if t == "ExecutionStarted":
+            print(self._c("▶ execution started", "bold") + "  input "
+                  + self._preview(d.get("input"), 24), file=self.out, flush=True)
+        elif t.endswith("StateEntered"):
+            kind = t[: -len("StateEntered")]
+            self._line(depth, self._c("→ ", "cyan") + self._c(d["name"], "bold")
+                       + self._c(f"  {kind}", "dim"))
+        elif t.endswith("StateExited"):
+            head = f"✓ {d['name']}  "
+            line = self._c("✓ ", "green") + d["name"] + "  " + self._c(
+                self._preview(d.get("output"), indent + len(head)), "dim")
+            if d.get("assignedVariables"):
+                line += self._c("  vars " + ", ".join(d["assignedVariables"]), "magenta")
+            self._line(depth, line)
+        elif t in ("LambdaFunctionScheduled", "TaskScheduled"):
+            what = d.get("resource", "")
+            if t == "TaskScheduled":
+                what = f"{d.get('resourceType')}:{what}"
+            payload = d.get("input", d.get("parameters"))
+            head = f"  ↳ call {what} "
+            self._line(depth, self._c(head, "blue") + self._c(self._preview(payload, indent + len(head)), "dim"))
+        elif t in ("LambdaFunctionFailed", "TaskFailed", "LambdaFunctionTimedOut", "TaskTimedOut"):
+            self._line(depth, self._c(f"  ✗ {d.get('error')}", "red")
+                       + (self._c(f"  {self._preview(d.get('cause'), indent + 30)}", "dim")
+                          if d.get("cause") else ""))
+        elif t == "MapIterationStarted":
+            self._line(depth, self._c(f"┌ {d['name']}[{d['index']}]", "dim"))
+        elif t == "MapIterationFailed":
+            self._line(depth, self._c(f"└ {d['name']}[{d['index']}] failed", "red"))
+        elif t in ("MapStateFailed", "ParallelStateFailed"):
+            self._line(depth, self._c(f"✗ {t}", "red"))
+        elif t == "MapRunStarted":
+            self._line(depth, self._c(f"  ↳ map run {d.get('mapRunArn')}", "dim"))
+
+    def summary(self, execution: Any) -> None:
+        status = execution.status
+        elapsed = (execution.stop_time or execution.start_time) - execution.start_time
+        style = "green" if status == "SUCCEEDED" else "red"
+        print(self._c(f"■ {status}", "bold", style)
+              + self._c(f"  {len(execution.history)} events, {elapsed * 1000:.0f} ms (modelled)", "dim"),
+              file=self.out)
+        if status == "SUCCEEDED":
+            print("output " + dumps(execution.output), file=self.out)
+        else:
+            if execution.error is not None:
+                print(self._c("error  ", "red") + execution.error, file=self.out)
+            if execution.cause is not None:
+                print(self._c("cause  ", "red") + execution.cause, file=self.out)
