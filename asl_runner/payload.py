@@ -55,13 +55,19 @@ class _PathValue:
 
 
 class _Call:
-    __slots__ = ("call",)
+    __slots__ = ("field", "call")
 
-    def __init__(self, call: Any):
+    def __init__(self, field: str, call: Any):
+        self.field = field
         self.call = call
 
     def evaluate(self, doc: Any, env: Env | None) -> Any:
-        return self.call.evaluate(doc, env)
+        from .intrinsics import IntrinsicPathNotFound
+
+        try:
+            return self.call.evaluate(doc, env)
+        except IntrinsicPathNotFound as exc:
+            raise exc.for_field(self.field) from None
 
 
 class _Object:
@@ -121,7 +127,7 @@ def compile_dynamic_value(field: str, text: Any, pointer: str = "") -> Any:
         from .intrinsics import IntrinsicSyntaxError, compile_intrinsic
 
         try:
-            return _Call(compile_intrinsic(text))
+            return _Call(field, compile_intrinsic(text))
         except IntrinsicSyntaxError as exc:
             raise TemplateError(pointer, f"the value for the field '{field}' is not a valid "
                                          f"intrinsic function call: {exc}") from None

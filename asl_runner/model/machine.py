@@ -89,8 +89,9 @@ def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
     return _machine(definition, "", definition.get("QueryLanguage", JSONPATH))
 
 
-def _machine(d: dict, pointer: str, inherited_ql: str) -> StateMachine:
-    ql = d.get("QueryLanguage", inherited_ql)
+def _machine(d: dict, pointer: str, ql: str) -> StateMachine:
+    """``ql``: the top-level QueryLanguage. States inside branches and processors inherit the
+    machine's language, not their Parallel's or Map's own (AWS's rule)."""
     states = {
         name: _state(name, body, f"{pointer}/States/{escape_pointer(name)}", ql)
         for name, body in d["States"].items()
@@ -234,7 +235,7 @@ def _state(name: str, body: dict, pointer: str, ql: str) -> State:
         )
     if kind == "Parallel":
         branches = tuple(
-            _machine(b, f"{pointer}/Branches/{i}", state_ql) for i, b in enumerate(body["Branches"])
+            _machine(b, f"{pointer}/Branches/{i}", ql) for i, b in enumerate(body["Branches"])
         )
         return ParallelState(**common, **_retryable(body), branches=branches)
     if kind == "Map":
@@ -246,7 +247,7 @@ def _state(name: str, body: dict, pointer: str, ql: str) -> State:
         fields["parameters"] = None  # on a Map, legacy Parameters is the ItemSelector
         return MapState(
             **common, **fields,
-            processor=_machine(proc, f"{pointer}/{key}", state_ql),
+            processor=_machine(proc, f"{pointer}/{key}", ql),
             mode=config.get("Mode", "INLINE"),
             execution_type=config.get("ExecutionType"),
             items_path=_path_or_none(body, "ItemsPath"),

@@ -1,0 +1,114 @@
+"""The Map state's processor and distributed-mode configuration: ProcessorConfig,
+ItemReader, ResultWriter and ItemBatcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fields import (
+    ITEM_BATCHER,
+    ITEM_READER,
+    PROCESSOR_CONFIG,
+    RESULT_WRITER,
+    check_members,
+    language_message,
+)
+from .report import Report, child
+from .values import (
+    JSONATA,
+    JSONPATH,
+    check_enum,
+    check_integer,
+    check_jsonata_value,
+    check_object,
+    check_object_or_expression,
+    check_path,
+    check_resource,
+    check_template,
+)
+
+
+def _other(language: str) -> str:
+    return JSONATA if language == JSONPATH else JSONPATH
+
+
+def check_processor_config(report: Report, pointer: str, config: Any) -> None:
+    if not check_object(report, pointer, config, "ProcessorConfig"):
+        return
+    check_members(report, pointer, config, PROCESSOR_CONFIG, "ProcessorConfig")
+    if "Mode" in config:
+        check_enum(report, child(pointer, "Mode"), config["Mode"], "Mode", ("INLINE", "DISTRIBUTED"))
+    if "ExecutionType" in config:
+        check_enum(report, child(pointer, "ExecutionType"), config["ExecutionType"],
+                   "ExecutionType", ("STANDARD", "EXPRESS"))
+    elif config.get("Mode") == "DISTRIBUTED":
+        report.add(pointer, "a DISTRIBUTED Map needs 'ExecutionType' (STANDARD or EXPRESS) "
+                            "for its child workflows")
+
+
+def _payload(report: Report, pointer: str, node: dict, language: str) -> None:
+    if language == JSONPATH and "Parameters" in node:
+        check_template(report, child(pointer, "Parameters"), node["Parameters"])
+    if language == JSONATA and "Arguments" in node:
+        check_object_or_expression(report, child(pointer, "Arguments"), node["Arguments"], "Arguments")
+
+
+def check_item_reader(report: Report, pointer: str, node: Any, language: str) -> None:
+    if not check_object(report, pointer, node, "ItemReader"):
+        return
+    check_members(report, pointer, node, ITEM_READER[language], "ItemReader", language,
+                  ITEM_READER[_other(language)])
+    if "Resource" not in node:
+        report.add(pointer, "missing required field 'Resource' (the ARN of the API that reads the items)")
+    else:
+        check_resource(report, child(pointer, "Resource"), node["Resource"])
+    _payload(report, pointer, node, language)
+    config = node.get("ReaderConfig")
+    if config is None or not check_object(report, child(pointer, "ReaderConfig"), config, "ReaderConfig"):
+        return
+    where = child(pointer, "ReaderConfig")
+    if "MaxItems" in config:
+        check_integer(report, child(where, "MaxItems"), config["MaxItems"], "MaxItems",
+                      minimum=0, jsonata=language == JSONATA)
+    if "MaxItemsPath" in config:
+        if language == JSONATA:
+            report.add(child(where, "MaxItemsPath"), language_message("MaxItemsPath", language))
+        else:
+            check_path(report, child(where, "MaxItemsPath"), config["MaxItemsPath"], "MaxItemsPath",
+                       definite=True)
+        if "MaxItems" in config:
+            report.add(child(where, "MaxItemsPath"), "'MaxItems' and 'MaxItemsPath' cannot be used together")
+
+
+def check_result_writer(report: Report, pointer: str, node: Any, language: str) -> None:
+    if not check_object(report, pointer, node, "ResultWriter"):
+        return
+    check_members(report, pointer, node, RESULT_WRITER[language], "ResultWriter", language,
+                  RESULT_WRITER[_other(language)])
+    if "Resource" in node:
+        check_resource(report, child(pointer, "Resource"), node["Resource"])
+    _payload(report, pointer, node, language)
+    if "WriterConfig" in node:
+        check_object(report, child(pointer, "WriterConfig"), node["WriterConfig"], "WriterConfig")
+
+
+def check_item_batcher(report: Report, pointer: str, node: Any, language: str) -> None:
+    if not check_object(report, pointer, node, "ItemBatcher"):
+        return
+    check_members(report, pointer, node, ITEM_BATCHER[language], "ItemBatcher", language,
+                  ITEM_BATCHER[_other(language)])
+    for field in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+        if field in node:
+            check_integer(report, child(pointer, field), node[field], field, minimum=0,
+                          jsonata=language == JSONATA)
+        path = field + "Path"
+        if path in node and language == JSONPATH:
+            check_path(report, child(pointer, path), node[path], path, definite=True)
+            if field in node:
+                report.add(child(pointer, path), f"'{field}' and '{path}' cannot be used together")
+    if "BatchInput" in node:
+        where = child(pointer, "BatchInput")
+        if language == JSONPATH:
+            check_template(report, where, node["BatchInput"])
+        else:
+            check_jsonata_value(report, where, node["BatchInput"])
