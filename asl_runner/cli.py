@@ -111,6 +111,8 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         execution.listeners.append(printer.on_event)
     with Runner(Integrations(lambdas)) as runner:
         runner.run(execution)
+    for hint in execution.hints:
+        click.echo(f"asl-runner: hint: {hint}", err=True)
     if as_json:
         result = execution.describe()
         if history:

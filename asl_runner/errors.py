@@ -45,9 +45,12 @@ class StatesError(AslRunnerError):
     #: terminal errors fail the execution at once: no Retry or Catch applies
     terminal: bool = False
 
-    def __init__(self, error: str | None = None, cause: str | None = None):
+    def __init__(self, error: str | None = None, cause: str | None = None, *,
+                 hint: str | None = None):
         self.error = error if error is not None else self.name
         self.cause = cause
+        #: advice for the person running asl-runner; never part of what AWS would report
+        self.hint = hint
         super().__init__(f"{self.error}: {cause}" if cause else (self.error or "error"))
 
 

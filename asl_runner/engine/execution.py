@@ -15,7 +15,6 @@ import random as _random
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import (
@@ -27,11 +26,12 @@ from ..errors import (
     runtime_error,
 )
 from ..history import Event, iso_timestamp
-from ..jsonvalue import exceeds_limit
+from ..jsonvalue import dumps, exceeds_limit
 from ..model import State, StateMachine
 from ..model.retry import find_catcher, find_retrier
 from ..model.states import JSONATA
 from . import pipeline
+from .effects import Invocation, PendingTask, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
 
 # what a state handler returns
@@ -40,43 +40,6 @@ SUSPEND = False  # the frame waits, or ended: run something else
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
-
-
-@dataclass
-class Invocation:
-    """A task the runner must perform, and how to report its outcome (``token``)."""
-
-    token: str
-    frame_id: int
-    state_name: str
-    resource: Any  # model.Resource
-    payload: Any
-    timeout_seconds: float | None
-    heartbeat_seconds: float | None
-    context: dict
-    #: "lambda" (a Lambda ARN: LambdaFunction* events) or "task" (Task* events)
-    event_family: str = "task"
-    attempt: int = 0
-    #: how the engine runs this task's state again on a retry (not the runner's business)
-    retry: Any = field(default=None, repr=False, compare=False)
-
-
-@dataclass(order=True)
-class Timer:
-    due: float
-    seq: int
-    kind: str = field(compare=False)  # wait | retry | task-timeout | heartbeat | execution-timeout
-    frame: Frame | None = field(compare=False, default=None)
-    data: Any = field(compare=False, default=None)
-    cancelled: bool = field(compare=False, default=False)
-
-
-@dataclass
-class PendingTask:
-    frame: Frame
-    state: State
-    invocation: Invocation
-    timer: Timer | None = None
 
 
 class Execution:
@@ -118,6 +81,8 @@ class Execution:
         self.history: list[Event] = []
         #: effects for the runner: tasks to perform (taken with take_invocations)
         self.invocations: list[Invocation] = []
+        #: advice for the user gathered while running (e.g. where a handler was looked for)
+        self.hints: list[str] = []
         #: listeners called with each new event and the nesting depth of its frame
         self.listeners: list[Callable[[Event, int], None]] = []
 
@@ -203,8 +168,7 @@ class Execution:
         A frame woken by a timer, a task outcome or its children carries the continuation in
         ``frame.resume``; it runs here, inside the same error handling as a state's start.
         """
-        from .handlers import HANDLERS
-
+        handlers = _handlers()
         while True:
             state = frame.state
             try:
@@ -215,7 +179,7 @@ class Execution:
                 elif state.query_language == JSONATA:
                     raise DataFlowError("JSONata is not supported by this version of asl-runner")
                 else:
-                    step = HANDLERS[state.type](self, frame, state)
+                    step = handlers[state.type](self, frame, state)
                 if step is not CONTINUE:
                     return
             except DataFlowError as exc:
@@ -458,25 +422,19 @@ class Execution:
         pending = self._pop_task(token)
         if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
             return
-        from .task_state import task_succeeded
-
-        self._resume_task(pending, task_succeeded, result)
+        self._resume_task(pending, _task_state().task_succeeded, result)
 
     def fail_task(self, token: str, error: str | None, cause: str | None) -> None:
         pending = self._pop_task(token)
         if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
             return
-        from .task_state import task_failed
-
-        self._resume_task(pending, task_failed, StatesError(error, cause))
+        self._resume_task(pending, _task_state().task_failed, StatesError(error, cause))
 
     def task_timed_out(self, token: str) -> None:
         pending = self._pop_task(token)
         if pending is None:
             return
-        from .task_state import task_failed
-
-        self._resume_task(pending, task_failed, StatesTimeout(), timed_out=True)
+        self._resume_task(pending, _task_state().task_failed, StatesTimeout(), timed_out=True)
 
     def _resume_task(self, pending: PendingTask, handler: Callable, outcome: Any, **kw: Any) -> None:
         frame, state = pending.frame, pending.state
@@ -487,8 +445,6 @@ class Execution:
 
     def describe(self) -> dict[str, Any]:
         """DescribeExecution-shaped status (output as JSON text, as AWS returns it)."""
-        from ..jsonvalue import dumps
-
         out: dict[str, Any] = {
             "executionArn": self.arn,
             "stateMachineArn": self.state_machine_arn,
@@ -508,4 +464,28 @@ class Execution:
         return out
 
 
-__all__ = ["Execution", "Invocation", "Timer", "CONTINUE", "SUSPEND", "StatesRuntime", "ABORTED"]
+__all__ = ["Execution", "Invocation", "Timer", "PendingTask", "CONTINUE", "SUSPEND", "StatesRuntime", "ABORTED"]
+
+
+# The state handlers import this module; resolving them once, on first use, breaks the
+# import cycle without paying an import statement per state.
+_HANDLERS: dict | None = None
+_TASK_STATE: Any = None
+
+
+def _handlers() -> dict:
+    global _HANDLERS
+    if _HANDLERS is None:
+        from .handlers import HANDLERS
+
+        _HANDLERS = HANDLERS
+    return _HANDLERS
+
+
+def _task_state() -> Any:
+    global _TASK_STATE
+    if _TASK_STATE is None:
+        from . import task_state
+
+        _TASK_STATE = task_state
+    return _TASK_STATE

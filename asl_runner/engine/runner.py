@@ -1,10 +1,14 @@
 """The in-process runner: performs an execution's tasks and timers until it ends.
 
-Tasks run in a bounded thread pool so Parallel branches and Map iterations make progress
-together, and so a handler that overruns its TimeoutSeconds can be abandoned at the deadline
-(its thread finishes in the background; its late result is ignored). Outcomes come back
-through a queue and are fed to the engine on this thread only: the engine itself is never
-touched by two threads.
+Tasks run in a bounded pool of worker threads, so Parallel branches and Map iterations make
+progress together and a handler that overruns its TimeoutSeconds can be abandoned at the
+deadline (its thread finishes in the background; its late result is ignored). Outcomes come
+back through a queue and are fed to the engine on the runner's thread only: the engine is
+never touched by two threads.
+
+When the only thing the execution waits for is one task with no timeout and no timer is
+pending, nothing could happen concurrently with it, so the runner calls the handler on its
+own thread: the same behaviour, without two thread hand-offs per task.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ..errors import StatesError
@@ -26,17 +29,49 @@ def _crash(exc: BaseException) -> StatesError:
     return StatesError(type(exc).__name__, str(exc))
 
 
+class WorkerPool:
+    """Daemon threads taking work from one queue (lighter than concurrent.futures: no
+    Future per task). Daemon, so a handler stuck past its timeout never blocks exit."""
+
+    def __init__(self, size: int, perform: Callable[[Invocation], None]):
+        self.size = max(1, size)
+        self._perform = perform
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._queued = 0
+
+    def submit(self, invocation: Invocation) -> None:
+        self._work.put(invocation)
+        if len(self._threads) < self.size:
+            thread = threading.Thread(target=self._loop, name=f"asl-task-{len(self._threads)}",
+                                      daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _loop(self) -> None:
+        work = self._work
+        while True:
+            invocation = work.get()
+            if invocation is None:
+                return
+            self._perform(invocation)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._work.put(None)
+        self._threads.clear()
+
+
 class Runner:
     def __init__(self, invoker: Invoker, *, max_workers: int = 16):
         self.invoker = invoker
         self.max_workers = max_workers
-        self._pool: ThreadPoolExecutor | None = None
         self._outcomes: queue.SimpleQueue = queue.SimpleQueue()
-        self._wake = threading.Event()
+        self._pool: WorkerPool | None = None
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.close()
             self._pool = None
 
     def __enter__(self) -> Runner:
@@ -45,27 +80,30 @@ class Runner:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _perform(self, invocation: Invocation) -> None:
+    def _outcome(self, invocation: Invocation) -> tuple:
         try:
-            result = self.invoker(invocation)
+            return invocation.token, True, self.invoker(invocation)
         except StatesError as exc:
-            self._outcomes.put((invocation.token, False, exc))
+            return invocation.token, False, exc
         except BaseException as exc:  # a handler's crash must not take the runner down
-            self._outcomes.put((invocation.token, False, _crash(exc)))
-        else:
-            self._outcomes.put((invocation.token, True, result))
+            return invocation.token, False, _crash(exc)
+
+    def _perform(self, invocation: Invocation) -> None:
+        self._outcomes.put(self._outcome(invocation))
 
     def _submit(self, invocation: Invocation) -> None:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.max_workers,
-                                            thread_name_prefix="asl-task")
-        self._pool.submit(self._perform, invocation)
+            self._pool = WorkerPool(self.max_workers, self._perform)
+        self._pool.submit(invocation)
 
-    def _deliver(self, ex: Execution, outcome: tuple) -> None:
+    @staticmethod
+    def _deliver(ex: Execution, outcome: tuple) -> None:
         token, ok, value = outcome
         if ok:
             ex.complete_task(token, value)
         else:
+            if value.hint and value.hint not in ex.hints:
+                ex.hints.append(value.hint)
             ex.fail_task(token, value.error, value.cause)
 
     def run(self, ex: Execution) -> Execution:
@@ -75,7 +113,12 @@ class Runner:
         clock = ex.clock
         outcomes = self._outcomes
         while ex.running:
-            for invocation in ex.take_invocations():
+            invocations = ex.take_invocations()
+            if (len(invocations) == 1 and ex.tasks_in_flight == 1
+                    and not invocations[0].timeout_seconds and ex.next_timer_due() is None):
+                self._deliver(ex, self._outcome(invocations[0]))
+                continue
+            for invocation in invocations:
                 self._submit(invocation)
             if not ex.running:
                 break

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DataFlowError, StatesDataLimitExceeded, StatesError
 from ..jsonvalue import dumps, exceeds_limit
 from ..paths import PathNotFound
+from .effects import Invocation
 from .pipeline import evaluate_template, select_input
 
 if TYPE_CHECKING:
     from ..model import Resource, TaskState
-    from .execution import Execution, Invocation
+    from .execution import Execution
     from .frame import Frame
 
 
@@ -59,8 +60,6 @@ def run(ex: Execution, frame: Frame, state: TaskState) -> bool:
 
 def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
             timeout: int | None, heartbeat: int | None) -> bool:
-    from .execution import Invocation
-
     resource = state.resource
     token = ex.new_token()
     if resource.pattern == "waitForTaskToken":
@@ -83,11 +82,8 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
         ex.emit(frame, "TaskScheduled", details)
         ex.emit(frame, "TaskStarted", dict(fields))
     invocation = Invocation(
-        token=token, frame_id=frame.id, state_name=state.name, resource=resource,
-        payload=payload, timeout_seconds=timeout, heartbeat_seconds=heartbeat,
-        context=frame.context, event_family=family, attempt=frame.retry_total,
-    )
-    invocation.retry = lambda: attempt(ex, frame, state, effective, timeout, heartbeat)
+        token, frame, state.name, resource, payload, timeout, heartbeat, family,
+        frame.retry_total, lambda: attempt(ex, frame, state, effective, timeout, heartbeat))
     ex.schedule_task(frame, state, invocation)
     return False
 

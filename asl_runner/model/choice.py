@@ -10,13 +10,13 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..errors import DataFlowError
 from ..paths import Env, Path, PathNotFound, compile_path
 from ..payload import Template
+from ..record import Record
 
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
@@ -241,8 +241,7 @@ def compile_condition(rule: dict) -> Condition:
     raise ValueError(f"choice rule without an operator: {rule}")
 
 
-@dataclass(frozen=True, slots=True)
-class ChoiceRule:
+class ChoiceRule(Record):
     condition: Condition
     next: str
     assign: Template | None = None

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from ..errors import DefinitionError, Problem
 from ..paths import compile_path
 from ..payload import compile_template, escape_pointer
+from ..record import Record
 from .choice import ChoiceRule, compile_condition
 from .resource import parse_resource
 from .retry import Catcher, Retrier
@@ -30,8 +30,7 @@ from .states import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StateMachine:
+class StateMachine(Record):
     start_at: str
     states: MappingProxyType
     query_language: str = JSONPATH

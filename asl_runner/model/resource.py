@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..record import Record
 
 _LAMBDA_ARN = re.compile(
     r"^arn:(?P<partition>[\w-]+):lambda:(?P<region>[\w-]*):(?P<account>\d*):function:"
@@ -16,8 +17,7 @@ _PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
 _BARE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
 
 
-@dataclass(frozen=True, slots=True)
-class Resource:
+class Resource(Record):
     """What a Task state calls.
 
     ``kind`` is one of ``lambda`` (a Lambda function ARN or bare name), ``service`` (an

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import error_matches
 from ..paths import Path
 from ..payload import Template
+from ..record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Retrier:
+class Retrier(Record):
     error_equals: tuple[str, ...]
     interval_seconds: float = 1
     max_attempts: int = 3
@@ -36,8 +35,7 @@ class Retrier:
         return delay
 
 
-@dataclass(frozen=True, slots=True)
-class Catcher:
+class Catcher(Record):
     error_equals: tuple[str, ...]
     next: str
     #: None: ResultPath absent ("$"); NULL sentinel: discard; a Path otherwise

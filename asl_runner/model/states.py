@@ -6,11 +6,11 @@ applies), :data:`NULL` when the definition sets it to ``null``, a compiled Path 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..paths import Path
 from ..payload import Template
+from ..record import Record
 from .choice import ChoiceRule
 from .resource import Resource
 from .retry import Catcher, Retrier
@@ -33,8 +33,7 @@ JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class State:
+class State(Record):
     name: str
     type: str
     comment: str | None = None
@@ -53,7 +52,6 @@ class State:
         return self.end or self.type in ("Succeed", "Fail")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class PassState(State):
     result: Any = None
     has_result: bool = False
@@ -61,12 +59,10 @@ class PassState(State):
     result_path: Any = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class SucceedState(State):
     pass
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class FailState(State):
     error: str | None = None
     error_path: Path | None = None
@@ -74,13 +70,11 @@ class FailState(State):
     cause_path: Path | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ChoiceState(State):
     choices: tuple[ChoiceRule, ...] = ()
     default: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class WaitState(State):
     seconds: int | None = None
     seconds_path: Path | None = None
@@ -88,7 +82,6 @@ class WaitState(State):
     timestamp_path: Path | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class _Retryable(State):
     parameters: Template | None = None
     result_selector: Template | None = None
@@ -98,7 +91,6 @@ class _Retryable(State):
     arguments: Any = None  # JSONata Arguments
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class TaskState(_Retryable):
     resource: Resource
     timeout_seconds: int | None = None
@@ -108,12 +100,10 @@ class TaskState(_Retryable):
     credentials: Any = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelState(_Retryable):
     branches: tuple[StateMachine, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class MapState(_Retryable):
     processor: StateMachine
     mode: str = "INLINE"  # or DISTRIBUTED
@@ -131,4 +121,3 @@ class MapState(_Retryable):
     item_batcher: Any = None
     result_writer: Any = None
     label: str | None = None
-    extra: dict = field(default_factory=dict)

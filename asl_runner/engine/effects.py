@@ -1,0 +1,69 @@
+"""The effects an execution asks its runner for: tasks to perform and timers to keep."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..model import State
+    from .frame import Frame
+
+
+class Invocation:
+    """A task the runner must perform; its outcome is reported back under ``token``.
+
+    (A plain class, not a Record: one is made per task attempt, on the hot path.)
+    """
+
+    __slots__ = ("token", "frame", "state_name", "resource", "payload", "timeout_seconds",
+                 "heartbeat_seconds", "event_family", "attempt", "retry")
+
+    def __init__(self, token: str, frame: Frame, state_name: str, resource: Any, payload: Any,
+                 timeout_seconds: float | None, heartbeat_seconds: float | None,
+                 event_family: str = "task", attempt: int = 0, retry: Any = None):
+        self.token = token
+        self.frame = frame
+        self.state_name = state_name
+        self.resource = resource  # model.Resource
+        self.payload = payload
+        self.timeout_seconds = timeout_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        #: "lambda" (a Lambda ARN: LambdaFunction* events) or "task" (Task* events)
+        self.event_family = event_family
+        self.attempt = attempt
+        #: how the engine runs this task's state again on a retry (not the runner's business)
+        self.retry = retry
+
+    @property
+    def context(self) -> dict:
+        """The context object (``$$``) of the task's state, built on demand."""
+        return self.frame.context
+
+    def __repr__(self) -> str:
+        return f"<Invocation {self.token} {self.resource.arn}>"
+
+
+class Timer:
+    __slots__ = ("due", "seq", "kind", "frame", "data", "cancelled")
+
+    def __init__(self, due: float, seq: int, kind: str, frame: Frame | None = None,
+                 data: Any = None):
+        self.due = due
+        self.seq = seq
+        self.kind = kind  # wait | retry | task-timeout | heartbeat | execution-timeout
+        self.frame = frame
+        self.data = data
+        self.cancelled = False
+
+    def __lt__(self, other: Timer) -> bool:  # heap order: due time, then creation order
+        return (self.due, self.seq) < (other.due, other.seq)
+
+
+class PendingTask:
+    __slots__ = ("frame", "state", "invocation", "timer")
+
+    def __init__(self, frame: Frame, state: State, invocation: Invocation):
+        self.frame = frame
+        self.state = state
+        self.invocation = invocation
+        self.timer: Timer | None = None
