@@ -8,6 +8,7 @@ parts. That is what lets history events hold references instead of copies.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 #: AWS's payload quota for state input/output, task results and execution input
@@ -25,34 +26,7 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
-def _upper_bound(value: Any, budget: int) -> int:
-    """A cheap upper bound of the UTF-8 size of ``dumps(value)``; stops once past ``budget``.
-
-    Six bytes a character covers the worst JSON escape (``\\u001f``); four covers any UTF-8
-    character. Most documents are far below the quota, so this saves encoding them.
-    """
-    t = type(value)
-    if t is str:
-        return 6 * len(value) + 2
-    if t is dict:
-        total = 2
-        for k, v in value.items():
-            total += 6 * len(k) + 4 + _upper_bound(v, budget)
-            if total > budget:
-                return total
-        return total
-    if t is list:
-        total = 2
-        for v in value:
-            total += 1 + _upper_bound(v, budget)
-            if total > budget:
-                return total
-        return total
-    if t is float:
-        return 32
-    if t is int:
-        return len(str(value)) if value > 10**30 or value < -(10**30) else 32
-    return 5
+_escapes = re.compile(r'["\\\x00-\x1f]').search
 
 
 def size_of(value: Any) -> int:
@@ -60,11 +34,45 @@ def size_of(value: Any) -> int:
     return len(dumps(value).encode("utf-8"))
 
 
-def exceeds_limit(value: Any, limit: int = PAYLOAD_LIMIT) -> bool:
-    """Whether the value's JSON text is over ``limit`` bytes."""
-    if _upper_bound(value, limit) <= limit:
-        return False
-    return size_of(value) > limit
+def _size(value: Any, cache: dict | None) -> int:
+    t = type(value)
+    if t is str:
+        if value.isascii() and not _escapes(value):
+            return len(value) + 2
+        return len(dumps(value).encode("utf-8"))
+    if t is dict or t is list:
+        n = len(value)
+        if n >= 32:
+            # Large containers are measured once, by the C encoder, and remembered by
+            # identity: values are never mutated, so a document that shares them with its
+            # predecessor (ResultPath copies only the path it writes) costs little to re-check.
+            if cache is not None:
+                hit = cache.get(id(value))
+                if hit is not None and hit[0] is value:
+                    return hit[1]
+            size = len(dumps(value).encode("utf-8"))
+            if cache is not None:
+                cache[id(value)] = (value, size)
+            return size
+        if t is dict:
+            return 1 + n + sum(_size(k, None) + 1 + _size(v, cache) for k, v in value.items()) \
+                if n else 2
+        return 1 + n + sum(_size(v, cache) for v in value) if n else 2
+    if t is bool:
+        return 4 if value else 5
+    if value is None:
+        return 4
+    if t is float:
+        return len(repr(value))
+    return len(str(value))
+
+
+def exceeds_limit(value: Any, limit: int = PAYLOAD_LIMIT, cache: dict | None = None) -> bool:
+    """Whether the value's JSON text is over ``limit`` bytes.
+
+    ``cache`` (one per execution) remembers the sizes of large containers by identity.
+    """
+    return _size(value, cache) > limit
 
 
 def type_label(value: Any) -> str:

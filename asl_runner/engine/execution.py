@@ -92,6 +92,8 @@ class Execution:
         self._frame_ids = itertools.count()
         self._tokens = itertools.count(1)
         self._tasks: dict[str, PendingTask] = {}
+        #: sizes of large JSON containers, for the payload quota checks (see jsonvalue)
+        self.size_cache: dict = {}
         self.root: Frame | None = None
         self.context_execution: dict = {}
         self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}
@@ -151,9 +153,12 @@ class Execution:
         else:
             self._ready.append(frame)
 
-    def make_ready_many(self, frames: list[Frame]) -> None:
-        """Queue children to run next, first child first."""
-        self._ready.extendleft(reversed(frames))
+    def make_ready_many(self, frames: list[Frame], first: bool = True) -> None:
+        """Queue frames in order: to run next (``first``) or after everything queued."""
+        if first:
+            self._ready.extendleft(reversed(frames))
+        else:
+            self._ready.extend(frames)
 
     def _drain(self) -> None:
         ready = self._ready
@@ -222,7 +227,7 @@ class Execution:
     def exit(self, frame: Frame, state: State, output: Any, assigned: dict | None,
              next_name: str | None = None) -> bool:
         """Write the Exited event and move to the next state (or end the frame)."""
-        if exceeds_limit(output):
+        if exceeds_limit(output, cache=self.size_cache):
             raise StatesDataLimitExceeded(
                 cause=f"The state/task '{state.name}' returned a result with a size exceeding "
                 "the maximum number of bytes service limit.")
@@ -279,7 +284,7 @@ class Execution:
         try:
             assigned = pipeline.evaluate_assign(catcher.assign, error_output, frame)
             output = pipeline.merge_result(catcher.result_path, frame.input, error_output)
-            if exceeds_limit(output):
+            if exceeds_limit(output, cache=self.size_cache):
                 raise StatesDataLimitExceeded(
                     cause=f"The state/task '{state.name}' returned a result with a size "
                     "exceeding the maximum number of bytes service limit.")

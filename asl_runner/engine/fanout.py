@@ -71,11 +71,14 @@ class FanOut:
         if not self.inputs:
             self._complete()
             return
-        self._fill()
+        self._fill(first=True)
 
     # -- children ---------------------------------------------------------------------------
 
-    def _fill(self) -> None:
+    def _fill(self, first: bool = False) -> None:
+        """Spawn children into free slots. The first batch runs next (depth-first); a child
+        spawned into a freed slot queues behind its already-waiting siblings, so iterations
+        start in index order."""
         spawned = []
         n = len(self.inputs)
         while self.next_index < n and len(self.active) < self.limit:
@@ -83,7 +86,7 @@ class FanOut:
             self.next_index += 1
             spawned.append(self._spawn(i))
         if spawned:
-            self.ex.make_ready_many(spawned)
+            self.ex.make_ready_many(spawned, first=first)
 
     def _spawn(self, i: int) -> Frame:
         ex = self.ex

@@ -91,7 +91,7 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
 def task_succeeded(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,
                    result: Any) -> bool:
     resource = state.resource
-    if exceeds_limit(result):
+    if exceeds_limit(result, cache=ex.size_cache):
         return task_failed(ex, frame, state, invocation, StatesDataLimitExceeded(
             cause=f"The state/task '{resource.arn}' returned a result with a size exceeding the "
             "maximum number of bytes service limit.", terminal=False))

@@ -1,0 +1,41 @@
+"""Choice + Pass loop: 10,000 transitions, a counter incremented with States.MathAdd, the
+history recorded (each transition writes its Entered and Exited events)."""
+
+from __future__ import annotations
+
+import asl_runner
+from asl_runner.clock import VirtualClock
+from asl_runner.engine import Execution
+
+from _common import best_of, report
+
+TRANSITIONS = 10_000
+DEFINITION = {
+    "StartAt": "Check",
+    "States": {
+        "Check": {"Type": "Choice",
+                  "Choices": [{"Variable": "$.i", "NumericLessThan": TRANSITIONS // 2, "Next": "Inc"}],
+                  "Default": "Done"},
+        "Inc": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+def main() -> None:
+    machine = asl_runner.load(DEFINITION)
+
+    def once():
+        ex = Execution(machine, {"i": 0}, clock=VirtualClock())
+        ex.start()
+        assert ex.status == "SUCCEEDED" and ex.output == {"i": TRANSITIONS // 2}
+        return ex
+
+    seconds, ex = best_of(once)
+    transitions = (len(ex.history) - 2) // 2
+    report("loop: Choice+Pass, MathAdd, history", transitions / seconds, "transitions/s",
+           f"({transitions} transitions, {len(ex.history)} events, {seconds * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
