@@ -39,6 +39,9 @@ def _load_machine(path: str):
         definition = json.loads(text)
     except json.JSONDecodeError as exc:
         _fail_usage(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    if not isinstance(definition, dict):
+        _fail_usage(f"{path}: a state machine definition is a JSON object with 'StartAt' and "
+                    f"'States', not {type(definition).__name__.replace('NoneType', 'null')}")
     try:
         return parse_definition(definition)
     except DefinitionError as exc:

@@ -16,18 +16,21 @@ if TYPE_CHECKING:
 def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
     ex.enter(frame, state)
     effective = select_input(state.input_path, frame.input, frame)
+    rule_assign = None
     for rule in state.choices:
         if rule.condition.evaluate(effective, frame):
-            target = rule.next
-            # a matching rule's own Assign replaces the state's (which belongs to Default)
-            assign = rule.assign if rule.assign is not None else state.assign
+            target, rule_assign = rule.next, rule.assign
             break
     else:
         if state.default is None:
             raise StatesNoChoiceMatched(
                 cause=f"No Matches! At state {state.name!r} no choice rule matched and "
                 "there is no Default.")
-        target, assign = state.default, state.assign
-    assigned = evaluate_assign(assign, effective, frame)
+        target = state.default
+    # AWS: the state's Assign applies whichever rule matched; the matching rule's own
+    # Assign adds to it (and, being more specific, wins on a name both set)
+    assigned = evaluate_assign(state.assign, effective, frame)
+    if rule_assign is not None:
+        assigned = {**(assigned or {}), **evaluate_assign(rule_assign, effective, frame)}
     output = select_output(state.output_path, effective, frame)
     return ex.exit(frame, state, output, assigned, next_name=target)

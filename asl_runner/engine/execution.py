@@ -224,13 +224,17 @@ class Execution:
         output = pipeline.select_output(state.output_path, output, frame)
         return self.exit(frame, state, output, assigned)
 
-    def exit(self, frame: Frame, state: State, output: Any, assigned: dict | None,
-             next_name: str | None = None) -> bool:
-        """Write the Exited event and move to the next state (or end the frame)."""
-        if exceeds_limit(output, cache=self.size_cache):
+    def check_size(self, state: State, value: Any) -> None:
+        """The payload quota on a state's output, or its input after Parameters (terminal)."""
+        if exceeds_limit(value, cache=self.size_cache):
             raise StatesDataLimitExceeded(
                 cause=f"The state/task '{state.name}' returned a result with a size exceeding "
                 "the maximum number of bytes service limit.")
+
+    def exit(self, frame: Frame, state: State, output: Any, assigned: dict | None,
+             next_name: str | None = None) -> bool:
+        """Write the Exited event and move to the next state (or end the frame)."""
+        self.check_size(state, output)
         details: dict[str, Any] = {"name": state.name, "output": output}
         if assigned:
             frame.scope.assign(assigned)

@@ -131,6 +131,8 @@ def run(ex: Execution, frame: Frame, state: MapState) -> bool:
         inputs = items
     else:
         inputs = [selector.evaluate(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
+        for item_input in inputs:
+            ex.check_size(state, item_input)
     return attempt(ex, frame, state, inputs, effective, settings)
 
 

@@ -18,6 +18,8 @@ def run(ex: Execution, frame: Frame, state: ParallelState) -> bool:
     ex.enter(frame, state)
     effective = select_input(state.input_path, frame.input, frame)
     branch_input = evaluate_template(state.parameters, effective, frame)
+    if state.parameters is not None:
+        ex.check_size(state, branch_input)
     return attempt(ex, frame, state, branch_input)
 
 

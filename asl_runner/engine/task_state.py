@@ -65,6 +65,8 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
     if resource.pattern == "waitForTaskToken":
         frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
     payload = evaluate_template(state.parameters, effective, frame)
+    if state.parameters is not None:
+        ex.check_size(state, payload)
     family = "lambda" if resource.kind == "lambda" else "task"
     if family == "lambda":
         details: dict[str, Any] = {"resource": resource.arn, "input": payload}

@@ -59,33 +59,50 @@ def _any_state(machine: StateMachine, pred) -> bool:
 
 
 def load_json_definition(source: Any) -> Any:
-    """Accept a dict, JSON text, or a path to a JSON file; return the parsed JSON."""
-    if isinstance(source, dict):
-        return source
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and not source.lstrip().startswith("{")):
+    """Accept a dict, JSON text, or a path to a JSON file; return the parsed JSON object."""
+    if not isinstance(source, (str, bytes, bytearray, os.PathLike)):
+        return source  # already parsed JSON (parse_definition checks it is an object)
+    if isinstance(source, (bytes, bytearray)):
+        source = source.decode("utf-8")
+    if isinstance(source, os.PathLike) or (isinstance(source, str)
+                                           and not source.lstrip().startswith(("{", "["))):
         with open(source, encoding="utf-8") as fh:
             text = fh.read()
     else:
         text = source
     try:
-        return json.loads(text)
+        definition = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DefinitionError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} "
                                            f"column {exc.colno}")]) from None
+    return definition
 
 
 def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
     """Parse (and validate) a definition: a dict, JSON text or a file path."""
     definition = load_json_definition(source)
+    if not isinstance(definition, dict):
+        raise DefinitionError([Problem("", "a state machine definition is a JSON object with "
+                                           f"'StartAt' and 'States', not {_json_type(definition)}")])
     if validate:
         from ..validate import validate_definition
 
         problems = validate_definition(definition)
         if problems:
             raise DefinitionError(problems)
-    if not isinstance(definition, dict):
-        raise DefinitionError([Problem("", "a definition is a JSON object")])
     return _machine(definition, "", definition.get("QueryLanguage", JSONPATH))
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
 
 
 def _machine(d: dict, pointer: str, ql: str) -> StateMachine:

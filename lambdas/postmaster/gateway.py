@@ -10,9 +10,8 @@ import string
 from email.message import EmailMessage
 from typing import Any
 
-from _common import create_bytes, folder, parse_time
-
 from .templates import TEMPLATES
+from _common import create_bytes, folder, parse_time
 
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
