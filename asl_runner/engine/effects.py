@@ -16,11 +16,12 @@ class Invocation:
     """
 
     __slots__ = ("token", "frame", "state_name", "resource", "payload", "timeout_seconds",
-                 "heartbeat_seconds", "event_family", "attempt", "retry")
+                 "heartbeat_seconds", "event_family", "attempt", "retry", "kind")
 
     def __init__(self, token: str, frame: Frame, state_name: str, resource: Any, payload: Any,
                  timeout_seconds: float | None, heartbeat_seconds: float | None,
-                 event_family: str = "task", attempt: int = 0, retry: Any = None):
+                 event_family: str = "task", attempt: int = 0, retry: Any = None,
+                 kind: str = "invoke"):
         self.token = token
         self.frame = frame
         self.state_name = state_name
@@ -33,6 +34,9 @@ class Invocation:
         self.attempt = attempt
         #: how the engine runs this task's state again on a retry (not the runner's business)
         self.retry = retry
+        #: "invoke" (the call's result is the outcome), "callback" (.waitForTaskToken: the
+        #: call submits the work, SendTask* reports the outcome) or "activity" (a worker polls)
+        self.kind = kind
 
     @property
     def context(self) -> dict:
@@ -60,10 +64,13 @@ class Timer:
 
 
 class PendingTask:
-    __slots__ = ("frame", "state", "invocation", "timer")
+    __slots__ = ("frame", "state", "invocation", "timer", "heartbeat", "submitted")
 
     def __init__(self, frame: Frame, state: State, invocation: Invocation):
         self.frame = frame
         self.state = state
         self.invocation = invocation
         self.timer: Timer | None = None
+        self.heartbeat: Timer | None = None
+        #: a callback task whose call went through, or an activity task a worker took
+        self.submitted = False

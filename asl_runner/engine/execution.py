@@ -9,6 +9,7 @@ the same engine thus serves ``asl-runner run``, tests, the HTTP endpoint and rec
 
 from __future__ import annotations
 
+import base64
 import heapq
 import itertools
 import random as _random
@@ -18,9 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import (
+    AslRunnerError,
     DataFlowError,
     StatesDataLimitExceeded,
     StatesError,
+    StatesHeartbeatTimeout,
     StatesRuntime,
     StatesTimeout,
     runtime_error,
@@ -40,6 +43,11 @@ SUSPEND = False  # the frame waits, or ended: run something else
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
+
+
+class ReplayDiverged(AslRunnerError):
+    """Rebuilding an execution from its history produced a different history (a definition
+    changed under it, or the engine is not deterministic: a bug)."""
 
 
 class Execution:
@@ -92,6 +100,10 @@ class Execution:
         self._frame_ids = itertools.count()
         self._tokens = itertools.count(1)
         self._tasks: dict[str, PendingTask] = {}
+        self._timers_by_seq: dict[int, Timer] = {}
+        #: activity tasks waiting for a worker (GetActivityTask), for the server
+        self.activity_tasks: list[Invocation] = []
+        self._replay: list[Event] | None = None
         #: sizes of large JSON containers, for the payload quota checks (see jsonvalue)
         self.size_cache: dict = {}
         self.root: Frame | None = None
@@ -111,11 +123,20 @@ class Execution:
         history = self.history
         event_id = len(history) + 1
         prev = previous if previous is not None else (frame.cursor if frame is not None else 0)
-        event = Event(event_id, prev, type_, self.clock.now(), details)
+        replay = self._replay
+        if replay is not None and event_id <= len(replay):
+            recorded = replay[event_id - 1]
+            if recorded.type != type_:
+                raise ReplayDiverged(f"event {event_id}: recorded {recorded.type}, replay "
+                                     f"produced {type_}")
+            timestamp = recorded.timestamp
+        else:
+            timestamp = self.clock.now()
+        event = Event(event_id, prev, type_, timestamp, details)
         history.append(event)
         if advance and frame is not None:
             frame.cursor = event_id
-        if self.listeners:
+        if self.listeners and replay is None:
             depth = frame.depth if frame is not None else 0
             for listener in self.listeners:
                 listener(event, depth)
@@ -125,8 +146,8 @@ class Execution:
 
     def start(self) -> None:
         """Write ExecutionStarted and run until every frame waits."""
-        now = self.clock.now()
-        self.start_time = now
+        self.emit(None, "ExecutionStarted", {"input": self.input, "roleArn": self.role_arn})
+        now = self.start_time = self.history[-1].timestamp
         self.context_execution = {
             "Id": self.arn,
             "Input": self.input,
@@ -135,7 +156,6 @@ class Execution:
             "RoleArn": self.role_arn,
             "RedriveCount": 0,
         }
-        self.emit(None, "ExecutionStarted", {"input": self.input, "roleArn": self.role_arn})
         if self.machine.timeout_seconds:
             self.schedule_timer(now + self.machine.timeout_seconds, "execution-timeout", None)
         self.root = Frame(self, self.machine, self.input, scope=Scope(), cursor=0)
@@ -206,10 +226,21 @@ class Execution:
 
     # ------------------------------------------------------------------ states
 
+    def frame_time(self, frame: Frame | None) -> float:
+        """When the frame's last event happened.
+
+        Every decision that depends on time (a Wait's due time, a retry's back-off, a task's
+        deadline) starts from an event's timestamp, never from a fresh reading of the clock:
+        replaying a history then reproduces the same decisions.
+        """
+        if frame is not None and frame.cursor:
+            return self.history[frame.cursor - 1].timestamp
+        return self.history[-1].timestamp if self.history else self.clock.now()
+
     def enter(self, frame: Frame, state: State) -> None:
-        frame.entered_time = self.clock.now()
         frame.entered_id = self.emit(frame, state.type + "StateEntered",
                                      {"name": state.name, "input": frame.input})
+        frame.entered_time = self.frame_time(frame)
         frame.retry_counts = None
         frame.retry_total = 0
 
@@ -276,7 +307,7 @@ class Execution:
                     frame.retry_total += 1
                     delay = retrier.delay(attempts + 1, self.random)
                     frame.waiting = "timer"
-                    self.schedule_timer(self.clock.now() + delay, "retry", frame, retry)
+                    self.schedule_timer(self.frame_time(frame) + delay, "retry", frame, retry)
                     return SUSPEND
         if before_catch is not None:
             before_catch()
@@ -332,7 +363,6 @@ class Execution:
         if self.status != RUNNING:
             return
         self.status = status
-        self.stop_time = self.clock.now()
         if status == "SUCCEEDED":
             self.output = output
             self.emit(frame, "ExecutionSucceeded", {"output": output})
@@ -343,46 +373,62 @@ class Execution:
             kind = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut",
                     "ABORTED": "ExecutionAborted"}[status]
             self.emit(frame, kind, details)
+        self.stop_time = self.history[-1].timestamp
         self._ready.clear()
         self._timers.clear()
         self._tasks.clear()
         self.invocations.clear()
 
     def stop(self, error: str | None = None, cause: str | None = None) -> None:
-        """StopExecution: end as ABORTED."""
+        """StopExecution: end as ABORTED, with the error and cause the caller gave."""
         if self.status != RUNNING:
             return
-        self._end("ABORTED", self._last_frame(), error=StatesError(error, cause) if error or cause else None)
-
-    def _last_frame(self) -> Frame | None:
-        return self.root
+        self._end("ABORTED", self.root, error=StatesError(error, cause) if error or cause else None)
 
     # ------------------------------------------------------------------ timers
 
     def schedule_timer(self, due: float, kind: str, frame: Frame | None, data: Any = None) -> Timer:
         timer = Timer(due, next(self._timer_seq), kind, frame, data)
         heapq.heappush(self._timers, timer)
+        self._timers_by_seq[timer.seq] = timer
         return timer
 
     def next_timer_due(self) -> float | None:
         timers = self._timers
         while timers and timers[0].cancelled:
-            heapq.heappop(timers)
+            self._timers_by_seq.pop(heapq.heappop(timers).seq, None)
         return timers[0].due if timers else None
+
+    def due_timers(self, now: float) -> list[Timer]:
+        """The live timers due by ``now``, in firing order (not fired yet)."""
+        timers = self._timers
+        out = []
+        while timers and timers[0].due <= now:
+            timer = heapq.heappop(timers)
+            if not timer.cancelled:
+                out.append(timer)
+        for timer in reversed(out):
+            heapq.heappush(timers, timer)
+        return out
+
+    def fire_timer(self, seq: int) -> bool:
+        """Fire one timer (a runner decided it is due; replay names it by ``seq``)."""
+        timer = self._timers_by_seq.pop(seq, None)
+        if timer is None or timer.cancelled or self.status != RUNNING:
+            return False
+        timer.cancelled = True  # leaves the heap lazily
+        self._on_timer(timer)
+        self._drain()
+        return True
 
     def fire_timers(self, now: float | None = None) -> int:
         """Fire every timer due by ``now``, in order; returns how many fired."""
         if now is None:
             now = self.clock.now()
         fired = 0
-        timers = self._timers
-        while timers and self.status == RUNNING and timers[0].due <= now:
-            timer = heapq.heappop(timers)
-            if timer.cancelled:
-                continue
-            fired += 1
-            self._on_timer(timer)
-            self._drain()
+        for timer in self.due_timers(now):
+            if self.status == RUNNING and self.fire_timer(timer.seq):
+                fired += 1
         return fired
 
     def _on_timer(self, timer: Timer) -> None:
@@ -395,60 +441,146 @@ class Execution:
         if frame is None or frame.status != RUNNING:
             return
         if kind == "task-timeout":
-            self.task_timed_out(timer.data)
+            self._time_out_task(timer.data, StatesTimeout())
+            return
+        if kind == "heartbeat":
+            self._time_out_task(timer.data, StatesHeartbeatTimeout())
             return
         self.wake(frame, timer.data)  # wait: finish the Wait state; retry: run the work again
 
     # ------------------------------------------------------------------ tasks
 
     def new_token(self) -> str:
-        return f"{self.name}-{next(self._tokens)}"
+        """An opaque task token, unique to this execution and attempt.
+
+        Derived from the execution's own random source so a replay derives the same tokens.
+        """
+        n = next(self._tokens)
+        salt = self.random.getrandbits(64)
+        raw = f"{self.arn}#{n}#{salt:016x}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     def schedule_task(self, frame: Frame, state: State, invocation: Invocation) -> None:
         pending = PendingTask(frame, state, invocation)
+        started = self.frame_time(frame)
         if invocation.timeout_seconds:
-            pending.timer = self.schedule_timer(self.clock.now() + invocation.timeout_seconds,
+            pending.timer = self.schedule_timer(started + invocation.timeout_seconds,
                                                 "task-timeout", frame, invocation.token)
+        if invocation.heartbeat_seconds and invocation.kind == "callback":
+            pending.heartbeat = self.schedule_timer(started + invocation.heartbeat_seconds,
+                                                    "heartbeat", frame, invocation.token)
         self._tasks[invocation.token] = pending
         frame.waiting = "task"
-        self.invocations.append(invocation)
+        if invocation.kind == "activity":
+            self.activity_tasks.append(invocation)
+        else:
+            self.invocations.append(invocation)
 
     def take_invocations(self) -> list[Invocation]:
         out, self.invocations = self.invocations, []
+        return out
+
+    def take_activity_tasks(self) -> list[Invocation]:
+        out, self.activity_tasks = self.activity_tasks, []
         return out
 
     @property
     def tasks_in_flight(self) -> int:
         return len(self._tasks)
 
+    def pending_task(self, token: str) -> PendingTask | None:
+        return self._tasks.get(token)
+
     def _pop_task(self, token: str) -> PendingTask | None:
         pending = self._tasks.pop(token, None)
-        if pending is not None and pending.timer is not None:
-            pending.timer.cancelled = True
+        if pending is not None:
+            for timer in (pending.timer, pending.heartbeat):
+                if timer is not None:
+                    timer.cancelled = True
         return pending
 
-    def complete_task(self, token: str, result: Any) -> None:
+    def complete_task(self, token: str, result: Any) -> bool:
+        """A task's outcome: its result (or, for a callback task, SendTaskSuccess's output)."""
         pending = self._pop_task(token)
         if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
-            return
+            return False
         self._resume_task(pending, _task_state().task_succeeded, result)
+        return True
 
-    def fail_task(self, token: str, error: str | None, cause: str | None) -> None:
+    def fail_task(self, token: str, error: str | None, cause: str | None) -> bool:
         pending = self._pop_task(token)
         if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
-            return
+            return False
         self._resume_task(pending, _task_state().task_failed, StatesError(error, cause))
+        return True
 
-    def task_timed_out(self, token: str) -> None:
+    def task_submitted(self, token: str, output: Any) -> bool:
+        """The integration call of a ``.waitForTaskToken`` task went through: it now waits
+        for SendTaskSuccess/SendTaskFailure (AWS writes TaskSubmitted)."""
+        pending = self._tasks.get(token)
+        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
+            return False
+        pending.submitted = True
+        _task_state().task_submitted(self, pending.frame, pending.state, pending.invocation, output)
+        return True
+
+    def activity_started(self, token: str, worker_name: str | None) -> bool:
+        """A worker took an activity task (GetActivityTask): ActivityStarted."""
+        pending = self._tasks.get(token)
+        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
+            return False
+        pending.submitted = True
+        details = {"workerName": worker_name} if worker_name else None
+        self.emit(pending.frame, "ActivityStarted", details)
+        hb = pending.invocation.heartbeat_seconds
+        if hb:  # an activity's heartbeat clock starts when a worker has it
+            pending.heartbeat = self.schedule_timer(self.frame_time(pending.frame) + hb,
+                                                    "heartbeat", pending.frame, token)
+        return True
+
+    def heartbeat(self, token: str, at: float) -> bool:
+        """SendTaskHeartbeat: the heartbeat deadline starts again from ``at``."""
+        pending = self._tasks.get(token)
+        if pending is None or self.status != RUNNING:
+            return False
+        hb = pending.invocation.heartbeat_seconds
+        if hb and pending.heartbeat is not None:
+            pending.heartbeat.cancelled = True
+            pending.heartbeat = self.schedule_timer(at + hb, "heartbeat", pending.frame, token)
+        return True
+
+    def _time_out_task(self, token: str, error: StatesError) -> None:
         pending = self._pop_task(token)
         if pending is None:
             return
-        self._resume_task(pending, _task_state().task_failed, StatesTimeout(), timed_out=True)
+        self._resume_task(pending, _task_state().task_failed, error, timed_out=True)
 
     def _resume_task(self, pending: PendingTask, handler: Callable, outcome: Any, **kw: Any) -> None:
         frame, state = pending.frame, pending.state
         self.wake(frame, lambda: handler(self, frame, state, pending.invocation, outcome, **kw))
         self._drain()
+
+    # ------------------------------------------------------------------ replay
+
+    def begin_replay(self, recorded: list[Event]) -> None:
+        """Rebuild this execution from its recorded history: until :meth:`end_replay`, events
+        take the recorded timestamps (and must have the recorded types)."""
+        self._replay = recorded
+
+    def end_replay(self) -> None:
+        recorded, self._replay = self._replay, None
+        if recorded is not None and len(self.history) != len(recorded):
+            raise ReplayDiverged(f"replay produced {len(self.history)} events, "
+                                 f"{len(recorded)} were recorded")
+        # what completed before the crash is in the history; what is still pending is redone
+        self.invocations = [p.invocation for p in self._tasks.values()
+                            if p.invocation.kind != "activity" and not p.submitted]
+        self.activity_tasks = [p.invocation for p in self._tasks.values()
+                               if p.invocation.kind == "activity" and not p.submitted]
+
+    @property
+    def replaying(self) -> bool:
+        return self._replay is not None
 
     # ------------------------------------------------------------------ results
 

@@ -112,6 +112,12 @@ class Frame:
         return self.scope.lookup(name)
 
     @property
+    def random(self) -> Any:
+        """The execution's random source (States.UUID, States.MathRandom): seeded, so a
+        replay of the execution draws the same values."""
+        return self.execution.random
+
+    @property
     def variables(self) -> dict:
         """Every variable visible from here (inner scopes win)."""
         chain = []
@@ -143,3 +149,7 @@ class ItemEnv:
 
     def variable(self, name: str) -> Any:
         return self.frame.variable(name)
+
+    @property
+    def random(self) -> Any:
+        return self.frame.execution.random

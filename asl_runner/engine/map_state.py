@@ -145,9 +145,10 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effectiv
     max_concurrency, tolerated_count, tolerated_percentage = settings
     run_started = 0
     if distributed:
-        label = state.label or uuid.uuid4().hex[:8]
+        label = state.label or f"{ex.random.getrandbits(32):08x}"
+        run_id = uuid.UUID(int=ex.random.getrandbits(128), version=4)
         map_run_arn = (f"arn:aws:states:{ex.region}:{ex.account}:mapRun:"
-                       f"{ex.state_machine_name}/{label}:{uuid.uuid4()}")
+                       f"{ex.state_machine_name}/{label}:{run_id}")
         run_started = ex.emit(frame, "MapRunStarted", {"mapRunArn": map_run_arn})
 
     def done(results: list) -> bool:

@@ -82,11 +82,24 @@ class Runner:
 
     def _outcome(self, invocation: Invocation) -> tuple:
         try:
-            return invocation.token, True, self.invoker(invocation)
+            result = self.invoker(invocation)
         except StatesError as exc:
-            return invocation.token, False, exc
+            return invocation.token, "error", exc
         except BaseException as exc:  # a handler's crash must not take the runner down
-            return invocation.token, False, _crash(exc)
+            return invocation.token, "error", _crash(exc)
+        # a .waitForTaskToken call only submits the work: its outcome comes with the token
+        return invocation.token, "submitted" if invocation.kind == "callback" else "ok", result
+
+    # -- callbacks (thread-safe: call them from a handler or any other thread) ------------------
+
+    def send_task_success(self, token: str, output: Any) -> None:
+        self._outcomes.put((token, "ok", output))
+
+    def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
+        self._outcomes.put((token, "error", StatesError(error, cause)))
+
+    def send_task_heartbeat(self, token: str) -> None:
+        self._outcomes.put((token, "heartbeat", None))
 
     def _perform(self, invocation: Invocation) -> None:
         self._outcomes.put(self._outcome(invocation))
@@ -98,9 +111,13 @@ class Runner:
 
     @staticmethod
     def _deliver(ex: Execution, outcome: tuple) -> None:
-        token, ok, value = outcome
-        if ok:
+        token, status, value = outcome
+        if status == "ok":
             ex.complete_task(token, value)
+        elif status == "submitted":
+            ex.task_submitted(token, value)
+        elif status == "heartbeat":
+            ex.heartbeat(token, ex.clock.now())
         else:
             if value.hint and value.hint not in ex.hints:
                 ex.hints.append(value.hint)
@@ -113,6 +130,10 @@ class Runner:
         clock = ex.clock
         outcomes = self._outcomes
         while ex.running:
+            if ex.activity_tasks:
+                ex.hints.append("activity tasks need a worker polling GetActivityTask: run the "
+                                "machine under `asl-runner serve`")
+                ex.activity_tasks.clear()
             invocations = ex.take_invocations()
             if (len(invocations) == 1 and ex.tasks_in_flight == 1
                     and not invocations[0].timeout_seconds and ex.next_timer_due() is None):
@@ -124,7 +145,8 @@ class Runner:
                 break
             due = ex.next_timer_due()
             # Only tasks the engine still waits for count: a timed-out handler may still be
-            # running, but nothing depends on it any more, so time may jump past it.
+            # running, but nothing depends on it any more, so time may jump past it. A task
+            # waiting for its token (SendTaskSuccess) counts too: it comes through the queue.
             if ex.tasks_in_flight:
                 # Work is running: time may not jump. Wait for an outcome or the next timer.
                 timeout = None if due is None else max(0.0, due - clock.now())

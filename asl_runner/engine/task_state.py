@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from .frame import Frame
 
 
+_FAMILY = {"lambda": "lambda", "activity": "activity"}
+_EVENTS = {
+    # family: (succeeded, failed, timed out)
+    "lambda": ("LambdaFunctionSucceeded", "LambdaFunctionFailed", "LambdaFunctionTimedOut"),
+    "activity": ("ActivitySucceeded", "ActivityFailed", "ActivityTimedOut"),
+    "task": ("TaskSucceeded", "TaskFailed", "TaskTimedOut"),
+}
+
+
 def resource_fields(resource: Resource) -> dict[str, str]:
     """``resourceType``/``resource`` of Task* events: arn:aws:states:::lambda:invoke is
     ("lambda", "invoke"); arn:aws:states:::aws-sdk:s3:getObject is ("aws-sdk:s3", "getObject")."""
@@ -67,8 +76,17 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
     payload = evaluate_template(state.parameters, effective, frame)
     if state.parameters is not None:
         ex.check_size(state, payload)
-    family = "lambda" if resource.kind == "lambda" else "task"
-    if family == "lambda":
+    family = _FAMILY.get(resource.kind, "task")
+    kind = ("activity" if family == "activity"
+            else "callback" if resource.pattern == "waitForTaskToken" else "invoke")
+    if family == "activity":
+        details = {"resource": resource.arn, "input": payload}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        ex.emit(frame, "ActivityScheduled", details)
+    elif family == "lambda":
         details: dict[str, Any] = {"resource": resource.arn, "input": payload}
         if timeout is not None:
             details["timeoutInSeconds"] = timeout
@@ -85,7 +103,7 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
         ex.emit(frame, "TaskStarted", dict(fields))
     invocation = Invocation(
         token, frame, state.name, resource, payload, timeout, heartbeat, family,
-        frame.retry_total, lambda: attempt(ex, frame, state, effective, timeout, heartbeat))
+        frame.retry_total, lambda: attempt(ex, frame, state, effective, timeout, heartbeat), kind)
     ex.schedule_task(frame, state, invocation)
     return False
 
@@ -97,10 +115,11 @@ def task_succeeded(ex: Execution, frame: Frame, state: TaskState, invocation: In
         return task_failed(ex, frame, state, invocation, StatesDataLimitExceeded(
             cause=f"The state/task '{resource.arn}' returned a result with a size exceeding the "
             "maximum number of bytes service limit.", terminal=False))
-    if invocation.event_family == "lambda":
-        ex.emit(frame, "LambdaFunctionSucceeded", {"output": result})
-    else:
+    family = invocation.event_family
+    if family == "task":
         ex.emit(frame, "TaskSucceeded", {**resource_fields(resource), "output": result})
+    else:
+        ex.emit(frame, _EVENTS[family][0], {"output": result})
     frame.task_token = None
     selected = evaluate_template(state.result_selector, result, frame)
     return ex.finish(frame, state, selected)
@@ -113,10 +132,17 @@ def task_failed(ex: Execution, frame: Frame, state: TaskState, invocation: Invoc
         details["error"] = error.error
     if error.cause is not None:
         details["cause"] = error.cause
-    if invocation.event_family == "lambda":
-        ex.emit(frame, "LambdaFunctionTimedOut" if timed_out else "LambdaFunctionFailed", details)
-    else:
-        kind = "TaskTimedOut" if timed_out else "TaskFailed"
+    family = invocation.event_family
+    kind = _EVENTS[family][2 if timed_out else 1]
+    if family == "task":
         ex.emit(frame, kind, {**resource_fields(state.resource), **details})
+    else:
+        ex.emit(frame, kind, details)
     frame.task_token = None
     return ex.fail_state(frame, state, error, retry=invocation.retry)
+
+
+def task_submitted(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,
+                   output: Any) -> None:
+    """A ``.waitForTaskToken`` call went through; the task keeps waiting for its token."""
+    ex.emit(frame, "TaskSubmitted", {**resource_fields(state.resource), "output": output})

@@ -55,7 +55,7 @@ def due_time(state: WaitState, doc: Any, frame: Frame, now: float) -> float:
 def run(ex: Execution, frame: Frame, state: WaitState) -> bool:
     ex.enter(frame, state)
     effective = select_input(state.input_path, frame.input, frame)
-    now = ex.clock.now()
+    now = frame.entered_time
     due = due_time(state, effective, frame, now)
 
     def finish() -> bool:

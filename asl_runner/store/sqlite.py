@@ -1,0 +1,275 @@
+"""The SQLite store (stdlib sqlite3, WAL mode).
+
+One connection writes, on the engine's thread; every other thread reads through a connection
+of its own (WAL lets readers run beside the writer). ``path=None`` keeps everything in memory,
+for the library and tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..history import Event
+
+_memory_ids = itertools.count()
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike | None = None):
+        if path is None:
+            self.uri = f"file:asl-runner-{os.getpid()}-{next(_memory_ids)}?mode=memory&cache=shared"
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.uri = Path(path).resolve().as_uri() + "?mode=rwc"
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        # the memory database lives as long as one connection to it is open: keep this one
+        self._writer = self._connect()
+        self._writer.executescript((Path(__file__).with_name("schema.sql")).read_text())
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False, isolation_level=None,
+                               timeout=30)
+        conn.row_factory = sqlite3.Row
+        if self.path is not None:
+            conn.execute("PRAGMA journal_mode=WAL")
+            # a committed transaction survives a crash of the process (kill -9); NORMAL only
+            # risks the last transactions on a power loss, like most embedded stores
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        return conn
+
+    @property
+    def reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def close(self) -> None:
+        self._writer.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Everything written inside lands together or not at all."""
+        with self._write_lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # -- state machines ------------------------------------------------------------------------
+
+    def put_state_machine(self, row: dict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO state_machines (arn, name, type, definition, role_arn, status,"
+                " created, updated, revision_id, description, config) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (row["arn"], row["name"], row["type"], row["definition"], row["role_arn"],
+                 row.get("status", "ACTIVE"), row["created"], row.get("updated"), row["revision_id"],
+                 row.get("description"), _json(row.get("config"))))
+
+    def get_state_machine(self, arn: str) -> dict | None:
+        r = self.reader.execute("SELECT * FROM state_machines WHERE arn=?", (arn,)).fetchone()
+        return _machine_row(r)
+
+    def list_state_machines(self) -> list[dict]:
+        rows = self.reader.execute("SELECT * FROM state_machines ORDER BY created, arn").fetchall()
+        return [_machine_row(r) for r in rows]
+
+    def delete_state_machine(self, arn: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM state_machines WHERE arn=?", (arn,))
+            c.execute("DELETE FROM state_machine_versions WHERE machine_arn=?", (arn,))
+            c.execute("DELETE FROM state_machine_aliases WHERE machine_arn=?", (arn,))
+            c.execute("DELETE FROM tags WHERE resource_arn=?", (arn,))
+
+    # -- versions and aliases ------------------------------------------------------------------
+
+    def put_version(self, row: dict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO state_machine_versions (arn, machine_arn, version, definition, role_arn,"
+                " revision_id, description, created) VALUES (?,?,?,?,?,?,?,?)",
+                (row["arn"], row["machine_arn"], row["version"], row["definition"], row["role_arn"],
+                 row["revision_id"], row.get("description"), row["created"]))
+
+    def get_version(self, arn: str) -> dict | None:
+        r = self.reader.execute("SELECT * FROM state_machine_versions WHERE arn=?", (arn,)).fetchone()
+        return dict(r) if r else None
+
+    def list_versions(self, machine_arn: str) -> list[dict]:
+        rows = self.reader.execute("SELECT * FROM state_machine_versions WHERE machine_arn=? "
+                                   "ORDER BY version DESC", (machine_arn,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def delete_version(self, arn: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM state_machine_versions WHERE arn=?", (arn,))
+
+    def put_alias(self, row: dict) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO state_machine_aliases (arn, machine_arn, name, description,"
+                " routing, created, updated) VALUES (?,?,?,?,?,?,?)",
+                (row["arn"], row["machine_arn"], row["name"], row.get("description"),
+                 _json(row["routing"]), row["created"], row.get("updated")))
+
+    def get_alias(self, arn: str) -> dict | None:
+        r = self.reader.execute("SELECT * FROM state_machine_aliases WHERE arn=?", (arn,)).fetchone()
+        return _alias_row(r)
+
+    def list_aliases(self, machine_arn: str) -> list[dict]:
+        rows = self.reader.execute("SELECT * FROM state_machine_aliases WHERE machine_arn=? "
+                                   "ORDER BY created", (machine_arn,)).fetchall()
+        return [_alias_row(r) for r in rows]
+
+    def delete_alias(self, arn: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM state_machine_aliases WHERE arn=?", (arn,))
+
+    # -- executions ----------------------------------------------------------------------------
+
+    def insert_execution(self, c: sqlite3.Connection, row: dict) -> None:
+        c.execute(
+            "INSERT INTO executions (arn, machine_arn, name, status, input, start_date, definition,"
+            " role_arn, seed, version_arn, alias_arn, type, machine_name, trace_header)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (row["arn"], row["machine_arn"], row["name"], row["status"], row["input"],
+             row["start_date"], row["definition"], row["role_arn"], row["seed"],
+             row.get("version_arn"), row.get("alias_arn"), row["type"], row["machine_name"],
+             row.get("trace_header")))
+
+    def finish_execution(self, c: sqlite3.Connection, arn: str, status: str, output: str | None,
+                         error: str | None, cause: str | None, stop_date: float | None) -> None:
+        c.execute("UPDATE executions SET status=?, output=?, error=?, cause=?, stop_date=? "
+                  "WHERE arn=?", (status, output, error, cause, stop_date, arn))
+
+    def get_execution(self, arn: str) -> dict | None:
+        r = self.reader.execute("SELECT * FROM executions WHERE arn=?", (arn,)).fetchone()
+        return dict(r) if r else None
+
+    def list_executions(self, machine_arn: str | None = None, status: str | None = None,
+                        version_arn: str | None = None, alias_arn: str | None = None,
+                        after: tuple[float, str] | None = None, limit: int = 100) -> list[dict]:
+        """Newest first; ``after`` is the (start_date, arn) of the last row of the previous page."""
+        where, args = [], []
+        for column, value in (("machine_arn", machine_arn), ("status", status),
+                              ("version_arn", version_arn), ("alias_arn", alias_arn)):
+            if value is not None:
+                where.append(f"{column}=?")
+                args.append(value)
+        if after is not None:
+            where.append("(start_date < ? OR (start_date = ? AND arn < ?))")
+            args += [after[0], after[0], after[1]]
+        sql = "SELECT arn, machine_arn, name, status, start_date, stop_date, version_arn, alias_arn," \
+              " type FROM executions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY start_date DESC, arn DESC LIMIT ?"
+        args.append(limit)
+        return [dict(r) for r in self.reader.execute(sql, args).fetchall()]
+
+    def running_executions(self) -> list[dict]:
+        rows = self.reader.execute("SELECT * FROM executions WHERE status='RUNNING' "
+                                   "ORDER BY start_date").fetchall()
+        return [dict(r) for r in rows]
+
+    # -- history and inputs --------------------------------------------------------------------
+
+    def append_events(self, c: sqlite3.Connection, arn: str, events: list[Event]) -> None:
+        c.executemany(
+            "INSERT INTO events (execution_arn, id, previous_id, type, timestamp, details)"
+            " VALUES (?,?,?,?,?,?)",
+            [(arn, e.id, e.previous_id, e.type, e.timestamp, _json(e.details)) for e in events])
+
+    def events(self, arn: str, after_id: int = 0, limit: int | None = None,
+               reverse: bool = False, before_id: int | None = None) -> list[Event]:
+        if reverse:
+            sql = "SELECT * FROM events WHERE execution_arn=? AND id<? ORDER BY id DESC"
+            args: list = [arn, before_id if before_id is not None else 2**62]
+        else:
+            sql = "SELECT * FROM events WHERE execution_arn=? AND id>? ORDER BY id"
+            args = [arn, after_id]
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        rows = self.reader.execute(sql, args).fetchall()
+        return [Event(r["id"], r["previous_id"], r["type"], r["timestamp"],
+                      json.loads(r["details"]) if r["details"] is not None else None) for r in rows]
+
+    def append_input(self, c: sqlite3.Connection, arn: str, seq: int, kind: str, payload: Any) -> None:
+        c.execute("INSERT INTO inputs (execution_arn, seq, kind, payload) VALUES (?,?,?,?)",
+                  (arn, seq, kind, _json(payload)))
+
+    def inputs(self, arn: str) -> list[tuple[str, Any]]:
+        rows = self.reader.execute("SELECT kind, payload FROM inputs WHERE execution_arn=? "
+                                   "ORDER BY seq", (arn,)).fetchall()
+        return [(r["kind"], json.loads(r["payload"])) for r in rows]
+
+    # -- activities and tags -------------------------------------------------------------------
+
+    def put_activity(self, arn: str, name: str, created: float) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR IGNORE INTO activities (arn, name, created) VALUES (?,?,?)",
+                      (arn, name, created))
+
+    def get_activity(self, arn: str) -> dict | None:
+        r = self.reader.execute("SELECT * FROM activities WHERE arn=?", (arn,)).fetchone()
+        return dict(r) if r else None
+
+    def list_activities(self) -> list[dict]:
+        return [dict(r) for r in self.reader.execute(
+            "SELECT * FROM activities ORDER BY created, arn").fetchall()]
+
+    def delete_activity(self, arn: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM activities WHERE arn=?", (arn,))
+            c.execute("DELETE FROM tags WHERE resource_arn=?", (arn,))
+
+    def tags(self, arn: str) -> dict[str, str]:
+        rows = self.reader.execute("SELECT key, value FROM tags WHERE resource_arn=? ORDER BY key",
+                                   (arn,)).fetchall()
+        return {r["key"]: r["value"] for r in rows}
+
+    def put_tags(self, arn: str, tags: dict[str, str]) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO tags (resource_arn, key, value) VALUES (?,?,?)",
+                          [(arn, k, v) for k, v in tags.items()])
+
+    def delete_tags(self, arn: str, keys: list[str]) -> None:
+        with self.transaction() as c:
+            c.executemany("DELETE FROM tags WHERE resource_arn=? AND key=?", [(arn, k) for k in keys])
+
+
+def _machine_row(r: sqlite3.Row | None) -> dict | None:
+    if r is None:
+        return None
+    row = dict(r)
+    row["config"] = json.loads(row["config"]) if row["config"] else {}
+    return row
+
+
+def _alias_row(r: sqlite3.Row | None) -> dict | None:
+    if r is None:
+        return None
+    row = dict(r)
+    row["routing"] = json.loads(row["routing"])
+    return row
