@@ -40,6 +40,8 @@ def _size(value: Any, cache: dict | None) -> int:
         if value.isascii() and not _escapes(value):
             return len(value) + 2
         return len(dumps(value).encode("utf-8"))
+    if t is int:
+        return len(str(value))
     if t is dict or t is list:
         n = len(value)
         if n >= 32:
@@ -54,17 +56,23 @@ def _size(value: Any, cache: dict | None) -> int:
             if cache is not None:
                 cache[id(value)] = (value, size)
             return size
+        if not n:
+            return 2
+        total = 1 + n  # brackets and separators
         if t is dict:
-            return 1 + n + sum(_size(k, None) + 1 + _size(v, cache) for k, v in value.items()) \
-                if n else 2
-        return 1 + n + sum(_size(v, cache) for v in value) if n else 2
+            for k, v in value.items():
+                total += _size(k, None) + 1 + _size(v, cache)
+        else:
+            for v in value:
+                total += _size(v, cache)
+        return total
     if t is bool:
         return 4 if value else 5
     if value is None:
         return 4
     if t is float:
         return len(repr(value))
-    return len(str(value))
+    return len(dumps(value))
 
 
 def exceeds_limit(value: Any, limit: int = PAYLOAD_LIMIT, cache: dict | None = None) -> bool:
