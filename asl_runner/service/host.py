@@ -294,9 +294,26 @@ class ExecutionHost:
         """Rebuild every RUNNING execution of the store (engine thread); returns how many."""
         count = 0
         for row in self.store.running_executions():
-            self._recover_one(row)
+            try:
+                self._recover_one(row)
+            except Exception as exc:  # one unrecoverable execution must not stop the others
+                self._live.pop(row["arn"], None)
+                self._abandon(row, exc)
             count += 1
         return count
+
+    def _abandon(self, row: dict, exc: Exception) -> None:
+        """Fail an execution that cannot be rebuilt (its definition no longer loads, or its
+        replay diverged), with an ExecutionFailed event that says why."""
+        stored = self.store.events(row["arn"])
+        last = stored[-1] if stored else None
+        cause = f"asl-runner could not resume this execution after a restart: {exc}"
+        event = Event(len(stored) + 1, last.id if last else 0, "ExecutionFailed", self.clock.now(),
+                      {"error": "States.Runtime", "cause": cause})
+        with self.store.transaction() as c:
+            self.store.append_events(c, row["arn"], [event])
+            self.store.finish_execution(c, row["arn"], "FAILED", None, "States.Runtime", cause,
+                                        event.timestamp)
 
     def _recover_one(self, row: dict) -> None:
         ex = self._new_execution(row)
