@@ -28,7 +28,7 @@ def crash(service) -> None:
     host._thread.join(timeout=5)
 
 
-def wait_until(predicate, timeout: float = 5.0) -> None:
+def wait_until(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
