@@ -146,5 +146,133 @@ def validate(definition: str) -> None:
     click.echo(f"{definition}: valid", err=True)
 
 
+# ---------------------------------------------------------------------- the HTTP API
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. The API checks no credentials: keep it on this machine "
+                   "unless the network is yours.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8083, show_default=True,
+              help="TCP port; 0 picks a free one (the line printed at start says which).")
+@click.option("--db", default="asl-runner.db", show_default=True,
+              help="SQLite file keeping state machines, activities, executions and their histories. "
+                   "A file by default so that a restart resumes every RUNNING execution where it "
+                   "was; ':memory:' keeps nothing.")
+@click.option("--lambdas", type=str, default=None,
+              help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
+@click.option("--clock", type=click.Choice(["real", "virtual"]), default=None,
+              help="Clock for Wait states, retries and timeouts (default: $ASL_RUNNER_CLOCK or real).")
+@click.option("-v", "--verbose", is_flag=True, help="Log every API call on stderr.")
+def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
+          verbose: bool) -> None:
+    """Serve the Step Functions API (AWS JSON 1.0) for boto3, the AWS CLI and SDKs.
+
+    Point a client at the printed URL, with any credentials and region:
+
+    \b
+        aws stepfunctions list-state-machines --endpoint-url http://127.0.0.1:8083
+
+    StartSyncExecution: botocore sends it to "sync-" + the endpoint's host, which does not
+    resolve; set AWS_DISABLE_HOST_PREFIX_INJECTION=true (boto3: Config(inject_host_prefix=False)).
+    Stops cleanly on Ctrl-C or SIGTERM.
+    """
+    import logging
+
+    if lambdas is None and os.path.isdir("lambdas"):
+        lambdas = "lambdas"
+    if lambdas is not None and not os.path.isdir(lambdas):
+        _fail_usage(f"--lambdas {lambdas!r} is not a directory")
+    clock_name = clock or os.environ.get("ASL_RUNNER_CLOCK") or "real"
+    import importlib.util
+
+    if importlib.util.find_spec("uvicorn") is None:
+        click.echo("asl-runner: serve needs uvicorn: pip install 'uvicorn>=0.30'", err=True)
+        sys.exit(1)
+    from .server.serving import listen
+    from .server.serving import serve as run_server
+
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        click.echo(f"asl-runner: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    from .service import open_service
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="asl-runner: %(message)s")
+    try:
+        service = open_service(None if db == ":memory:" else db, lambdas=lambdas, clock=clock)
+    except Exception as exc:  # an unreadable or foreign database file, a bad clock name
+        sock.close()
+        click.echo(f"asl-runner: cannot open the store {db!r}: {exc}", err=True)
+        sys.exit(1)
+
+    def ready(url: str) -> None:
+        click.echo(f"asl-runner: Step Functions API at {url} (store: {db}, clock: {clock_name})")
+
+    try:
+        run_server(service, sock=sock, on_ready=ready, log_level="info" if verbose else "warning")
+    finally:
+        service.close()
+
+
+def _endpoint_option(command):
+    return click.option(
+        "--endpoint-url", envvar="ASL_RUNNER_ENDPOINT", default="http://127.0.0.1:8083",
+        show_default=True, help="URL of `asl-runner serve` (or $ASL_RUNNER_ENDPOINT).")(command)
+
+
+def _call_api(endpoint_url: str, operation: str, body: dict) -> None:
+    from .server.client import ApiCallError, EndpointUnreachable, call
+
+    try:
+        call(endpoint_url, operation, body)
+    except ValueError as exc:
+        _fail_usage(f"--endpoint-url: {exc}")
+    except ApiCallError as exc:
+        click.echo(f"asl-runner: {operation}: {exc.code}: {exc.message}", err=True)
+        sys.exit(1)
+    except EndpointUnreachable as exc:
+        click.echo(f"asl-runner: cannot reach {endpoint_url}: {exc} (is `asl-runner serve` running?)",
+                   err=True)
+        sys.exit(1)
+
+
+@main.command("send-task-success")
+@click.option("--task-token", required=True, help="The token the task was given ($$.Task.Token).")
+@click.option("--task-output", required=True, help="The task's result, as JSON text.")
+@_endpoint_option
+def send_task_success(task_token: str, task_output: str, endpoint_url: str) -> None:
+    """Complete a waiting task (.waitForTaskToken or activity) with an output."""
+    try:
+        json.loads(task_output)
+    except json.JSONDecodeError as exc:
+        _fail_usage(f"--task-output is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    _call_api(endpoint_url, "SendTaskSuccess", {"taskToken": task_token, "output": task_output})
+
+
+@main.command("send-task-failure")
+@click.option("--task-token", required=True, help="The token the task was given ($$.Task.Token).")
+@click.option("--error", default=None, help="Error name, for the state's Retry and Catch.")
+@click.option("--cause", default=None, help="A longer description of the failure.")
+@_endpoint_option
+def send_task_failure(task_token: str, error: str | None, cause: str | None, endpoint_url: str) -> None:
+    """Fail a waiting task (.waitForTaskToken or activity)."""
+    body = {"taskToken": task_token}
+    if error is not None:
+        body["error"] = error
+    if cause is not None:
+        body["cause"] = cause
+    _call_api(endpoint_url, "SendTaskFailure", body)
+
+
+@main.command("send-task-heartbeat")
+@click.option("--task-token", required=True, help="The token the task was given ($$.Task.Token).")
+@_endpoint_option
+def send_task_heartbeat(task_token: str, endpoint_url: str) -> None:
+    """Tell a waiting task (with HeartbeatSeconds) that its worker is still at it."""
+    _call_api(endpoint_url, "SendTaskHeartbeat", {"taskToken": task_token})
+
+
 if __name__ == "__main__":
     main()

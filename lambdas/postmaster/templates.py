@@ -5,6 +5,7 @@ from __future__ import annotations
 
 PRIVACY_SENDER = "Privacy Team <privacy@example.com>"
 ORDERS_SENDER = "Example Shop <orders@example.com>"
+LENDING_SENDER = "Example Bank Lending <loans@bank.example.com>"
 
 TEMPLATES: dict[str, dict] = {
     "gdpr-export-ready": {
@@ -55,6 +56,61 @@ TEMPLATES: dict[str, dict] = {
                 "Hello $customerName,\n\n"
                 "thank you for your order $orderId. We charged $amount and handed your\n"
                 "parcel to the carrier; tracking number $trackingNumber.\n"
+            ),
+        },
+    },
+    "loan-rejected": {
+        "sender": LENDING_SENDER,
+        "en": {
+            "subject": "Your loan application $applicationId",
+            "body": (
+                "Dear $applicantName,\n\n"
+                "thank you for applying for a loan of $amount. We are sorry: we cannot offer\n"
+                "you this loan. Our decision rests on your credit report from $bureau:\n\n"
+                "$reasons\n\n"
+                "You may ask $bureau for a free copy of your report within 60 days and\n"
+                "dispute anything in it that is wrong.\n\n"
+                "Reference: $applicationId\n"
+            ),
+        },
+    },
+    "loan-declined": {
+        "sender": LENDING_SENDER,
+        "en": {
+            "subject": "Your loan application $applicationId",
+            "body": (
+                "Dear $applicantName,\n\n"
+                "we have reviewed your application for a loan of $amount and cannot\n"
+                "approve it. The reason our lending manager gave:\n\n"
+                "    $reason\n\n"
+                "Your loan officer will be glad to talk about other options.\n\n"
+                "Reference: $applicationId\n"
+            ),
+        },
+    },
+    "loan-funded": {
+        "sender": LENDING_SENDER,
+        "en": {
+            "subject": "Your loan $applicationId has been paid out",
+            "body": (
+                "Dear $applicantName,\n\n"
+                "we have paid out your loan of $amount ($fundingId). You repay it in\n"
+                "$termMonths monthly instalments of $monthlyPayment at $rate a year; the\n"
+                "first one is due on $firstPaymentDue.\n\n"
+                "Reference: $applicationId\n"
+            ),
+        },
+    },
+    "loan-approval-requested": {
+        "sender": LENDING_SENDER,
+        "en": {
+            "subject": "Approval needed: loan $applicationId for $applicantName ($amount)",
+            "body": (
+                "Hello $approverName,\n\n"
+                "${escalationNote}loan application $applicationId waits for your decision:\n\n"
+                "$summary\n\n"
+                "Answer in the approvals inbox (request $requestFile) by $respondBy.\n"
+                "Without an answer it goes to $nextStep.\n"
             ),
         },
     },
