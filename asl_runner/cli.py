@@ -112,8 +112,21 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
 
         printer = TracePrinter(color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         execution.listeners.append(printer.on_event)
-    with Runner(Integrations(lambdas)) as runner:
-        runner.run(execution)
+    def waits_forever(ex: Any) -> None:
+        click.echo("asl-runner: the execution now waits for a task token (SendTaskSuccess / "
+                   "SendTaskFailure), which `asl-runner run` cannot receive: run the machine "
+                   "under `asl-runner serve`. Ctrl-C stops.", err=True)
+
+    # With --json, stdout carries exactly one JSON object: what handlers print (their logs, on
+    # Lambda) goes to stderr meanwhile.
+    real_stdout = sys.stdout
+    if as_json:
+        sys.stdout = sys.stderr
+    try:
+        with Runner(Integrations(lambdas), on_wait_forever=waits_forever) as runner:
+            runner.run(execution)
+    finally:
+        sys.stdout = real_stdout
     for hint in execution.hints:
         click.echo(f"asl-runner: hint: {hint}", err=True)
     if as_json:

@@ -63,11 +63,16 @@ class WorkerPool:
 
 
 class Runner:
-    def __init__(self, invoker: Invoker, *, max_workers: int = 16):
+    def __init__(self, invoker: Invoker, *, max_workers: int = 16,
+                 on_wait_forever: Callable[[Execution], None] | None = None):
         self.invoker = invoker
         self.max_workers = max_workers
+        #: called once if the execution can only go on with an outside callback
+        #: (SendTaskSuccess and co.) and nothing else is pending
+        self.on_wait_forever = on_wait_forever
         self._outcomes: queue.SimpleQueue = queue.SimpleQueue()
         self._pool: WorkerPool | None = None
+        self._running = 0  # invocations being performed right now
 
     def close(self) -> None:
         if self._pool is not None:
@@ -93,25 +98,27 @@ class Runner:
     # -- callbacks (thread-safe: call them from a handler or any other thread) ------------------
 
     def send_task_success(self, token: str, output: Any) -> None:
-        self._outcomes.put((token, "ok", output))
+        self._outcomes.put((token, "ok", output, False))
 
     def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
-        self._outcomes.put((token, "error", StatesError(error, cause)))
+        self._outcomes.put((token, "error", StatesError(error, cause), False))
 
     def send_task_heartbeat(self, token: str) -> None:
-        self._outcomes.put((token, "heartbeat", None))
+        self._outcomes.put((token, "heartbeat", None, False))
 
     def _perform(self, invocation: Invocation) -> None:
-        self._outcomes.put(self._outcome(invocation))
+        self._outcomes.put(self._outcome(invocation) + (True,))
 
     def _submit(self, invocation: Invocation) -> None:
         if self._pool is None:
             self._pool = WorkerPool(self.max_workers, self._perform)
+        self._running += 1
         self._pool.submit(invocation)
 
-    @staticmethod
-    def _deliver(ex: Execution, outcome: tuple) -> None:
-        token, status, value = outcome
+    def _deliver(self, ex: Execution, outcome: tuple) -> None:
+        token, status, value, performed = outcome
+        if performed:
+            self._running -= 1
         if status == "ok":
             ex.complete_task(token, value)
         elif status == "submitted":
@@ -137,7 +144,8 @@ class Runner:
             invocations = ex.take_invocations()
             if (len(invocations) == 1 and ex.tasks_in_flight == 1
                     and not invocations[0].timeout_seconds and ex.next_timer_due() is None):
-                self._deliver(ex, self._outcome(invocations[0]))
+                self._running += 1
+                self._deliver(ex, self._outcome(invocations[0]) + (True,))
                 continue
             for invocation in invocations:
                 self._submit(invocation)
@@ -148,6 +156,13 @@ class Runner:
             # running, but nothing depends on it any more, so time may jump past it. A task
             # waiting for its token (SendTaskSuccess) counts too: it comes through the queue.
             if ex.tasks_in_flight:
+                if self._running == 0 and due is not None and clock.skip_to(due):
+                    # only callbacks pending, nothing running: the virtual clock may jump
+                    ex.fire_timers(clock.now())
+                    continue
+                if self._running == 0 and due is None and self.on_wait_forever is not None:
+                    self.on_wait_forever(ex)
+                    self.on_wait_forever = None
                 # Work is running: time may not jump. Wait for an outcome or the next timer.
                 timeout = None if due is None else max(0.0, due - clock.now())
                 try:

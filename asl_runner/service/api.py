@@ -50,6 +50,33 @@ def _required(body: dict, field: str) -> Any:
     return value
 
 
+def _string(body: dict, field: str) -> str:
+    """A required string field (raw HTTP clients can send anything; botocore would not)."""
+    value = _required(body, field)
+    if not isinstance(value, str):
+        raise ApiError("SerializationException",
+                       f"Value of '{field}' must be a string, not {type(value).__name__}")
+    return value
+
+
+def _tags(value: Any) -> dict[str, str]:
+    """A tag list ([{"key": k, "value": v}], both optional in AWS's model) as a dict."""
+    if value is None:
+        return {}
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ApiError("SerializationException", "'tags' must be a list of {key, value} objects")
+    tags = {}
+    for tag in value:
+        key, text = tag.get("key", ""), tag.get("value", "")
+        if not isinstance(key, str) or not isinstance(text, str):
+            raise ApiError("SerializationException", "tag keys and values must be strings")
+        if not 1 <= len(key) <= 128 or len(text) > 256:
+            raise validation("1 validation error detected: a tag key must have 1 to 128 "
+                             "characters and a value at most 256")
+        tags[key] = text
+    return tags
+
+
 def _page(items: list, body: dict, default: int = 100, limit: int = 1000) -> tuple[list, str | None]:
     """Slice a list by ``maxResults``/``nextToken`` (an opaque offset)."""
     size = body.get("maxResults") or default
@@ -148,6 +175,7 @@ class StepFunctions:
         if kind not in ("STANDARD", "EXPRESS"):
             raise validation(f"1 validation error detected: Value '{kind}' at 'type' failed to "
                              "satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]")
+        tags = _tags(body.get("tags"))
         arn = self._arn("stateMachine", name)
         with self._sm_lock:
             existing = self.store.get_state_machine(arn)
@@ -162,8 +190,8 @@ class StepFunctions:
                 "arn": arn, "name": name, "type": kind, "definition": definition, "role_arn": role,
                 "created": now, "revision_id": str(uuid.uuid4()), "description": None,
                 "config": config})
-            if body.get("tags"):
-                self.store.put_tags(arn, {t["key"]: t["value"] for t in body["tags"]})
+            if tags:
+                self.store.put_tags(arn, tags)
             result = {"stateMachineArn": arn, "creationDate": now}
             if body.get("publish"):
                 version = self._publish(arn, body.get("versionDescription"))
@@ -235,7 +263,7 @@ class StepFunctions:
         return out
 
     def validate_state_machine_definition(self, body: dict) -> dict:
-        definition = _required(body, "definition")
+        definition = _string(body, "definition")
         try:
             parsed = json.loads(definition)
         except ValueError as exc:
@@ -600,9 +628,9 @@ class StepFunctions:
         return arn, pending
 
     def send_task_success(self, body: dict) -> dict:
-        token = _required(body, "taskToken")
-        output = _required(body, "output")
-        if len(str(output).encode()) > PAYLOAD_LIMIT:
+        token = _string(body, "taskToken")
+        output = _string(body, "output")
+        if len(output.encode()) > PAYLOAD_LIMIT:
             raise validation("1 validation error detected: Value at 'output' failed to satisfy "
                              f"constraint: Member must have length less than or equal to {PAYLOAD_LIMIT}")
         try:
@@ -618,7 +646,7 @@ class StepFunctions:
         return self.host.call(send)
 
     def send_task_failure(self, body: dict) -> dict:
-        token = _required(body, "taskToken")
+        token = _string(body, "taskToken")
         error, cause = body.get("error"), body.get("cause")
 
         def send() -> dict:
@@ -629,7 +657,7 @@ class StepFunctions:
         return self.host.call(send)
 
     def send_task_heartbeat(self, body: dict) -> dict:
-        token = _required(body, "taskToken")
+        token = _string(body, "taskToken")
 
         def send() -> dict:
             arn, _ = self._task(token)
@@ -642,13 +670,14 @@ class StepFunctions:
 
     def create_activity(self, body: dict) -> dict:
         name = _check_name(body.get("name"))
+        tags = _tags(body.get("tags"))
         arn = self._arn("activity", name)
         existing = self.store.get_activity(arn)
         created = existing["created"] if existing else self.now()
         if existing is None:
             self.store.put_activity(arn, name, created)
-        if body.get("tags"):
-            self.store.put_tags(arn, {t["key"]: t["value"] for t in body["tags"]})
+        if tags:
+            self.store.put_tags(arn, tags)
         return {"activityArn": arn, "creationDate": created}
 
     def _activity(self, arn: Any) -> dict:
@@ -695,7 +724,8 @@ class StepFunctions:
             if invocation is not None:
                 return {"taskToken": invocation.token, "input": json.dumps(invocation.payload)}
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not waiter.wait(remaining):
+            if remaining <= 0 or not waiter.wait(remaining) or self.host._stopping:
+                self.host.call(lambda waiter=waiter: self.host.forget_activity_waiter(arn, waiter))
                 return {}
 
     # ------------------------------------------------------------------ tags
@@ -713,13 +743,15 @@ class StepFunctions:
 
     def tag_resource(self, body: dict) -> dict:
         arn = self._taggable(_required(body, "resourceArn"))
-        tags = _required(body, "tags")
-        self.store.put_tags(arn, {t["key"]: t["value"] for t in tags})
+        self.store.put_tags(arn, _tags(_required(body, "tags")))
         return {}
 
     def untag_resource(self, body: dict) -> dict:
         arn = self._taggable(_required(body, "resourceArn"))
-        self.store.delete_tags(arn, list(_required(body, "tagKeys")))
+        keys = _required(body, "tagKeys")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise ApiError("SerializationException", "'tagKeys' must be a list of strings")
+        self.store.delete_tags(arn, keys)
         return {}
 
     def list_tags_for_resource(self, body: dict) -> dict:

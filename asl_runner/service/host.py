@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 import queue
 import random
 import threading
@@ -32,6 +33,8 @@ from ..history import Event
 from ..jsonvalue import dumps
 from ..model import StateMachine, parse_definition
 from ..store import Store
+
+log = logging.getLogger("asl_runner.host")
 
 
 class _Live:
@@ -91,6 +94,7 @@ class ExecutionHost:
         self._thread.start()
 
     def stop(self) -> None:
+        self.release_waiters()
         self._stopping = True
         self._commands.put(None)
         self._thread.join(timeout=5)
@@ -119,6 +123,8 @@ class ExecutionHost:
                 except BaseException as exc:  # the caller gets it; the engine thread goes on
                     if future is not None:
                         future.set_exception(exc)
+                    else:  # nobody waits for this one (a task outcome): say it loudly
+                        log.exception("asl-runner: a step failed on the engine thread")
                 else:
                     if future is not None:
                         future.set_result(result)
@@ -287,6 +293,20 @@ class ExecutionHost:
         event = threading.Event()
         self._activity_waiters[activity_arn].append(event)
         return event
+
+    def forget_activity_waiter(self, activity_arn: str, event: threading.Event) -> None:
+        """A poll that ended without a task stops waiting (engine thread)."""
+        waiters = self._activity_waiters.get(activity_arn)
+        if waiters and event in waiters:
+            waiters.remove(event)
+            if not waiters:
+                del self._activity_waiters[activity_arn]
+
+    def release_waiters(self) -> None:
+        """Wake every blocked poll and sync start (on shutdown): they answer at once."""
+        for waiters in list(self._activity_waiters.values()) + list(self._finish_waiters.values()):
+            for event in waiters:
+                event.set()
 
     # ------------------------------------------------------------------ recovery
 

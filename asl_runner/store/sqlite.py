@@ -1,16 +1,20 @@
 """The SQLite store (stdlib sqlite3, WAL mode).
 
 One connection writes, on the engine's thread; every other thread reads through a connection
-of its own (WAL lets readers run beside the writer). ``path=None`` keeps everything in memory,
-for the library and tests.
+of its own (WAL lets readers run beside the writer). ``path=None`` (or ``":memory:"``) keeps
+nothing after :meth:`Store.close`: the database is a file in a private temporary directory,
+removed on close. (SQLite's own shared-cache memory databases lock whole tables and ignore
+the busy timeout, so a reader could make the writer fail; a temporary file in WAL mode
+behaves exactly like the durable store.)
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +23,6 @@ from typing import Any
 
 from ..history import Event
 
-_memory_ids = itertools.count()
-
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -28,15 +30,15 @@ def _json(value: Any) -> str | None:
 
 class Store:
     def __init__(self, path: str | os.PathLike | None = None):
-        if path is None:
-            self.uri = f"file:asl-runner-{os.getpid()}-{next(_memory_ids)}?mode=memory&cache=shared"
-        else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.uri = Path(path).resolve().as_uri() + "?mode=rwc"
+        self._scratch: str | None = None
+        if path is None or str(path) == ":memory:":
+            self._scratch = tempfile.mkdtemp(prefix="asl-runner-store-")
+            path = os.path.join(self._scratch, "store.db")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.uri = Path(path).resolve().as_uri() + "?mode=rwc"
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        # the memory database lives as long as one connection to it is open: keep this one
         self._writer = self._connect()
         self._writer.executescript((Path(__file__).with_name("schema.sql")).read_text())
 
@@ -44,11 +46,10 @@ class Store:
         conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False, isolation_level=None,
                                timeout=30)
         conn.row_factory = sqlite3.Row
-        if self.path is not None:
-            conn.execute("PRAGMA journal_mode=WAL")
-            # a committed transaction survives a crash of the process (kill -9); NORMAL only
-            # risks the last transactions on a power loss, like most embedded stores
-            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA journal_mode=WAL")
+        # a committed transaction survives a crash of the process (kill -9); NORMAL only
+        # risks the last transactions on a power loss, like most embedded stores
+        conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
         return conn
 
@@ -61,6 +62,8 @@ class Store:
 
     def close(self) -> None:
         self._writer.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
