@@ -66,6 +66,7 @@ class Execution:
         region: str = DEFAULT_REGION,
         account: str = DEFAULT_ACCOUNT,
         seed: int | None = None,
+        machine_type: str = "STANDARD",
     ):
         self.machine = machine
         self.input = input
@@ -79,6 +80,7 @@ class Execution:
         self.arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/asl-runner"
         self.random = _random.Random(seed)
+        self.machine_type = machine_type
 
         self.status = RUNNING
         self.output: Any = None
@@ -154,8 +156,9 @@ class Execution:
             "StartTime": iso_timestamp(now),
             "Name": self.name,
             "RoleArn": self.role_arn,
-            "RedriveCount": 0,
         }
+        if self.machine_type == "STANDARD":  # EXPRESS executions cannot be redriven
+            self.context_execution["RedriveCount"] = 0
         if self.machine.timeout_seconds:
             self.schedule_timer(now + self.machine.timeout_seconds, "execution-timeout", None)
         self.root = Frame(self, self.machine, self.input, scope=Scope(), cursor=0)

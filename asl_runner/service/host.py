@@ -167,6 +167,7 @@ class ExecutionHost:
             name=row["name"], state_machine_name=row["machine_name"],
             state_machine_arn=row["machine_arn"], role_arn=row["role_arn"], seed=row["seed"],
             region=row["machine_arn"].split(":")[3], account=row["machine_arn"].split(":")[4],
+            machine_type=row["type"],
         )
         ex.arn = row["arn"]
         return ex
