@@ -28,6 +28,10 @@ DEFAULT_ACCOUNT = "123456789012"
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")
 _TOKEN_LIMIT = 1024
+_ARN_PREFIX = r"^arn:aws[\w-]*:states:[\w-]+:\d{12}:"
+_MACHINE_ARN = re.compile(_ARN_PREFIX + r"stateMachine:")
+_EXECUTION_ARN = re.compile(_ARN_PREFIX + r"(execution|express):")
+_ACTIVITY_ARN = re.compile(_ARN_PREFIX + r"activity:")
 
 
 def _check_name(name: Any, field: str = "name") -> str:
@@ -141,14 +145,20 @@ class StepFunctions:
             raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: '{exc}'") from None
         return definition
 
-    def _machine(self, arn: Any) -> dict:
-        if not isinstance(arn, str) or ":stateMachine:" not in arn:
+    @staticmethod
+    def _lookup(arn: Any, pattern: re.Pattern, get: Any, kind: str, key: Any = None) -> dict:
+        """The row an ARN names: InvalidArn for an ARN of the wrong kind, ``<kind>DoesNotExist``
+        for one that names nothing."""
+        if not isinstance(arn, str) or not pattern.match(arn):
             raise invalid_arn(str(arn))
-        base = self._base_machine_arn(arn)
-        row = self.store.get_state_machine(base)
+        row = get(key(arn) if key else arn)
         if row is None:
-            raise does_not_exist("StateMachine", arn)
+            raise does_not_exist(kind, arn)
         return row
+
+    def _machine(self, arn: Any) -> dict:
+        return self._lookup(arn, _MACHINE_ARN, self.store.get_state_machine, "StateMachine",
+                            self._base_machine_arn)
 
     @staticmethod
     def _base_machine_arn(arn: str) -> str:
@@ -156,12 +166,7 @@ class StepFunctions:
         return ":".join(parts[:7])
 
     def _execution(self, arn: Any) -> dict:
-        if not isinstance(arn, str) or not re.match(r"^arn:aws[\w-]*:states:[\w-]+:\d{12}:(execution|express):", arn):
-            raise invalid_arn(str(arn))
-        row = self.store.get_execution(arn)
-        if row is None:
-            raise does_not_exist("Execution", arn)
-        return row
+        return self._lookup(arn, _EXECUTION_ARN, self.store.get_execution, "Execution")
 
     # ------------------------------------------------------------------ state machines
 
@@ -681,12 +686,7 @@ class StepFunctions:
         return {"activityArn": arn, "creationDate": created}
 
     def _activity(self, arn: Any) -> dict:
-        if not isinstance(arn, str) or ":activity:" not in arn:
-            raise invalid_arn(str(arn))
-        row = self.store.get_activity(arn)
-        if row is None:
-            raise does_not_exist("Activity", arn)
-        return row
+        return self._lookup(arn, _ACTIVITY_ARN, self.store.get_activity, "Activity")
 
     def describe_activity(self, body: dict) -> dict:
         row = self._activity(_required(body, "activityArn"))
