@@ -16,7 +16,6 @@ they are), and an exception becomes a function error whose body is Lambda's erro
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -109,6 +108,8 @@ class LocalLambdas:
             if source is None:
                 raise FunctionNotFound(name)
             path, root = source
+            import importlib.util  # only when a handler is loaded: it costs start-up time
+
             if self.directory not in sys.path:
                 sys.path.insert(0, self.directory)
             spec = importlib.util.spec_from_file_location(f"_asl_runner_lambda_{name}", path)
