@@ -453,12 +453,17 @@ class Execution:
 
     # ------------------------------------------------------------------ tasks
 
-    def new_token(self) -> str:
-        """An opaque task token, unique to this execution and attempt.
+    def new_token(self, opaque: bool = True) -> str:
+        """A task token, unique to this execution and attempt.
 
-        Derived from the execution's own random source so a replay derives the same tokens.
+        Callback and activity tokens leave the process, so they are opaque and carry the
+        execution (SendTaskSuccess finds it from the token); derived from the execution's own
+        random source, a replay derives the same tokens. A task whose outcome comes back to
+        the runner only needs a number.
         """
         n = next(self._tokens)
+        if not opaque:
+            return f"{self.name}#{n}"
         salt = self.random.getrandbits(64)
         raw = f"{self.arn}#{n}#{salt:016x}".encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")

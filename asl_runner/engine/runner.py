@@ -8,13 +8,16 @@ never touched by two threads.
 
 When the only thing the execution waits for is one task with no timeout and no timer is
 pending, nothing could happen concurrently with it, so the runner calls the handler on its
-own thread: the same behaviour, without two thread hand-offs per task.
+own thread: the same behaviour, without two thread hand-offs per task. The same goes for a
+handler that has proved fast (it returned within half a millisecond, on average, so far):
+running it in place delays the others by less than a thread hand-off would.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +26,17 @@ from .execution import Execution, Invocation
 
 #: performs one invocation: returns the result, or raises StatesError
 Invoker = Callable[[Invocation], Any]
+
+
+#: a handler this fast on average runs on the runner's thread (seconds)
+FAST_HANDLER = 0.0005
+
+
+def _handler_key(invocation: Invocation) -> tuple:
+    resource = invocation.resource
+    payload = invocation.payload
+    name = payload.get("FunctionName") if resource.is_lambda_invoke and isinstance(payload, dict) else None
+    return resource.arn, name
 
 
 def _crash(exc: BaseException) -> StatesError:
@@ -73,6 +87,7 @@ class Runner:
         self._outcomes: queue.SimpleQueue = queue.SimpleQueue()
         self._pool: WorkerPool | None = None
         self._running = 0  # invocations being performed right now
+        self._durations: dict[tuple, float] = {}  # moving average of each handler's run time
 
     def close(self) -> None:
         if self._pool is not None:
@@ -86,12 +101,18 @@ class Runner:
         self.close()
 
     def _outcome(self, invocation: Invocation) -> tuple:
+        started = time.perf_counter()
         try:
             result = self.invoker(invocation)
         except StatesError as exc:
             return invocation.token, "error", exc
         except BaseException as exc:  # a handler's crash must not take the runner down
             return invocation.token, "error", _crash(exc)
+        finally:
+            key = _handler_key(invocation)
+            took = time.perf_counter() - started
+            seen = self._durations.get(key)
+            self._durations[key] = took if seen is None else 0.7 * seen + 0.3 * took
         # a .waitForTaskToken call only submits the work: its outcome comes with the token
         return invocation.token, "submitted" if invocation.kind == "callback" else "ok", result
 
@@ -147,8 +168,14 @@ class Runner:
                 self._running += 1
                 self._deliver(ex, self._outcome(invocations[0]) + (True,))
                 continue
+            durations = self._durations
             for invocation in invocations:
-                self._submit(invocation)
+                if (invocation.kind == "invoke" and not invocation.timeout_seconds
+                        and durations.get(_handler_key(invocation), 1.0) < FAST_HANDLER):
+                    self._running += 1
+                    self._deliver(ex, self._outcome(invocation) + (True,))
+                else:
+                    self._submit(invocation)
             if not ex.running:
                 break
             due = ex.next_timer_due()

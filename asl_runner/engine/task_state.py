@@ -70,7 +70,7 @@ def run(ex: Execution, frame: Frame, state: TaskState) -> bool:
 def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
             timeout: int | None, heartbeat: int | None) -> bool:
     resource = state.resource
-    token = ex.new_token()
+    token = ex.new_token(opaque=resource.pattern == "waitForTaskToken" or resource.kind == "activity")
     if resource.pattern == "waitForTaskToken":
         frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
     payload = evaluate_template(state.parameters, effective, frame)
