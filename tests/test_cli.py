@@ -12,12 +12,17 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from asl_runner.cli import main
+
+# the command next to this interpreter: CI runs the tests without activating the venv
+EXE = shutil.which("asl-runner") or str(Path(sys.executable).with_name("asl-runner"))
 
 OK = {"StartAt": "Hello", "States": {"Hello": {"Type": "Pass", "Parameters": {"greeting.$": "States.Format('hi {}', $.name)"},
                                               "End": True}}}
@@ -372,14 +377,14 @@ def test_version(cli):
 # ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("asl-runner") is None, reason="asl-runner is not on PATH")
+@pytest.mark.skipif(not Path(EXE).exists(), reason="the asl-runner command is not installed")
 def test_installed_command(tmp_path):
     definition = tmp_path / "d.json"
     definition.write_text(json.dumps(WAIT_A_DAY))
     data = tmp_path / "in.json"
     data.write_text('{"k": [1, 2]}')
     env = {**os.environ, "ASL_RUNNER_CLOCK": "virtual"}
-    proc = subprocess.run(["asl-runner", "run", str(definition), "--input-file", str(data), "--json", "--history"],
+    proc = subprocess.run([EXE, "run", str(definition), "--input-file", str(data), "--json", "--history"],
                           capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -388,15 +393,15 @@ def test_installed_command(tmp_path):
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(INVALID))
-    proc = subprocess.run(["asl-runner", "run", str(bad)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    proc = subprocess.run([EXE, "run", str(bad)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "/States/A/Type" in proc.stderr
     assert proc.stdout == ""
 
 
-@pytest.mark.skipif(shutil.which("asl-runner") is None, reason="asl-runner is not on PATH")
+@pytest.mark.skipif(not Path(EXE).exists(), reason="the asl-runner command is not installed")
 def test_installed_command_reads_stdin(tmp_path):
-    proc = subprocess.run(["asl-runner", "run", "-", "--json"], input=json.dumps(FAILING),
+    proc = subprocess.run([EXE, "run", "-", "--json"], input=json.dumps(FAILING),
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["error"] == "Broken"
