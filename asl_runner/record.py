@@ -69,10 +69,6 @@ class Record(metaclass=_RecordMeta):
     def __hash__(self) -> int:
         return hash((type(self),) + tuple(_hashable(getattr(self, f)) for f in self._fields))
 
-    def replace(self, **changes: Any) -> Any:
-        values = {f: getattr(self, f) for f in self._fields}
-        values.update(changes)
-        return type(self)(**values)
 
 
 def _hashable(value: Any) -> Any:

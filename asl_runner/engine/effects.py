@@ -16,11 +16,11 @@ class Invocation:
     """
 
     __slots__ = ("token", "frame", "state_name", "resource", "payload", "timeout_seconds",
-                 "heartbeat_seconds", "event_family", "attempt", "retry", "kind")
+                 "heartbeat_seconds", "event_family", "retry", "kind")
 
     def __init__(self, token: str, frame: Frame, state_name: str, resource: Any, payload: Any,
                  timeout_seconds: float | None, heartbeat_seconds: float | None,
-                 event_family: str = "task", attempt: int = 0, retry: Any = None,
+                 event_family: str = "task", retry: Any = None,
                  kind: str = "invoke"):
         self.token = token
         self.frame = frame
@@ -31,7 +31,6 @@ class Invocation:
         self.heartbeat_seconds = heartbeat_seconds
         #: "lambda" (a Lambda ARN: LambdaFunction* events) or "task" (Task* events)
         self.event_family = event_family
-        self.attempt = attempt
         #: how the engine runs this task's state again on a retry (not the runner's business)
         self.retry = retry
         #: "invoke" (the call's result is the outcome), "callback" (.waitForTaskToken: the

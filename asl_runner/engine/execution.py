@@ -99,7 +99,6 @@ class Execution:
         self._ready: deque[Frame] = deque()
         self._timers: list[Timer] = []
         self._timer_seq = itertools.count()
-        self._frame_ids = itertools.count()
         self._tokens = itertools.count(1)
         self._tasks: dict[str, PendingTask] = {}
         self._timers_by_seq: dict[int, Timer] = {}
@@ -113,9 +112,6 @@ class Execution:
         self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}
 
     # ------------------------------------------------------------------ identity and events
-
-    def new_frame_id(self) -> int:
-        return next(self._frame_ids)
 
     def emit(self, frame: Frame | None, type_: str, details: dict | None = None,
              advance: bool = True, previous: int | None = None) -> int:
@@ -169,12 +165,9 @@ class Execution:
     def running(self) -> bool:
         return self.status == RUNNING
 
-    def make_ready(self, frame: Frame, first: bool = True) -> None:
-        """Queue a frame to run. Depth-first (``first``) keeps a sequential-looking history."""
-        if first:
-            self._ready.appendleft(frame)
-        else:
-            self._ready.append(frame)
+    def make_ready(self, frame: Frame) -> None:
+        """Queue a frame to run next: depth-first keeps a sequential-looking history."""
+        self._ready.appendleft(frame)
 
     def make_ready_many(self, frames: list[Frame], first: bool = True) -> None:
         """Queue frames in order: to run next (``first``) or after everything queued."""
@@ -223,7 +216,6 @@ class Execution:
 
     def wake(self, frame: Frame, resume: Callable[[], bool]) -> None:
         """Continue a waiting frame with ``resume`` (returns CONTINUE or SUSPEND)."""
-        frame.waiting = None
         frame.resume = resume
         self.make_ready(frame)
 
@@ -247,7 +239,7 @@ class Execution:
         frame.retry_counts = None
         frame.retry_total = 0
 
-    def finish(self, frame: Frame, state: State, result: Any, env_doc: Any = None) -> bool:
+    def finish(self, frame: Frame, state: State, result: Any) -> bool:
         """After the state's work: Assign, ResultPath, OutputPath, then exit.
 
         ``result`` is what ResultSelector produced (or the raw result); ``$`` in Assign refers
@@ -309,7 +301,6 @@ class Execution:
                     frame.retry_counts[i] = attempts + 1
                     frame.retry_total += 1
                     delay = retrier.delay(attempts + 1, self.random)
-                    frame.waiting = "timer"
                     self.schedule_timer(self.frame_time(frame) + delay, "retry", frame, retry)
                     return SUSPEND
         if before_catch is not None:
@@ -322,10 +313,7 @@ class Execution:
         try:
             assigned = pipeline.evaluate_assign(catcher.assign, error_output, frame)
             output = pipeline.merge_result(catcher.result_path, frame.input, error_output)
-            if exceeds_limit(output, cache=self.size_cache):
-                raise StatesDataLimitExceeded(
-                    cause=f"The state/task '{state.name}' returned a result with a size "
-                    "exceeding the maximum number of bytes service limit.")
+            self.check_size(state, output)
         except DataFlowError as exc:
             self.fail_execution(frame, runtime_error(state.name, frame.entered_id, exc.detail))
             return SUSPEND
@@ -478,7 +466,6 @@ class Execution:
             pending.heartbeat = self.schedule_timer(started + invocation.heartbeat_seconds,
                                                     "heartbeat", frame, invocation.token)
         self._tasks[invocation.token] = pending
-        frame.waiting = "task"
         if invocation.kind == "activity":
             self.activity_tasks.append(invocation)
         else:

@@ -50,15 +50,14 @@ _RETRYABLE = frozenset({"Task", "Parallel", "Map"})
 
 class Frame:
     __slots__ = (
-        "id", "execution", "machine", "state", "input", "fanout", "index", "scope", "cursor",
+        "execution", "machine", "state", "input", "fanout", "index", "scope", "cursor",
         "entered_id", "entered_time", "retry_counts", "retry_total", "record", "status",
-        "waiting", "task_token", "resume", "child_run",
+        "task_token", "resume", "child_run",
     )
 
     def __init__(self, execution: Execution, machine: StateMachine, input: Any, *,
                  scope: Scope, cursor: int, fanout: FanOut | None = None, index: int = 0,
                  record: bool = True):
-        self.id = execution.new_frame_id()
         self.execution = execution
         self.machine = machine
         self.state: State = machine.states[machine.start_at]
@@ -73,8 +72,6 @@ class Frame:
         self.retry_total = 0
         self.record = record
         self.status = RUNNING
-        #: what a suspended frame waits for: None, "task", "timer", "children"
-        self.waiting: str | None = None
         self.task_token: str | None = None
         #: the continuation to run when the frame is next run (see Execution.run_frame)
         self.resume: Any = None
@@ -82,7 +79,7 @@ class Frame:
         self.child_run: Any = None
 
     def __repr__(self) -> str:
-        return f"<Frame {self.id} at {self.state.name!r} {self.status}>"
+        return f"<Frame at {self.state.name!r} {self.status}>"
 
     @property
     def depth(self) -> int:

@@ -175,7 +175,6 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effectiv
             retry=lambda: attempt(ex, frame, state, inputs, effective, settings),
         )
 
-    frame.waiting = "children"
     FanOut(ex, frame, state, [state.processor], inputs, map_events=not distributed,
            max_concurrency=max_concurrency, record_children=not distributed,
            isolated_scopes=distributed, tolerated_count=tolerated_count,

@@ -103,7 +103,7 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
         ex.emit(frame, "TaskStarted", dict(fields))
     invocation = Invocation(
         token, frame, state.name, resource, payload, timeout, heartbeat, family,
-        frame.retry_total, lambda: attempt(ex, frame, state, effective, timeout, heartbeat), kind)
+        lambda: attempt(ex, frame, state, effective, timeout, heartbeat), kind)
     ex.schedule_task(frame, state, invocation)
     return False
 

@@ -65,6 +65,5 @@ def run(ex: Execution, frame: Frame, state: WaitState) -> bool:
 
     if due <= now:
         return finish()
-    frame.waiting = "timer"
     ex.schedule_timer(due, "wait", frame, finish)
     return False

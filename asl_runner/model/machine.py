@@ -15,7 +15,6 @@ from .choice import ChoiceRule, compile_condition
 from .resource import parse_resource
 from .retry import Catcher, Retrier
 from .states import (
-    JSONATA,
     JSONPATH,
     NULL,
     ChoiceState,
@@ -42,20 +41,6 @@ class StateMachine(Record):
 
     def state(self, name: str) -> State:
         return self.states[name]
-
-    @property
-    def uses_jsonata(self) -> bool:
-        return _any_state(self, lambda s: s.query_language == JSONATA)
-
-
-def _any_state(machine: StateMachine, pred) -> bool:
-    for s in machine.states.values():
-        if pred(s):
-            return True
-        subs = getattr(s, "branches", ()) or ((s.processor,) if isinstance(s, MapState) else ())
-        if any(_any_state(m, pred) for m in subs):
-            return True
-    return False
 
 
 def load_json_definition(source: Any) -> Any:

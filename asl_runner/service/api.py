@@ -81,13 +81,14 @@ def _tags(value: Any) -> dict[str, str]:
     return tags
 
 
-def _page(items: list, body: dict, default: int = 100, limit: int = 1000) -> tuple[list, str | None]:
-    """Slice a list by ``maxResults``/``nextToken`` (an opaque offset)."""
-    size = body.get("maxResults") or default
+def _listing(key: str, items: list, body: dict, shape: Any, default: int = 100,
+             limit: int = 1000) -> dict:
+    """A List* response: ``items`` sliced by ``maxResults``/``nextToken`` (an opaque offset),
+    each shaped by ``shape``, under ``key``."""
+    size = body.get("maxResults") or default  # 0 means the default, as on AWS
     if not isinstance(size, int) or not 0 <= size <= limit:
         raise validation(f"1 validation error detected: Value '{size}' at 'maxResults' failed to "
                          f"satisfy constraint: Member must have value less than or equal to {limit}")
-    size = size or default
     offset = 0
     token = body.get("nextToken")
     if token:
@@ -95,9 +96,10 @@ def _page(items: list, body: dict, default: int = 100, limit: int = 1000) -> tup
             offset = int(base64.b64decode(token.encode()).decode())
         except (ValueError, UnicodeDecodeError):
             raise ApiError("InvalidToken", f"Invalid Token: '{token}'") from None
-    page = items[offset:offset + size]
-    more = offset + size < len(items)
-    return page, base64.b64encode(str(offset + size).encode()).decode() if more else None
+    out: dict[str, Any] = {key: [shape(item) for item in items[offset:offset + size]]}
+    if offset + size < len(items):
+        out["nextToken"] = base64.b64encode(str(offset + size).encode()).decode()
+    return out
 
 
 class StepFunctions:
@@ -258,14 +260,9 @@ class StepFunctions:
         return {}
 
     def list_state_machines(self, body: dict) -> dict:
-        rows = self.store.list_state_machines()
-        page, token = _page(rows, body)
-        out: dict[str, Any] = {"stateMachines": [
-            {"stateMachineArn": r["arn"], "name": r["name"], "type": r["type"],
-             "creationDate": r["created"]} for r in page]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing("stateMachines", self.store.list_state_machines(), body, lambda r: {
+            "stateMachineArn": r["arn"], "name": r["name"], "type": r["type"],
+            "creationDate": r["created"]})
 
     def validate_state_machine_definition(self, body: dict) -> dict:
         definition = _string(body, "definition")
@@ -305,12 +302,8 @@ class StepFunctions:
 
     def list_state_machine_versions(self, body: dict) -> dict:
         row = self._machine(_required(body, "stateMachineArn"))
-        page, token = _page(self.store.list_versions(row["arn"]), body)
-        out: dict[str, Any] = {"stateMachineVersions": [
-            {"stateMachineVersionArn": v["arn"], "creationDate": v["created"]} for v in page]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing("stateMachineVersions", self.store.list_versions(row["arn"]), body,
+                        lambda v: {"stateMachineVersionArn": v["arn"], "creationDate": v["created"]})
 
     def delete_state_machine_version(self, body: dict) -> dict:
         arn = _required(body, "stateMachineVersionArn")
@@ -380,12 +373,8 @@ class StepFunctions:
 
     def list_state_machine_aliases(self, body: dict) -> dict:
         row = self._machine(_required(body, "stateMachineArn"))
-        page, token = _page(self.store.list_aliases(row["arn"]), body)
-        out: dict[str, Any] = {"stateMachineAliases": [
-            {"stateMachineAliasArn": a["arn"], "creationDate": a["created"]} for a in page]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing("stateMachineAliases", self.store.list_aliases(row["arn"]), body,
+                        lambda a: {"stateMachineAliasArn": a["arn"], "creationDate": a["created"]})
 
     # ------------------------------------------------------------------ executions
 
@@ -700,12 +689,8 @@ class StepFunctions:
         return {}
 
     def list_activities(self, body: dict) -> dict:
-        page, token = _page(self.store.list_activities(), body)
-        out: dict[str, Any] = {"activities": [
-            {"activityArn": r["arn"], "name": r["name"], "creationDate": r["created"]} for r in page]}
-        if token:
-            out["nextToken"] = token
-        return out
+        return _listing("activities", self.store.list_activities(), body, lambda r: {
+            "activityArn": r["arn"], "name": r["name"], "creationDate": r["created"]})
 
     def get_activity_task(self, body: dict, *, poll_seconds: float = 60.0) -> dict:
         """Long poll: waits up to ``poll_seconds`` (AWS: 60) for a task of the activity."""

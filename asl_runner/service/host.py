@@ -40,11 +40,10 @@ log = logging.getLogger("asl_runner.host")
 class _Live:
     """Bookkeeping of one execution in memory: how much of it is already stored."""
 
-    __slots__ = ("ex", "stored_events", "inputs", "row")
+    __slots__ = ("ex", "stored_events", "inputs")
 
-    def __init__(self, ex: Execution, row: dict, stored_events: int = 0, inputs: int = 0):
+    def __init__(self, ex: Execution, stored_events: int = 0, inputs: int = 0):
         self.ex = ex
-        self.row = row
         self.stored_events = stored_events
         self.inputs = inputs
 
@@ -152,7 +151,7 @@ class ExecutionHost:
     def start_execution(self, row: dict) -> None:
         """Create, persist and start an execution (engine thread)."""
         ex = self._new_execution(row)
-        live = _Live(ex, row)
+        live = _Live(ex)
         self._live[ex.arn] = live
         ex.start()
         with self.store.transaction() as c:
@@ -340,7 +339,7 @@ class ExecutionHost:
         ex = self._new_execution(row)
         recorded: list[Event] = self.store.events(row["arn"])
         inputs = self.store.inputs(row["arn"])
-        live = _Live(ex, row, stored_events=len(recorded), inputs=len(inputs))
+        live = _Live(ex, stored_events=len(recorded), inputs=len(inputs))
         ex.begin_replay(recorded)
         ex.start()
         for kind, payload in inputs:
