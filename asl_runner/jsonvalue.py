@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
 #: AWS's payload quota for state input/output, task results and execution input
 PAYLOAD_LIMIT = 256 * 1024
+#: How deeply JSON may nest (objects and arrays) where it enters: AWS does not document a
+#: limit; its JSON parser, Jackson, refuses more than 1,000 levels by default
+#: (StreamReadConstraints.DEFAULT_MAX_DEPTH), so asl-runner does the same.
+MAX_DEPTH = 1000
+
+# The engine walks values recursively (sizes, templates, paths, the C JSON codec), a few frames
+# per level: give a value of MAX_DEPTH levels room, whatever stack the caller already uses.
+if sys.getrecursionlimit() < 4 * MAX_DEPTH:
+    sys.setrecursionlimit(4 * MAX_DEPTH)
 
 _encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
@@ -22,8 +32,76 @@ def dumps(value: Any) -> str:
     return _encoder.encode(value)
 
 
-def loads(text: str) -> Any:
-    return json.loads(text)
+class JsonInputError(ValueError):
+    """Text that is not JSON as AWS reads it; the message says what is wrong and where."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise JsonInputError(f"'{name}' is not a JSON number (NaN and Infinity are not JSON)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise JsonInputError(f"the number {text} is out of range for a double")
+    return value
+
+
+#: decodes JSON as AWS's parser does: no NaN or Infinity, every number finite
+strict_decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+
+
+def depth_of(value: Any) -> int:
+    """How deeply ``value`` nests: 0 for a scalar, 1 for ``[]``, 2 for ``[[]]``, ...
+    (iterative, so it measures values too deep for recursive code)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if level > deepest:
+            deepest = level
+        stack.extend((child, level + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return deepest
+
+
+def check_depth(value: Any, text: str | None = None) -> None:
+    """Raise JsonInputError if ``value`` nests deeper than MAX_DEPTH (``text``, its JSON, lets
+    the common case skip the walk: it cannot nest deeper than it has brackets)."""
+    if text is not None and text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    if depth_of(value) > MAX_DEPTH:
+        raise JsonInputError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
+
+
+def loads(text: str | bytes) -> Any:
+    """Read JSON as AWS does wherever it enters (an execution input, a task's output or
+    result, an API request): raises JsonInputError for text that is not JSON, NaN or
+    Infinity, a number out of a double's range, or nesting deeper than MAX_DEPTH."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise JsonInputError(f"the text is not UTF-8: {exc.reason}") from None
+    try:
+        value = strict_decoder.decode(text)
+    except RecursionError:
+        raise JsonInputError(f"the JSON is nested more than {MAX_DEPTH} levels deep") from None
+    except JsonInputError:
+        raise
+    except ValueError as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        where = (f" (line {exc.lineno}, column {exc.colno})"
+                 if isinstance(exc, json.JSONDecodeError) else "")
+        raise JsonInputError(f"{detail}{where}") from None
+    check_depth(value, text)
+    return value
 
 
 _escapes = re.compile(r'["\\\x00-\x1f]').search

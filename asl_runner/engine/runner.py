@@ -16,13 +16,13 @@ running it in place delays the others by less than a thread hand-off would.
 from __future__ import annotations
 
 import queue
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..errors import StatesError
 from .execution import Execution, Invocation
+from .workers import WorkerPool
 
 #: performs one invocation: returns the result, or raises StatesError
 Invoker = Callable[[Invocation], Any]
@@ -41,39 +41,6 @@ def _handler_key(invocation: Invocation) -> tuple:
 
 def _crash(exc: BaseException) -> StatesError:
     return StatesError(type(exc).__name__, str(exc))
-
-
-class WorkerPool:
-    """Daemon threads taking work from one queue (lighter than concurrent.futures: no
-    Future per task). Daemon, so a handler stuck past its timeout never blocks exit."""
-
-    def __init__(self, size: int, perform: Callable[[Invocation], None]):
-        self.size = max(1, size)
-        self._perform = perform
-        self._work: queue.SimpleQueue = queue.SimpleQueue()
-        self._threads: list[threading.Thread] = []
-        self._queued = 0
-
-    def submit(self, invocation: Invocation) -> None:
-        self._work.put(invocation)
-        if len(self._threads) < self.size:
-            thread = threading.Thread(target=self._loop, name=f"asl-task-{len(self._threads)}",
-                                      daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def _loop(self) -> None:
-        work = self._work
-        while True:
-            invocation = work.get()
-            if invocation is None:
-                return
-            self._perform(invocation)
-
-    def close(self) -> None:
-        for _ in self._threads:
-            self._work.put(None)
-        self._threads.clear()
 
 
 class Runner:

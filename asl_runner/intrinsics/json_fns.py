@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..jsonvalue import check_depth, strict_decoder
 from .exceptions import IntrinsicArgumentError
 from .java import jackson_json
 from .nodes import IntrinsicCall, Literal
 from .signatures import ANY, BOOLEAN, OBJECT, STRING, CompileProblem, intrinsic
 
 _JSON_WS = " \t\r\n"
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(f"{text} is out of range for a double")
-    return value
-
-
-_decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 def parse_json(text: str) -> Any:
@@ -37,7 +23,11 @@ def parse_json(text: str) -> Any:
     start = len(text) - len(text.lstrip(_JSON_WS))
     if start == len(text):
         return None
-    value, end = _decoder.raw_decode(text, start)
+    try:
+        value, end = strict_decoder.raw_decode(text, start)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
+    check_depth(value, text)
     if end < len(text) and not isinstance(value, (dict, list, str)):
         nxt = text[end]
         if nxt not in _JSON_WS and (type(value) in (int, float) or nxt.isalnum() or nxt == "_"):

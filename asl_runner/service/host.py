@@ -27,7 +27,7 @@ from typing import Any
 from ..clock import Clock
 from ..engine import Execution
 from ..engine.effects import Invocation
-from ..engine.runner import WorkerPool
+from ..engine.workers import WorkerPool
 from ..errors import StatesError
 from ..history import Event
 from ..jsonvalue import dumps
