@@ -77,7 +77,11 @@ class Execution:
         self.state_machine_name = state_machine_name
         self.state_machine_arn = state_machine_arn or (
             f"arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}")
-        self.arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{self.name}"
+        if machine_type == "EXPRESS":  # AWS gives every Express execution a unique ARN
+            self.arn = (f"arn:aws:states:{region}:{account}:express:{state_machine_name}:"
+                        f"{self.name}:{uuid.uuid4()}")
+        else:
+            self.arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/asl-runner"
         self.random = _random.Random(seed)
         self.machine_type = machine_type
