@@ -572,6 +572,10 @@ def test_states_runtime_in_a_branch_fails_the_whole_execution():
 def test_execution_timeout():
     definition = machine({"W": {"Type": "Wait", "Seconds": 100, "End": True}}, TimeoutSeconds=10)
     ex = run(definition)
-    assert (ex.status, ex.error) == ("TIMED_OUT", "States.Timeout")
+    # AWS: the error is in the event only, and the event points at no other event
+    assert (ex.status, ex.error, ex.cause) == ("TIMED_OUT", None, None)
     assert types(ex) == ["ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"]
+    last = ex.history[-1]
+    assert (last.previous_id, last.details) == (0, {"error": "States.Timeout"})
+    assert last.timestamp - ex.history[0].timestamp == pytest.approx(10, abs=0.01)
     assert ex.history[-1].timestamp - EPOCH == pytest.approx(10, abs=0.25)

@@ -10,8 +10,10 @@ the same engine thus serves ``asl-runner run``, tests, the HTTP endpoint and rec
 from __future__ import annotations
 
 import base64
+import functools
 import heapq
 import itertools
+import logging
 import random as _random
 import uuid
 from collections import deque
@@ -43,11 +45,38 @@ SUSPEND = False  # the frame waits, or ended: run something else
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
+#: AWS's quota on an execution's history: event 25,000 is the execution's ExecutionFailed
+MAX_EVENTS = 25_000
+HISTORY_FULL = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
+#: how long an execution may run at most, whatever its TimeoutSeconds (AWS's quotas)
+MAX_DURATION = {"STANDARD": 365 * 24 * 3600, "EXPRESS": 5 * 60}
+MAX_CAUSE = 32_768  # AWS's limit on a cause, in characters
+
+log = logging.getLogger("asl_runner.engine")
 
 
 class ReplayDiverged(AslRunnerError):
     """Rebuilding an execution from its history produced a different history (a definition
     changed under it, or the engine is not deterministic: a bug)."""
+
+
+def _crash_only(step: Callable) -> Callable:
+    """An engine step that raises unexpectedly fails its own execution with States.Runtime
+    instead of raising into its caller: one bad execution (a bug, a value the engine cannot
+    handle) never takes a runner or the server's engine thread down. A replay re-raises, so
+    the host can tell that the recorded history cannot be rebuilt."""
+
+    @functools.wraps(step)
+    def run_step(self: Execution, *args: Any) -> Any:
+        try:
+            return step(self, *args)
+        except Exception as exc:
+            if self._replay is not None:
+                raise
+            self.crash(exc)
+            return True
+
+    return run_step
 
 
 class Execution:
@@ -111,6 +140,8 @@ class Execution:
         self._replay: list[Event] | None = None
         #: sizes of large JSON containers, for the payload quota checks (see jsonvalue)
         self.size_cache: dict = {}
+        #: set when a host replaces this object by one rebuilt from the store
+        self.discarded = False
         self.root: Frame | None = None
         self.context_execution: dict = {}
         self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}
@@ -118,12 +149,19 @@ class Execution:
     # ------------------------------------------------------------------ identity and events
 
     def emit(self, frame: Frame | None, type_: str, details: dict | None = None,
-             advance: bool = True, previous: int | None = None) -> int:
-        """Append an event; it points at ``previous`` or the frame's cursor."""
+             advance: bool = True, previous: int | None = None, final: bool = False) -> int:
+        """Append an event; it points at ``previous`` or the frame's cursor.
+
+        ``final`` marks the execution's own last event; any other event that would be the
+        history's MAX_EVENTS-th ends the execution instead, as on AWS (and returns 0).
+        """
         if frame is not None and not frame.record:
             return 0
         history = self.history
         event_id = len(history) + 1
+        if event_id >= MAX_EVENTS and not final:
+            self._end("FAILED", None, error=StatesRuntime(cause=HISTORY_FULL), previous=event_id - 1)
+            return 0
         prev = previous if previous is not None else (frame.cursor if frame is not None else 0)
         replay = self._replay
         if replay is not None and event_id <= len(replay):
@@ -140,12 +178,17 @@ class Execution:
             frame.cursor = event_id
         if self.listeners and replay is None:
             depth = frame.depth if frame is not None else 0
-            for listener in self.listeners:
-                listener(event, depth)
+            for listener in list(self.listeners):
+                try:
+                    listener(event, depth)
+                except Exception:  # a broken observer (a closed pipe) must not fail the run
+                    log.exception("asl-runner: a history listener failed; it is removed")
+                    self.listeners.remove(listener)
         return event_id
 
     # ------------------------------------------------------------------ driving
 
+    @_crash_only
     def start(self) -> None:
         """Write ExecutionStarted and run until every frame waits."""
         self.emit(None, "ExecutionStarted", {"input": self.input, "roleArn": self.role_arn})
@@ -159,8 +202,17 @@ class Execution:
         }
         if self.machine_type == "STANDARD":  # EXPRESS executions cannot be redriven
             self.context_execution["RedriveCount"] = 0
-        if self.machine.timeout_seconds:
-            self.schedule_timer(now + self.machine.timeout_seconds, "execution-timeout", None)
+        limit = MAX_DURATION.get(self.machine_type, MAX_DURATION["STANDARD"])
+        timeout = self.machine.timeout_seconds
+        if timeout:
+            self.schedule_timer(now + min(timeout, limit), "execution-timeout", None, timeout > limit)
+        else:
+            # The execution's own limit: a timer like any other, so that even a task nothing
+            # can answer ends on the virtual clock. Its own sequence number (-1) leaves the
+            # numbering of every other timer, which recorded inputs refer to, unchanged.
+            timer = Timer(now + limit, -1, "execution-timeout", None, True)
+            heapq.heappush(self._timers, timer)
+            self._timers_by_seq[timer.seq] = timer
         self.root = Frame(self, self.machine, self.input, scope=Scope(), cursor=0)
         self._ready.append(self.root)
         self._drain()
@@ -354,31 +406,51 @@ class Execution:
         self._end("FAILED", frame, error=error)
 
     def _end(self, status: str, frame: Frame | None, output: Any = None,
-             error: StatesError | None = None) -> None:
+             error: StatesError | None = None, previous: int | None = None) -> None:
         if self.status != RUNNING:
             return
         self.status = status
         if status == "SUCCEEDED":
             self.output = output
-            self.emit(frame, "ExecutionSucceeded", {"output": output})
+            self.emit(frame, "ExecutionSucceeded", {"output": output}, previous=previous, final=True)
         else:
-            self.error = error.error if error else None
-            self.cause = error.cause if error else None
-            details = {k: v for k, v in (("error", self.error), ("cause", self.cause)) if v is not None}
+            error_name = error.error if error else None
+            cause = error.cause if error else None
+            details = {k: v for k, v in (("error", error_name), ("cause", cause)) if v is not None}
+            if status == "TIMED_OUT":
+                # AWS names the error in the event only: DescribeExecution of a TIMED_OUT
+                # execution has no error or cause
+                error_name = cause = None
+            self.error, self.cause = error_name, cause
             kind = {"FAILED": "ExecutionFailed", "TIMED_OUT": "ExecutionTimedOut",
                     "ABORTED": "ExecutionAborted"}[status]
-            self.emit(frame, kind, details)
+            self.emit(frame, kind, details, previous=previous, final=True)
         self.stop_time = self.history[-1].timestamp
         self._ready.clear()
         self._timers.clear()
         self._tasks.clear()
         self.invocations.clear()
 
+    @_crash_only
     def stop(self, error: str | None = None, cause: str | None = None) -> None:
         """StopExecution: end as ABORTED, with the error and cause the caller gave."""
         if self.status != RUNNING:
             return
-        self._end("ABORTED", self.root, error=StatesError(error, cause) if error or cause else None)
+        # AWS's ExecutionAborted points at no event (previousEventId 0)
+        self._end("ABORTED", None, error=StatesError(error, cause) if error or cause else None,
+                  previous=0)
+
+    def crash(self, exc: BaseException) -> None:
+        """Fail the execution because asl-runner itself failed while running it."""
+        cause = f"asl-runner failed while running this execution: {type(exc).__name__}: {exc}"
+        log.error("asl-runner: execution %s failed inside the engine", self.arn, exc_info=exc)
+        self._ready.clear()
+        try:
+            self._end("FAILED", None, error=StatesRuntime(cause=cause[:MAX_CAUSE]),
+                      previous=len(self.history))
+        except Exception:  # not even the failure event could be written: end it regardless
+            self.status, self.error, self.cause = "FAILED", "States.Runtime", cause[:MAX_CAUSE]
+            self.stop_time = self.clock.now()
 
     # ------------------------------------------------------------------ timers
 
@@ -388,11 +460,22 @@ class Execution:
         self._timers_by_seq[timer.seq] = timer
         return timer
 
-    def next_timer_due(self) -> float | None:
+    def next_timer(self) -> Timer | None:
         timers = self._timers
         while timers and timers[0].cancelled:
             self._timers_by_seq.pop(heapq.heappop(timers).seq, None)
-        return timers[0].due if timers else None
+        return timers[0] if timers else None
+
+    def next_timer_due(self) -> float | None:
+        timer = self.next_timer()
+        return timer.due if timer is not None else None
+
+    @property
+    def only_the_limit_is_due(self) -> bool:
+        """Whether the next timer is the execution's own maximum duration: nothing in the
+        definition will happen on its own any more (it waits for the outside world)."""
+        timer = self.next_timer()
+        return timer is not None and timer.kind == "execution-timeout" and bool(timer.data)
 
     def due_timers(self, now: float) -> list[Timer]:
         """The live timers due by ``now``, in firing order (not fired yet)."""
@@ -406,6 +489,7 @@ class Execution:
             heapq.heappush(timers, timer)
         return out
 
+    @_crash_only
     def fire_timer(self, seq: int) -> bool:
         """Fire one timer (a runner decided it is due; replay names it by ``seq``)."""
         timer = self._timers_by_seq.pop(seq, None)
@@ -430,8 +514,14 @@ class Execution:
         frame = timer.frame
         kind = timer.kind
         if kind == "execution-timeout":
-            self._end("TIMED_OUT", self.root, error=StatesTimeout(
-                cause=f"The execution timed out after {self.machine.timeout_seconds} seconds"))
+            # AWS's ExecutionTimedOut names States.Timeout, has no cause and points at no
+            # event; reaching the execution's maximum duration says which limit it was
+            cause = None
+            if timer.data:
+                limit = MAX_DURATION.get(self.machine_type, MAX_DURATION["STANDARD"])
+                cause = (f"The execution reached the maximum duration of a {self.machine_type} "
+                         f"execution ({_duration(limit)}).")
+            self._end("TIMED_OUT", None, error=StatesTimeout(cause=cause), previous=0)
             return
         if frame is None or frame.status != RUNNING:
             return
@@ -461,6 +551,8 @@ class Execution:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     def schedule_task(self, frame: Frame, state: State, invocation: Invocation) -> None:
+        if self.status != RUNNING:  # the history reached its limit while the task was scheduled
+            return
         pending = PendingTask(frame, state, invocation)
         started = self.frame_time(frame)
         if invocation.timeout_seconds:
@@ -490,6 +582,14 @@ class Execution:
     def pending_task(self, token: str) -> PendingTask | None:
         return self._tasks.get(token)
 
+    def awaits(self, token: str) -> bool:
+        """Whether the execution still waits for this task's outcome (a task that timed out,
+        or whose execution or branch ended, is abandoned: its outcome changes nothing).
+        Only reads, so a worker thread may ask."""
+        pending = self._tasks.get(token)
+        return (pending is not None and self.status == RUNNING and not self.discarded
+                and pending.frame.status == RUNNING)
+
     def _pop_task(self, token: str) -> PendingTask | None:
         pending = self._tasks.pop(token, None)
         if pending is not None:
@@ -498,6 +598,7 @@ class Execution:
                     timer.cancelled = True
         return pending
 
+    @_crash_only
     def complete_task(self, token: str, result: Any) -> bool:
         """A task's outcome: its result (or, for a callback task, SendTaskSuccess's output)."""
         pending = self._pop_task(token)
@@ -506,6 +607,7 @@ class Execution:
         self._resume_task(pending, _task_state().task_succeeded, result)
         return True
 
+    @_crash_only
     def fail_task(self, token: str, error: str | None, cause: str | None) -> bool:
         pending = self._pop_task(token)
         if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
@@ -513,6 +615,7 @@ class Execution:
         self._resume_task(pending, _task_state().task_failed, StatesError(error, cause))
         return True
 
+    @_crash_only
     def task_submitted(self, token: str, output: Any) -> bool:
         """The integration call of a ``.waitForTaskToken`` task went through: it now waits
         for SendTaskSuccess/SendTaskFailure (AWS writes TaskSubmitted)."""
@@ -523,6 +626,7 @@ class Execution:
         _task_state().task_submitted(self, pending.frame, pending.state, pending.invocation, output)
         return True
 
+    @_crash_only
     def activity_started(self, token: str, worker_name: str | None) -> bool:
         """A worker took an activity task (GetActivityTask): ActivityStarted."""
         pending = self._tasks.get(token)
@@ -537,6 +641,7 @@ class Execution:
                                                     "heartbeat", pending.frame, token)
         return True
 
+    @_crash_only
     def heartbeat(self, token: str, at: float) -> bool:
         """SendTaskHeartbeat: the heartbeat deadline starts again from ``at``."""
         pending = self._tasks.get(token)
@@ -602,6 +707,10 @@ class Execution:
         if self.cause is not None:
             out["cause"] = self.cause
         return out
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 86400} days" if seconds >= 86400 else f"{seconds // 60} minutes"
 
 
 __all__ = ["Execution", "Invocation", "Timer", "PendingTask", "CONTINUE", "SUSPEND", "StatesRuntime", "ABORTED"]

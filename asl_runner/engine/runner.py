@@ -131,7 +131,7 @@ class Runner:
                 ex.activity_tasks.clear()
             invocations = ex.take_invocations()
             if (len(invocations) == 1 and ex.tasks_in_flight == 1
-                    and not invocations[0].timeout_seconds and ex.next_timer_due() is None):
+                    and not invocations[0].timeout_seconds and ex.only_the_limit_is_due):
                 self._running += 1
                 self._deliver(ex, self._outcome(invocations[0]) + (True,))
                 continue
@@ -145,18 +145,22 @@ class Runner:
                     self._submit(invocation)
             if not ex.running:
                 break
+            if ex.invocations:  # a handler run in place led to more tasks: dispatch them first
+                continue
             due = ex.next_timer_due()
             # Only tasks the engine still waits for count: a timed-out handler may still be
             # running, but nothing depends on it any more, so time may jump past it. A task
             # waiting for its token (SendTaskSuccess) counts too: it comes through the queue.
             if ex.tasks_in_flight:
-                if self._running == 0 and due is not None and clock.skip_to(due):
+                if self._running == 0 and self.on_wait_forever is not None and ex.only_the_limit_is_due:
+                    self.on_wait_forever(ex)
+                    self.on_wait_forever = None
+                    continue  # what the callback answered is in the queue: deliver it first
+                if (self._running == 0 and due is not None and outcomes.empty()
+                        and clock.skip_to(due)):
                     # only callbacks pending, nothing running: the virtual clock may jump
                     ex.fire_timers(clock.now())
                     continue
-                if self._running == 0 and due is None and self.on_wait_forever is not None:
-                    self.on_wait_forever(ex)
-                    self.on_wait_forever = None
                 # Work is running: time may not jump. Wait for an outcome or the next timer.
                 timeout = None if due is None else max(0.0, due - clock.now())
                 try:
