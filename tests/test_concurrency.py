@@ -124,3 +124,29 @@ def test_fast_handlers_run_in_place_slow_ones_still_concurrently():
     assert ex.status == "SUCCEEDED" and ex.output == [1, 1, 1]
     assert gauge.most == 2
     assert time.monotonic() - started < 0.5
+
+
+def test_abandoned_handlers_do_not_make_later_tasks_wait_for_a_worker():
+    """40 handlers overrun their timeout and keep their threads (Python cannot stop them); the
+    next task still gets a worker at once, instead of timing out before its handler starts."""
+    release = threading.Event()
+    stuck = []
+
+    def hang(event, context):
+        stuck.append(event)
+        release.wait(20)
+
+    definition = {"StartAt": "M", "States": {
+        "M": {"Type": "Map", "MaxConcurrency": 0, "Next": "After",
+              "ItemProcessor": {"StartAt": "H", "States": {"H": task("Hang", TimeoutSeconds=1)}},
+              "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "After"}]},
+        "After": task("Quick", TimeoutSeconds=1)}}
+    started = time.monotonic()
+    try:
+        ex = asl_runner.run(definition, list(range(40)), clock="real",
+                            handlers={"Hang": hang, "Quick": lambda event, context: "done"})
+    finally:
+        release.set()
+    assert (ex.status, ex.output) == ("SUCCEEDED", "done")
+    assert len(stuck) == 16  # the Map failed at the first timeout; the rest never started
+    assert time.monotonic() - started < 3

@@ -95,6 +95,11 @@ class Runner:
         self._outcomes.put((token, "heartbeat", None, False))
 
     def _perform(self, invocation: Invocation) -> None:
+        if not invocation.frame.execution.awaits(invocation.token):
+            # abandoned while it waited for a thread (it timed out, or its branch ended):
+            # calling the handler now would change nothing
+            self._outcomes.put((invocation.token, "abandoned", None, True))
+            return
         self._outcomes.put(self._outcome(invocation) + (True,))
 
     def _submit(self, invocation: Invocation) -> None:
@@ -107,6 +112,8 @@ class Runner:
         token, status, value, performed = outcome
         if performed:
             self._running -= 1
+        if status == "abandoned":
+            return
         if status == "ok":
             ex.complete_task(token, value)
         elif status == "submitted":
