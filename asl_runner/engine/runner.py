@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import StatesError
 from .execution import Execution, Invocation
+from .waiting import describe as describe_wait
 from .workers import WorkerPool
 
 #: performs one invocation: returns the result, or raises StatesError
@@ -45,12 +46,18 @@ def _crash(exc: BaseException) -> StatesError:
 
 class Runner:
     def __init__(self, invoker: Invoker, *, max_workers: int = 16,
-                 on_wait_forever: Callable[[Execution], None] | None = None):
+                 on_wait_forever: Callable[[Execution], None] | None = None,
+                 on_wait: Callable[[str, float | None], None] | None = None):
         self.invoker = invoker
         self.max_workers = max_workers
         #: called once if the execution can only go on with an outside callback
         #: (SendTaskSuccess and co.) and nothing else is pending
         self.on_wait_forever = on_wait_forever
+        #: called as ``on_wait(what, until)`` each time the runner is about to block with
+        #: nothing running: ``what`` says what the execution waits for (waiting.describe),
+        #: ``until`` is when the next timer wakes it (epoch seconds; None: only an outside
+        #: answer can). Not called when the virtual clock jumps instead of blocking.
+        self.on_wait = on_wait
         self._outcomes: queue.SimpleQueue = queue.SimpleQueue()
         self._pool: WorkerPool | None = None
         self._running = 0  # invocations being performed right now
@@ -168,6 +175,8 @@ class Runner:
                     # only callbacks pending, nothing running: the virtual clock may jump
                     ex.fire_timers(clock.now())
                     continue
+                if self._running == 0 and self.on_wait is not None and outcomes.empty():
+                    self.on_wait(describe_wait(ex), due)
                 # Work is running: time may not jump. Wait for an outcome or the next timer.
                 timeout = None if due is None else max(0.0, due - clock.now())
                 try:
@@ -188,6 +197,8 @@ class Runner:
                 ex.fail_execution(ex.root, StatesError(
                     "States.Runtime", "asl-runner: the execution has nothing left to wait for"))
                 break
+            if self.on_wait is not None and not clock.skip_to(due):
+                self.on_wait(describe_wait(ex), due)
             clock.wait(due)
             ex.fire_timers(clock.now())
         return ex
