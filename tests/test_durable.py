@@ -26,6 +26,7 @@ def crash(service) -> None:
     host._stopping = True
     host._commands.put(None)
     host._thread.join(timeout=5)
+    service.store.unlock()  # as the OS does for a process that dies
 
 
 def wait_until(predicate, timeout: float = 20.0) -> None:

@@ -1,5 +1,5 @@
 """Durable storage of state machines, executions, their histories and what drives them."""
 
-from .sqlite import Store
+from .sqlite import Store, StoreError, StoreLocked
 
-__all__ = ["Store"]
+__all__ = ["Store", "StoreError", "StoreLocked"]

@@ -6,6 +6,12 @@ nothing after :meth:`Store.close`: the database is a file in a private temporary
 removed on close. (SQLite's own shared-cache memory databases lock whole tables and ignore
 the busy timeout, so a reader could make the writer fail; a temporary file in WAL mode
 behaves exactly like the durable store.)
+
+One process at a time: a store file is locked (``FILE.lock``, an advisory lock the OS drops
+when the process dies, even by kill -9) for as long as it is open. Two engines on one store
+would each believe they own its RUNNING executions. Opening also writes once, so a store that
+cannot be written (a read-only file, a full disk) is reported at start, not at the first
+execution.
 """
 
 from __future__ import annotations
@@ -21,26 +27,78 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..errors import AslRunnerError
 from ..history import Event
 
 
+class StoreError(AslRunnerError):
+    """The store cannot be opened, or cannot be written (the message says why)."""
+
+
+class StoreLocked(StoreError):
+    """Another process has the store open."""
+
+
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # allow_nan=False: NaN is not JSON, and a value that slipped past the checks where JSON
+    # enters must fail its own write, not poison every later read of the store
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"),
+                                                 allow_nan=False)
+
+
+def _lock(path: str) -> Any:
+    """Hold an exclusive advisory lock on ``path`` (created if need be) for this process."""
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the store's lifetime
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip()
+        handle.close()
+        store = path[:-len(".lock")]
+        if holder == str(os.getpid()):
+            raise StoreLocked(f"the store {store!r} is already open in this process") from None
+        raise StoreLocked(f"another process{f' (pid {holder})' if holder else ''} is using the "
+                          f"store {store!r}: stop it, or use another --db") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 class Store:
     def __init__(self, path: str | os.PathLike | None = None):
         self._scratch: str | None = None
+        self._lock_handle: Any = None
         if path is None or str(path) == ":memory:":
             self._scratch = tempfile.mkdtemp(prefix="asl-runner-store-")
             path = os.path.join(self._scratch, "store.db")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._lock_handle = _lock(os.fspath(path) + ".lock")
+        except OSError as exc:
+            raise StoreError(f"cannot open the store {os.fspath(path)!r}: "
+                             f"{exc.strerror or exc}") from None
         self.uri = Path(path).resolve().as_uri() + "?mode=rwc"
         self.path = path
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        self._writer = self._connect()
-        self._writer.executescript((Path(__file__).with_name("schema.sql")).read_text())
+        try:
+            self._writer = self._connect()
+            self._writer.executescript((Path(__file__).with_name("schema.sql")).read_text())
+            with self.transaction() as c:  # the write probe (see the module's docstring)
+                c.execute("PRAGMA user_version = 1")
+        except sqlite3.Error as exc:
+            self._release()
+            raise StoreError(f"cannot write the store {os.fspath(path)!r}: {exc}") from None
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False, isolation_level=None,
@@ -53,6 +111,12 @@ class Store:
         conn.execute("PRAGMA foreign_keys=OFF")
         return conn
 
+    def unlock(self) -> None:
+        """Drop the process's lock on the store (close does; the OS does when it dies)."""
+        if self._lock_handle is not None:
+            self._lock_handle.close()  # closing the file drops the lock
+            self._lock_handle = None
+
     @property
     def reader(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -62,6 +126,10 @@ class Store:
 
     def close(self) -> None:
         self._writer.close()
+        self._release()
+
+    def _release(self) -> None:
+        self.unlock()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
@@ -73,10 +141,11 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # a failed COMMIT may have rolled back already
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     # -- state machines ------------------------------------------------------------------------
 
