@@ -2,13 +2,21 @@
 
 A path starts at one of three roots: ``$`` (the state's input or result), ``$$`` (the context
 object) or ``$name`` (a variable). Step Functions evaluates paths with Jayway JsonPath, so
-its semantics and its error wording are what we reproduce here:
+its grammar, its semantics and its error wording are what we reproduce here:
 
-* a *definite* path (only names and single indexes) selects one value, and a miss is an error
-  (``No results for path: $['a']`` when the last step misses, ``Missing property in path
-  $['a']`` when an earlier one does);
-* an *indefinite* path (wildcards, slices, unions, ``..``, filters) selects a list of every
-  match, empty when nothing matches.
+* a *definite* path (names, single indexes, and a list of names as the last step) selects one
+  value, and a miss is an error (``No results for path: $['a']`` when the last step misses,
+  ``Missing property in path $['a']`` when an earlier one does);
+* an *indefinite* path (wildcards, slices, index lists, ``..``, filters) selects a list of
+  every match, empty when nothing matches;
+* a *reference* path (names and single indexes only) is the definite kind that can also say
+  where to write (ResultPath).
+
+The grammar is Jayway's PathCompiler: surrounding whitespace is ignored; after the root comes
+``.`` or ``[``; a dot may be followed by any token (``$.[0]``, ``$.['a']``, ``$..[0]``); a dot
+name runs up to the next ``.``, ``[`` or ``(`` and may not contain a space. A list of quoted
+names as the last step (``['a','b']``) selects one object holding those members, as Jayway
+merges them.
 
 Names, indexes, wildcards, slices, unions and recursive descent are evaluated by the small
 step machine below: they are 95% of real paths and the engine's hot loop runs them, so they
@@ -24,10 +32,16 @@ INPUT = "input"
 CONTEXT = "context"
 VARIABLE = "variable"
 
-# step kinds
-_KEY, _INDEX, _WILD, _SLICE, _KEYS, _INDEXES, _DESC, _FILTER, _FUNC = range(9)
+# Step kinds. A step is a tuple (kind, *args):
+#   (_KEY, name) (_INDEX, i) (_WILD,) (_SLICE, from, to) (_KEYS, names) (_MERGE, names)
+#   (_INDEXES, indexes) (_DESC, target step, target is the last step) (_FILTER, expr)
+#   (_FUNC, name)
+# _KEYS is a list of names followed by more steps (the values, one by one); _MERGE is the same
+# list as the last step (one object of those members).
+_KEY, _INDEX, _WILD, _SLICE, _KEYS, _INDEXES, _DESC, _FILTER, _FUNC, _MERGE = range(10)
 
 _FUNCTIONS = ("length", "min", "max", "avg", "sum")
+_JAVA_INT = 2**31
 
 
 class PathSyntaxError(ValueError):
@@ -50,14 +64,17 @@ class Env(Protocol):
 class Path:
     """A compiled JSONPath. Immutable; evaluation never parses."""
 
-    __slots__ = ("text", "root", "var", "steps", "definite")
+    __slots__ = ("text", "root", "var", "steps", "definite", "is_reference")
 
-    def __init__(self, text: str, root: str, var: str | None, steps: tuple, definite: bool):
+    def __init__(self, text: str, root: str, var: str | None, steps: tuple, definite: bool,
+                 is_reference: bool):
         self.text = text
         self.root = root
         self.var = var
         self.steps = steps
         self.definite = definite
+        #: names and single indexes only: a path that can say where to write
+        self.is_reference = is_reference
 
     def __repr__(self) -> str:
         return f"Path({self.text!r})"
@@ -75,7 +92,7 @@ class Path:
 
     @property
     def names(self) -> tuple[str | int, ...]:
-        """The keys/indexes of a definite path, in order."""
+        """The keys/indexes of a reference path, in order."""
         return tuple(s[1] for s in self.steps)
 
     def base(self, doc: Any, env: Env | None) -> Any:
@@ -104,7 +121,7 @@ class Path:
                         except KeyError:
                             pass
                     _miss(self.steps, i, value)
-                else:
+                elif kind == _INDEX:
                     if type(value) is list:
                         try:
                             if arg >= 0 or -arg <= len(value):
@@ -113,6 +130,10 @@ class Path:
                         except IndexError:
                             pass
                     _miss(self.steps, i, value)
+                else:  # _MERGE, always the last step
+                    if type(value) is not dict:
+                        _miss(self.steps, i, value)
+                    value = {k: value[k] for k in arg if k in value}
             return value
         nodes = [value]
         for step in self.steps:
@@ -133,41 +154,42 @@ class Path:
 
 def _render(steps: tuple, upto: int) -> str:
     out = ["$"]
-    for kind, *args in steps[:upto]:
-        out.append(_render_step(kind, args))
+    for step in steps[:upto]:
+        out.append(_render_step(step))
     return "".join(out)
 
 
-def _render_step(kind: int, args: list) -> str:
+def _render_step(step: tuple) -> str:
+    kind = step[0]
     if kind == _KEY:
-        return f"['{args[0]}']"
+        return f"['{step[1]}']"
     if kind == _INDEX:
-        return f"[{args[0]}]"
+        return f"[{step[1]}]"
     if kind == _WILD:
         return "[*]"
-    if kind == _KEYS:
-        return "[" + ",".join(f"'{k}'" for k in args[0]) + "]"
+    if kind in (_KEYS, _MERGE):
+        return "[" + ",".join(f"'{k}'" for k in step[1]) + "]"
     if kind == _INDEXES:
-        return "[" + ",".join(str(k) for k in args[0]) + "]"
+        return "[" + ",".join(str(k) for k in step[1]) + "]"
     if kind == _SLICE:
-        a, b, _c = args
+        a, b = step[1], step[2]
         return f"[{'' if a is None else a}:{'' if b is None else b}]"
     if kind == _DESC:
-        return f"..['{args[0]}']" if args[0] is not None else "..[*]"
+        return ".." + _render_step(step[1])
     if kind == _FUNC:
-        return f".{args[0]}()"
+        return f".{step[1]}()"
     return "[?]"
 
 
 def _miss(steps: tuple, i: int, value: Any) -> None:
     kind, arg = steps[i]
     last = i == len(steps) - 1
-    if kind == _KEY and type(value) is not dict:
+    if kind in (_KEY, _MERGE) and type(value) is not dict:
         found = _java_type(value)
         raise PathNotFound(
-            f"Expected to find an object with property ['{arg}'] in path {_render(steps, i)} "
-            f"but found '{found}'. This is not a json object according to the JsonProvider: "
-            "'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'."
+            f"Expected to find an object with property {_render_step(steps[i])} in path "
+            f"{_render(steps, i)} but found '{found}'. This is not a json object according to "
+            "the JsonProvider: 'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'."
         )
     if kind == _INDEX and type(value) is not list:
         raise PathNotFound(
@@ -207,20 +229,58 @@ def _children(value: Any) -> list:
     return []
 
 
-def _descend(value: Any, name: str | None, out: list) -> None:
-    """Recursive descent in Jayway's order: a node's own match, then its children's."""
-    if type(value) is dict:
-        if name is None:
-            out.extend(value.values())
-        elif name in value:
-            out.append(value[name])
-        for v in value.values():
-            _descend(v, name, out)
-    elif type(value) is list:
-        if name is None:
-            out.extend(value)
-        for v in value:
-            _descend(v, name, out)
+def _jayway_slice(items: list, start: int | None, stop: int | None) -> list:
+    """Jayway's three slice operations, which are not Python's: ``[a:]`` and ``[:b]`` count a
+    negative bound from the end, ``[a:b]`` does not for ``b`` (``[1:-1]`` is empty), and an
+    index that is negative on the way (``[-2:2]``) wraps around."""
+    length = len(items)
+    if stop is None:
+        start = max(0, start + length if start < 0 else start)
+        return items[start:]
+    if start is None:
+        stop = min(length, stop + length if stop < 0 else stop)
+        return items[:max(0, stop)]
+    out = []
+    for i in range(start, min(length, stop)):
+        j = i + length if i < 0 else i
+        if 0 <= j < length:
+            out.append(items[j])
+    return out
+
+
+def _scan_matches(target: tuple, node: Any) -> bool:
+    """Which nodes Jayway's deep scan offers to the step after ``..``."""
+    kind = target[0]
+    if kind == _KEY:
+        return type(node) is dict and target[1] in node
+    if kind == _MERGE:
+        return type(node) is dict and all(k in node for k in target[1])
+    if kind in (_KEYS, _FILTER):
+        # a filter's own test decides for objects; an array is never the '@' it tests, and
+        # its elements are offered one by one anyway
+        return type(node) is dict
+    if kind in (_INDEX, _INDEXES, _SLICE):
+        return type(node) is list
+    return kind == _WILD
+
+
+def _scan(node: Any, target: tuple, leaf: bool, out: list) -> None:
+    """Recursive descent in Jayway's order: a node's own matches, then its children's. As in
+    Jayway, a matching array under a step that is not the last hands its elements on to the
+    next step (``$..[0].x`` reads ``x`` of every element)."""
+    if type(node) is dict:
+        children: Any = node.values()
+    elif type(node) is list:
+        children = node
+    else:
+        return
+    if _scan_matches(target, node):
+        if type(node) is list and not leaf:
+            out.extend(node)
+        else:
+            out.extend(_apply(target, [node]))
+    for child in children:
+        _scan(child, target, leaf, out)
 
 
 def _apply(step: tuple, nodes: list) -> list:
@@ -243,18 +303,21 @@ def _apply(step: tuple, nodes: list) -> list:
         for n in nodes:
             if type(n) is dict:
                 out.extend(n[k] for k in step[1] if k in n)
+    elif kind == _MERGE:
+        for n in nodes:
+            if type(n) is dict:
+                out.append({k: n[k] for k in step[1] if k in n})
     elif kind == _INDEXES:
         for n in nodes:
             if type(n) is list:
                 out.extend(n[i] for i in step[1] if -len(n) <= i < len(n))
     elif kind == _SLICE:
-        s = slice(step[1], step[2], step[3])
         for n in nodes:
             if type(n) is list:
-                out.extend(n[s])
+                out.extend(_jayway_slice(n, step[1], step[2]))
     elif kind == _DESC:
         for n in nodes:
-            _descend(n, step[1], out)
+            _scan(n, step[1], step[2], out)
     elif kind == _FILTER:
         expr = step[1]
         for n in nodes:
@@ -299,8 +362,23 @@ def compile_path(text: str) -> Path:
     return path
 
 
+def _trimmed(text: str) -> tuple[int, int]:
+    """Where ``text`` starts and ends without surrounding whitespace, as Java's String.trim
+    sees it (every character up to U+0020), which Jayway applies before parsing."""
+    start, end = 0, len(text)
+    while start < end and text[start] <= " ":
+        start += 1
+    while end > start and text[end - 1] <= " ":
+        end -= 1
+    return start, end
+
+
 def is_path(text: Any) -> bool:
-    return isinstance(text, str) and text.startswith("$")
+    """Whether a ``.$`` value is meant as a path (whitespace around it is ignored)."""
+    if not isinstance(text, str):
+        return False
+    start, end = _trimmed(text)
+    return start < end and text[start] == "$"
 
 
 def _is_name_start(ch: str) -> bool:
@@ -308,126 +386,190 @@ def _is_name_start(ch: str) -> bool:
 
 
 class _Parser:
+    """Jayway's PathCompiler, token by token: after the root, each token is a bracket
+    (``[...]``), a dot or deep scan followed by a token, a wildcard, or a property name."""
+
     def __init__(self, text: str):
         self.text = text
-        self.pos = 0
+        self.pos, self.end = _trimmed(text) if isinstance(text, str) else (0, 0)
 
     def fail(self, message: str) -> PathSyntaxError:
         return PathSyntaxError(f"invalid JSONPath '{self.text}': {message} at position {self.pos}")
 
     def parse(self) -> Path:
         t = self.text
-        if not isinstance(t, str) or not t.startswith("$"):
+        if not isinstance(t, str) or self.pos >= self.end or t[self.pos] != "$":
             raise PathSyntaxError(f"invalid JSONPath '{t}': a path starts with '$'")
         root, var = INPUT, None
-        self.pos = 1
-        if t.startswith("$$"):
-            root, self.pos = CONTEXT, 2
-        elif len(t) > 1 and _is_name_start(t[1]):
-            end = 1
-            while end < len(t) and (t[end].isalnum() or t[end] == "_"):
-                end += 1
-            root, var, self.pos = VARIABLE, t[1:end], end
-        steps: list[tuple] = []
-        while self.pos < len(t):
-            ch = t[self.pos]
-            if ch == ".":
-                if t.startswith("..", self.pos):
-                    self.pos += 2
-                    steps.append(self._descent())
-                else:
-                    self.pos += 1
-                    steps.append(self._dot_member())
-            elif ch == "[":
-                steps.append(self._bracket())
-            elif ch in " \t\r\n":
-                raise self.fail("unexpected whitespace")
-            else:
-                raise self.fail(f"unexpected character {ch!r}")
-            if steps[-1][0] == _FUNC and self.pos < len(t):
-                raise self.fail("a function must end the path")
-        definite = all(s[0] in (_KEY, _INDEX) for s in steps)
-        return Path(t, root, var, tuple(steps), definite)
-
-    def _name(self) -> str:
-        t, start = self.text, self.pos
-        while self.pos < len(t) and t[self.pos] not in ".[]() \t\r\n'\"":
+        self.pos += 1
+        if self.pos < self.end and t[self.pos] == "$":
+            root = CONTEXT
             self.pos += 1
-        if self.pos == start:
-            raise self.fail("expected a property name")
-        return t[start:self.pos]
+        elif self.pos < self.end and _is_name_start(t[self.pos]):
+            start = self.pos
+            while self.pos < self.end and (t[self.pos].isalnum() or t[self.pos] == "_"):
+                self.pos += 1
+            root, var = VARIABLE, t[start:self.pos]
+        if self.pos < self.end and t[self.pos] not in ".[":
+            if t[self.pos] in " \t\r\n":
+                raise self.fail("unexpected whitespace")
+            raise self.fail(f"unexpected character {t[self.pos]!r}, expected '.' or '['")
+        if t[self.end - 1] == ".":
+            self.pos = self.end - 1
+            raise self.fail("a path must not end with '.' or '..'")
+        steps: list[tuple] = []
+        while self.pos < self.end:
+            if steps and steps[-1][0] == _FUNC:
+                raise self.fail("a function must end the path")
+            steps.append(self._token())
+        steps = _mark_last(steps)
+        is_reference = all(s[0] in (_KEY, _INDEX) for s in steps)
+        definite = is_reference or (all(s[0] in (_KEY, _INDEX) for s in steps[:-1])
+                                    and steps[-1][0] == _MERGE)
+        return Path(t, root, var, tuple(steps), definite, is_reference)
 
-    def _dot_member(self) -> tuple:
+    # -- tokens ----------------------------------------------------------------------------
+
+    def _token(self) -> tuple:
         t = self.text
-        if self.pos < len(t) and t[self.pos] == "*":
+        ch = t[self.pos]
+        if ch == ".":
+            if t.startswith("..", self.pos):
+                self.pos += 2
+                self._no_dot_next()
+                return (_DESC, self._token(), False)
+            self.pos += 1
+            self._no_dot_next()
+            return self._token()
+        if ch == "[":
+            return self._bracket()
+        if ch == "*":
             self.pos += 1
             return (_WILD,)
-        name = self._name()
-        if t.startswith("()", self.pos):
+        return self._name_or_function()
+
+    def _no_dot_next(self) -> None:
+        if self.pos >= self.end:
+            raise self.fail("a path must not end with '.' or '..'")
+        if self.text[self.pos] == ".":
+            raise self.fail("unexpected '.'")
+
+    def _name_or_function(self) -> tuple:
+        t, start = self.text, self.pos
+        while self.pos < self.end and t[self.pos] not in ".[(":
+            if t[self.pos] == " ":
+                # as Jayway: a name with spaces must be written in brackets, ['a b']
+                raise self.fail("unexpected whitespace")
+            self.pos += 1
+        name = t[start:self.pos]
+        if self.pos < self.end and t[self.pos] == "(":
             if name not in _FUNCTIONS:
                 raise self.fail(f"unknown function {name}()")
+            if not t.startswith("()", self.pos):
+                raise self.fail(f"{name}() takes no arguments")
             self.pos += 2
             return (_FUNC, name)
         return (_KEY, name)
 
-    def _descent(self) -> tuple:
-        t = self.text
-        if self.pos < len(t) and t[self.pos] == "*":
-            self.pos += 1
-            return (_DESC, None)
-        if self.pos < len(t) and t[self.pos] == "[":
-            step = self._bracket()
-            if step[0] == _KEY:
-                return (_DESC, step[1])
-            if step[0] == _WILD:
-                return (_DESC, None)
-            raise self.fail("only a name or '*' may follow '..'")
-        return (_DESC, self._name())
+    def _significant(self, pos: int) -> int:
+        """The position of the first character at or after ``pos`` that is not a space."""
+        while pos < self.end and self.text[pos] == " ":
+            pos += 1
+        return pos
 
     def _bracket(self) -> tuple:
         t = self.text
-        self.pos += 1  # '['
-        if self.pos >= len(t):
+        inner = self._significant(self.pos + 1)
+        if inner >= self.end:
             raise self.fail("unterminated '['")
-        ch = t[self.pos]
-        if ch == "*":
-            self.pos += 1
-            self._expect("]")
-            return (_WILD,)
+        ch = t[inner]
         if ch in "'\"":
-            keys = [self._quoted()]
-            while self._peek_skip_ws() == ",":
-                self.pos += 1
-                self._skip_ws()
-                keys.append(self._quoted())
-            self._skip_ws()
-            self._expect("]")
-            return (_KEY, keys[0]) if len(keys) == 1 else (_KEYS, tuple(keys))
+            return self._names(inner)
+        if ch.isdigit() or ch in "-:":
+            return self._subscript()
+        if ch == "*":
+            close = self._significant(inner + 1)
+            if close >= self.end or t[close] != "]":
+                self.pos = inner + 1
+                raise self.fail("expected ']' after '*'")
+            self.pos = close + 1
+            return (_WILD,)
         if ch == "?":
-            return self._filter()
-        end = t.find("]", self.pos)
+            return self._filter(inner)
+        self.pos = inner
+        raise self.fail(f"unexpected {ch!r} in '[...]': expected a quoted name, an index, a slice, "
+                        "'*' or a filter '?(...)'")
+
+    def _names(self, at: int) -> tuple:
+        t = self.text
+        names = []
+        while True:
+            names.append(self._quoted(at))
+            at = self._significant(self.pos)
+            if at < self.end and t[at] == ",":
+                at = self._significant(at + 1)
+                if at >= self.end or t[at] not in "'\"":
+                    self.pos = at
+                    raise self.fail("expected a quoted name after ','")
+                continue
+            if at < self.end and t[at] == "]":
+                self.pos = at + 1
+                break
+            self.pos = at
+            raise self.fail("expected ',' or ']' after a quoted name")
+        return (_KEY, names[0]) if len(names) == 1 else (_KEYS, tuple(names))
+
+    def _quoted(self, at: int) -> str:
+        """A quoted name. A backslash stops the next character from closing the name but is
+        kept, with that character, as part of it: on AWS ``$['Test\\""Name"']`` names the key
+        ``Test\\""Name"`` (recorded by LocalStack's test_escape_sequence_parsing)."""
+        t = self.text
+        quote = t[at]
+        i = at + 1
+        while i < self.end:
+            c = t[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                self.pos = i + 1
+                return t[at + 1:i]
+            i += 1
+        self.pos = at
+        raise self.fail("unterminated quoted name")
+
+    def _subscript(self) -> tuple:
+        """``[1]``, ``[1,2]``, ``[1:2]``, ``[:2]``, ``[1:]``, as Jayway reads them: spaces
+        ignored, and a third part of a slice ignored (Jayway has no step)."""
+        t = self.text
+        end = t.find("]", self.pos, self.end)
         if end < 0:
             raise self.fail("unterminated '['")
-        body = t[self.pos:end].replace(" ", "")
+        body = t[self.pos + 1:end].replace(" ", "")
+        where = self.pos
         self.pos = end + 1
         try:
+            if body.strip("0123456789,-:"):
+                raise ValueError
             if ":" in body:
                 parts = body.split(":")
-                if len(parts) > 3:
+                while parts and parts[-1] == "":  # Java's split drops trailing empty parts
+                    parts.pop()
+                start = _java_int(parts[0]) if parts and parts[0] else None
+                stop = _java_int(parts[1]) if len(parts) > 1 and parts[1] else None
+                if start is None and stop is None:
                     raise ValueError
-                nums = [int(p) if p else None for p in parts] + [None] * (3 - len(parts))
-                return (_SLICE, nums[0], nums[1], nums[2])
-            if "," in body:
-                return (_INDEXES, tuple(int(p) for p in body.split(",")))
-            return (_INDEX, int(body))
+                return (_SLICE, start, stop)
+            indexes = tuple(_java_int(p) for p in body.split(","))
+            return (_INDEX, indexes[0]) if len(indexes) == 1 else (_INDEXES, indexes)
         except ValueError:
+            self.pos = where
             raise self.fail(f"invalid subscript [{body}]") from None
 
-    def _filter(self) -> tuple:
+    def _filter(self, at: int) -> tuple:
         t = self.text
-        start = self.pos  # at '?'
-        depth, i, quote = 0, self.pos + 1, None
-        while i < len(t):
+        depth, i, quote = 0, at + 1, None
+        while i < self.end:
             c = t[i]
             if quote:
                 if c == quote:
@@ -443,7 +585,9 @@ class _Parser:
             i += 1
         else:
             raise self.fail("unterminated filter expression")
-        expression = t[start:i]
+        expression = t[at:i].rstrip(" ")
+        if expression == "?":
+            raise self.fail("a '[?]' placeholder needs a filter '[?(...)]' in a definition")
         self.pos = i + 1
         try:
             from jsonpath_ng.ext import parse as ng_parse
@@ -453,37 +597,28 @@ class _Parser:
             raise self.fail(f"invalid filter {expression!r} ({exc})") from None
         return (_FILTER, compiled)
 
-    def _quoted(self) -> str:
-        t = self.text
-        quote = t[self.pos]
-        if quote not in "'\"":
-            raise self.fail("expected a quoted name")
-        out, i = [], self.pos + 1
-        while i < len(t):
-            c = t[i]
-            if c == "\\" and i + 1 < len(t):
-                out.append(t[i + 1])
-                i += 2
-                continue
-            if c == quote:
-                self.pos = i + 1
-                return "".join(out)
-            out.append(c)
-            i += 1
-        raise self.fail("unterminated quoted name")
 
-    def _skip_ws(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos] == " ":
-            self.pos += 1
+def _java_int(text: str) -> int:
+    value = int(text)  # ValueError for '', '-', '1-2', ...
+    if not -_JAVA_INT <= value < _JAVA_INT:
+        raise ValueError(text)
+    return value
 
-    def _peek_skip_ws(self) -> str:
-        self._skip_ws()
-        return self.text[self.pos] if self.pos < len(self.text) else ""
 
-    def _expect(self, ch: str) -> None:
-        if self.pos >= len(self.text) or self.text[self.pos] != ch:
-            raise self.fail(f"expected {ch!r}")
-        self.pos += 1
+def _mark_last(steps: list[tuple]) -> list[tuple]:
+    """What depends on being the last step: a list of names there is merged into one object,
+    and a deep scan's target there is evaluated on matching arrays themselves."""
+    if not steps:
+        return steps
+    last = steps[-1]
+    if last[0] == _KEYS:
+        steps[-1] = (_MERGE, last[1])
+    elif last[0] == _DESC:
+        target = last[1]
+        if target[0] == _KEYS:
+            target = (_MERGE, target[1])
+        steps[-1] = (_DESC, target, True)
+    return steps
 
 
 class PathAssignError(LookupError):
@@ -491,11 +626,13 @@ class PathAssignError(LookupError):
 
 
 def put(doc: Any, path: Path, value: Any) -> Any:
-    """A copy of ``doc`` with ``value`` placed at the definite ``path`` (ResultPath semantics).
+    """A copy of ``doc`` with ``value`` placed at the reference ``path`` (ResultPath semantics).
 
     Missing objects along the way are created; containers on the way are copied, everything
     else is shared. ``$`` alone replaces the whole document.
     """
+    if not path.is_reference:
+        raise PathAssignError(f"Unable to apply ResultPath '{path.text}': it is not a reference path")
     return _put(doc, path.steps, 0, value, path)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import DataFlowError
 from .jsonvalue import dumps
-from .paths import Env, Path, PathNotFound, PathSyntaxError, compile_path
+from .paths import Env, Path, PathNotFound, PathSyntaxError, compile_path, is_path
 
 
 class TemplateError(ValueError):
@@ -117,7 +117,7 @@ def compile_dynamic_value(field: str, text: Any, pointer: str = "") -> Any:
     if not isinstance(text, str):
         raise TemplateError(pointer, f"the value of the field '{field}' must be a string holding "
                                      "a JSONPath or an intrinsic function call")
-    if text.startswith("$"):
+    if is_path(text):
         try:
             return _PathValue(field, compile_path(text))
         except PathSyntaxError as exc:

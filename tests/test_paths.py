@@ -88,11 +88,12 @@ INDEFINITE = [
     ("slice", "$.items[0:2].x", [1, 2]),
     ("slice-open-end", "$.items[1:].x", [2, 3]),
     ("slice-open-start", "$.items[:1].x", [1]),
-    ("slice-step", "$.items[::2].x", [1, 3]),
+    ("slice-step-is-ignored", "$.items[0:3:2].x", [1, 2, 3]),
+    ("slice-four-parts-reads-two", "$.a.b[1:2:3:4]", [2]),
     ("slice-negative-start", "$.items[-2:].x", [2, 3]),
     ("slice-past-the-end", "$.a.b[1:10]", [2, {"c": 3}]),
     ("index-union", "$.items[0,2].tag", ["red", "red"]),
-    ("name-union", "$.a['x y','d.e']", [5, 6]),
+    ("name-list-then-more", "$['a','deep'].x", [10]),
     ("recursive-descent-name", "$..x", [1, 2, 3, 10, 20, 30]),
     ("recursive-descent-under-a-key", "$.deep..x", [10, 20, 30]),
     ("recursive-descent-bracket-name", "$.deep..['x']", [10, 20, 30]),
@@ -145,6 +146,83 @@ def test_find_all_wraps_definite_results_and_misses():
     assert compile_path("$.s").find_all(DOC) == ["text"]
     assert compile_path("$.missing").find_all(DOC) == []
     assert compile_path("$.items[*].x").find_all(DOC) == [1, 2, 3]
+
+
+# ----------------------------------------------------------------------------------------------
+# Jayway's grammar: forms real definitions use (issue 7: they rejected 8 of 250 AWS samples)
+# ----------------------------------------------------------------------------------------------
+
+SAMPLE = {"buckets": [{"bucket": "b1", "key": "k1", "size": 1}, {"bucket": "b2", "size": 2}, "x"],
+          "accounts": [{"OU": 1, "id": "a"}, {"OU": 0, "id": "b"}, {"OU": 3, "id": "c"}]}
+
+JAYWAY_FORMS = [
+    # a dot may be followed by any token, not only a name
+    ("dot-then-index", "$.[0]", ["first", "second"], "first"),
+    ("name-dot-index", "$.buckets.[1].bucket", SAMPLE, "b2"),
+    ("dot-then-quoted-name", "$.['buckets'][0]['key']", SAMPLE, "k1"),
+    ("dot-then-filter", "$.accounts.[?(@.OU > 0)].id", SAMPLE, ["a", "c"]),
+    ("root-dot-filter", "$.[?(@.OU > 0)]", SAMPLE["accounts"], [{"OU": 1, "id": "a"}, {"OU": 3, "id": "c"}]),
+    ("dot-then-wildcard-bracket", "$.[*]", [1, 2], [1, 2]),
+    # a list of names as the last step merges those members into one object per match
+    ("wildcard-then-name-list", "$.buckets.[*].['bucket', 'key']", SAMPLE,
+     [{"bucket": "b1", "key": "k1"}, {"bucket": "b2"}]),
+    ("root-wildcard-then-name-list", "$.[*].['bucket', 'key']", SAMPLE["buckets"],
+     [{"bucket": "b1", "key": "k1"}, {"bucket": "b2"}]),
+    ("name-list-is-one-object", "$.a['x y','d.e','missing']", DOC, {"x y": 5, "d.e": 6}),
+    ("double-quoted-name-list", '$.a["x y", "d.e"]', DOC, {"x y": 5, "d.e": 6}),
+    # surrounding whitespace is trimmed (Java's String.trim)
+    ("trailing-space", "$.s ", DOC, "text"),
+    ("leading-space", " $.s", DOC, "text"),
+    ("tabs-and-newlines-around", "\t$.a.b[0]\n", DOC, 1),
+    ("spaces-inside-brackets", "$[ 'a' ][ 'b' ][ 1 ]", DOC, 2),
+    # a backslash keeps the next character from closing the name, and stays in it (as on AWS)
+    ("backslash-before-double-quote", "$['Test\\\"\"Name\"']", {'Test\\""Name"': 7}, 7),
+    ("escaped-quote", "$['it\\'s']", {"it\\'s": 1, "it's": 2}, 1),
+    # deep scan followed by any token
+    ("scan-then-index", "$..[0]", {"a": [1, 2], "b": {"c": [3]}}, [1, 3]),
+    ("scan-then-slice", "$..[1:]", {"a": [1, 2, 3], "b": [[4, 5]]}, [2, 3, 5]),
+    ("scan-then-filter", "$..[?(@.OU > 0)].id", {"x": SAMPLE["accounts"]}, ["a", "c"]),
+    ("scan-then-name-list", "$..['bucket','key']", SAMPLE, [{"bucket": "b1", "key": "k1"}]),
+    # Jayway: an array matched by a scan step that is not the last hands every element on
+    ("scan-index-then-name", "$..[0].v", {"a": [{"v": 1}, {"v": 2}]}, [1, 2]),
+    # a dot name runs to the next '.', '[' or '(' and may hold other punctuation
+    ("name-with-punctuation", "$.a-b:c'd", {"a-b:c'd": 1}, 1),
+    ("token-right-after-bracket", "$['a']b", {"a": {"b": 2}}, 2),
+    # Jayway's slices: a negative end of [a:b] does not count from the end
+    ("slice-negative-end-between", "$[1:-1]", [1, 2, 3], []),
+    ("slice-negative-end", "$[:-1]", [1, 2, 3], [1, 2]),
+    ("slice-negative-start", "$[-2:]", [1, 2, 3], [2, 3]),
+    ("slice-negative-start-wraps", "$[-2:2]", [1, 2, 3], [2, 3, 1, 2]),
+]
+
+
+@pytest.mark.parametrize(("text", "doc", "expected"), [c[1:] for c in JAYWAY_FORMS],
+                         ids=[c[0] for c in JAYWAY_FORMS])
+def test_jayway_form(text, doc, expected):
+    assert compile_path(text).select(doc) == expected
+
+
+def test_definite_and_reference_paths():
+    merged = compile_path("$.a['x y','d.e']")
+    assert merged.definite and not merged.is_reference  # one value, but not a place to write
+    assert compile_path("$.[0].a")
+    assert compile_path("$.['a'].[0]").is_reference
+    assert not compile_path("$['a','b'].c").definite  # not the last step: the values, one by one
+    assert compile_path("$.a ").is_reference and compile_path(" $$.Execution.Name ").root == CONTEXT
+    with pytest.raises(PathAssignError, match="not a reference path"):
+        put({}, merged, 1)
+
+
+def test_name_list_of_a_non_object_is_a_definite_miss():
+    with pytest.raises(PathNotFound, match=r"with property \['x','y'\] in path \$\['s'\] but found "
+                                           r"'java.lang.String'"):
+        compile_path("$.s['x','y']").select(DOC)
+
+
+def test_whitespace_is_trimmed_but_the_text_is_kept():
+    assert compile_path("$$.Execution.Name ").select(None, Env(context={"Execution": {"Name": "n"}})) == "n"
+    assert compile_path(" $.a ").text == " $.a "
+    assert is_path(" $.a") and not is_path("  ")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -248,9 +326,21 @@ SYNTAX_ERRORS = [
     ("space-in-dot-name", "$.a b"),
     ("unknown-function", "$.foo()"),
     ("function-not-last", "$.length().x"),
-    ("descent-then-index", "$..[1]"),
     ("unterminated-filter", "$[?(@.x >]"),
-    ("too-many-slice-parts", "$.a[1:2:3:4]"),
+    ("slice-without-bounds", "$.a[::2]"),
+    ("slice-bound-not-a-number", "$.a[1:x]"),
+    ("index-with-plus", "$.a[+1]"),
+    ("index-out-of-java-range", "$.a[2147483648]"),
+    ("empty-index", "$.a[1,,2]"),
+    ("three-dots", "$...a"),
+    ("dot-then-space", "$. a"),
+    ("space-after-root", "$ .a"),
+    ("space-between-tokens", "$['a'] ['b']"),
+    ("name-list-without-comma", "$['a' 'b']"),
+    ("name-list-trailing-comma", "$['a',]"),
+    ("filter-placeholder", "$[?]"),
+    ("function-with-arguments", "$.a.length(1)"),
+    ("only-whitespace", "   "),
 ]
 
 
@@ -324,3 +414,34 @@ def test_put_error(doc, text, message):
     assert f"Unable to apply ResultPath '{text}'" in str(info.value)
     assert message in str(info.value)
     assert doc == before
+
+
+# ----------------------------------------------------------------------------------------------
+# the same forms through a whole definition: every place a path goes compiles them alike
+# ----------------------------------------------------------------------------------------------
+
+
+def test_jayway_forms_run_in_every_field():
+    import asl_runner
+
+    definition = {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "InputPath": " $.in ", "ResultPath": "$.r.['picked'] ", "Next": "C",
+              "Parameters": {"first.$": "$.buckets.[0].bucket", "pairs.$": "$.buckets.[*].['bucket', 'key']",
+                             "name.$": "$$.Execution.Name ", "positive.$": "$.accounts.[?(@.OU > 0)].id",
+                             "quoted.$": " $['Test\\\"\"Name\"']",
+                             "formatted.$": "States.Format('{}', $.buckets.[1].bucket)"}},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.r.['picked'].first ", "StringEquals": "b1",
+                                             "Next": "M"}], "Default": "Fail"},
+        "M": {"Type": "Map", "ItemsPath": " $.in.buckets.[*].size", "ResultPath": "$.sizes",
+              "OutputPath": "$.['r', 'sizes']", "End": True,
+              "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}},
+        "Fail": {"Type": "Fail"},
+    }}
+    data = dict(SAMPLE, **{'Test\\""Name"': "q"})
+    execution = asl_runner.run(definition, {"in": data}, clock="virtual", name="exec-1")
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert execution.output == {
+        "r": {"picked": {"first": "b1", "pairs": [{"bucket": "b1", "key": "k1"}, {"bucket": "b2"}],
+                         "name": "exec-1", "positive": ["a", "c"], "quoted": "q", "formatted": "b2"}},
+        "sizes": [1, 2],
+    }

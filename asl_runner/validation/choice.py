@@ -153,7 +153,7 @@ def _check_rule(report: Report, pointer: str, rule: Any, *, top: bool) -> None:
         check_path(report, child(pointer, "Variable"), rule["Variable"], "Variable")
     kind = COMPARISONS[op]
     if kind is _PATH:
-        check_path(report, where, operand, op, definite=True)
+        check_path(report, where, operand, op, reference=True)
     elif not _operand_ok(kind, operand):
         if kind is _TIMESTAMP:
             report.add(where, f"'{op}' must be an ISO-8601 timestamp such as "

@@ -75,7 +75,7 @@ def check_item_reader(report: Report, pointer: str, node: Any, language: str) ->
             report.add(child(where, "MaxItemsPath"), language_message("MaxItemsPath", language))
         else:
             check_path(report, child(where, "MaxItemsPath"), config["MaxItemsPath"], "MaxItemsPath",
-                       definite=True)
+                       reference=True)
         if "MaxItems" in config:
             report.add(child(where, "MaxItemsPath"), "'MaxItems' and 'MaxItemsPath' cannot be used together")
 
@@ -103,7 +103,7 @@ def check_item_batcher(report: Report, pointer: str, node: Any, language: str) -
                           jsonata=language == JSONATA)
         path = field + "Path"
         if path in node and language == JSONPATH:
-            check_path(report, child(pointer, path), node[path], path, definite=True)
+            check_path(report, child(pointer, path), node[path], path, reference=True)
             if field in node:
                 report.add(child(pointer, path), f"'{field}' and '{path}' cannot be used together")
     if "BatchInput" in node:

@@ -107,6 +107,6 @@ def check_catch(report: Report, pointer: str, value: Any, language: str) -> None
             check_assign(report, child(where, "Assign"), catcher["Assign"], language)
         if language == JSONPATH and "ResultPath" in catcher:
             check_path(report, child(where, "ResultPath"), catcher["ResultPath"], "ResultPath",
-                       nullable=True, definite=True, input_only=True)
+                       nullable=True, reference=True, input_only=True)
         if language == JSONATA and "Output" in catcher:
             check_jsonata_value(report, child(where, "Output"), catcher["Output"])

@@ -94,7 +94,7 @@ def _credentials(report: Report, pointer: str, value: Any, language: str) -> Non
 
 
 def _ref_path(field: str) -> Check:
-    return lambda r, p, v, lang: check_path(r, p, v, field, definite=True)
+    return lambda r, p, v, lang: check_path(r, p, v, field, reference=True)
 
 
 def _string(field: str) -> Check:
@@ -119,7 +119,7 @@ _FIELD_CHECKS: dict[str, Check] = {
     "InputPath": lambda r, p, v, lang: check_path(r, p, v, "InputPath", nullable=True),
     "OutputPath": lambda r, p, v, lang: check_path(r, p, v, "OutputPath", nullable=True),
     "ResultPath": lambda r, p, v, lang: check_path(r, p, v, "ResultPath", nullable=True,
-                                                   definite=True, input_only=True),
+                                                   reference=True, input_only=True),
     "ItemsPath": lambda r, p, v, lang: check_path(r, p, v, "ItemsPath"),
     "Parameters": lambda r, p, v, lang: check_template(r, p, v),
     "ResultSelector": lambda r, p, v, lang: check_template(r, p, v),

@@ -105,8 +105,8 @@ def check_number(report: Report, pointer: str, value: Any, field: str, *, minimu
 # ----------------------------------------------------------------------------------------------
 
 def check_path(report: Report, pointer: str, value: Any, field: str, *, nullable: bool = False,
-               definite: bool = False, input_only: bool = False) -> bool:
-    """A JSONPath. ``definite``: a reference path, which selects one node (names and
+               reference: bool = False, input_only: bool = False) -> bool:
+    """A JSONPath. ``reference``: a reference path, which selects one node (names and
     indexes only). ``input_only``: rooted at ``$``, not at the context object or a variable,
     as a path that says where to *write* must be."""
     if value is None and nullable:
@@ -124,10 +124,10 @@ def check_path(report: Report, pointer: str, value: Any, field: str, *, nullable
         report.add(pointer, f"'{field}' must be a path into the state's data, starting with '$' "
                             f"(not the context object '$$' or a variable): {quote(value)}")
         return False
-    if definite and not path.definite:
+    if reference and not path.is_reference:
         report.add(pointer, f"'{field}' must be a reference path, which selects a single value "
-                            f"with names and indexes only (no '*', '..', slices, filters or "
-                            f"functions): {quote(value)}")
+                            f"with single names and indexes only (no '*', '..', slices, lists, "
+                            f"filters or functions): {quote(value)}")
         return False
     return True
 
@@ -143,7 +143,7 @@ def check_path_or_intrinsic(report: Report, pointer: str, value: Any, field: str
             report.add(pointer, f"'{field}' is not a valid intrinsic function call: {exc}")
             return False
         return True
-    return check_path(report, pointer, value, field, definite=True)
+    return check_path(report, pointer, value, field, reference=True)
 
 
 def check_template(report: Report, pointer: str, value: Any) -> bool:
