@@ -12,18 +12,28 @@ import click
 
 from .errors import DefinitionError
 
+#: AWS's limit on a definition (CreateStateMachine's ``definition``: 1,048,576 characters)
+DEFINITION_LIMIT = 1_048_576
+#: a wait shorter than this (real clock) passes without a notice: it is not worth one
+NOTICEABLE_WAIT = 1.0
+
 
 def _fail_usage(message: str) -> None:
-    click.echo(f"asl-runner: {message}", err=True)
+    # a name or path from the command line may hold bytes that are not UTF-8 (surrogates)
+    click.echo(f"asl-runner: {message}".encode("utf-8", "backslashreplace").decode("utf-8"),
+               err=True)
     sys.exit(2)
 
 
-def _read_text(path: str, what: str) -> str:
+def _read(path: str, what: str, limit: int, *, binary: bool) -> Any:
+    """Read at most ``limit`` + 1 characters (bytes if ``binary``): enough to tell that a file
+    is over the limit without reading all of it (``/dev/zero`` never ends)."""
     try:
         if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+            stream = sys.stdin.buffer if binary else sys.stdin
+            return stream.read(limit + 1)
+        with open(path, "rb") if binary else open(path, encoding="utf-8") as fh:
+            return fh.read(limit + 1)
     except OSError as exc:
         _fail_usage(f"cannot read {what} {path!r}: {exc.strerror or exc}")
     except UnicodeDecodeError:
@@ -31,24 +41,90 @@ def _read_text(path: str, what: str) -> str:
     return ""
 
 
+def _read_definition(path: str) -> str:
+    text = _read(path, "definition", DEFINITION_LIMIT, binary=False)
+    if len(text) > DEFINITION_LIMIT:
+        _fail_usage(f"{path}: the definition is longer than {DEFINITION_LIMIT} characters, the "
+                    "most Step Functions accepts (ValidationException: 1 validation error "
+                    "detected: Value at 'definition' failed to satisfy constraint: Member must "
+                    f"have length less than or equal to {DEFINITION_LIMIT})")
+    return text
+
+
+def _parse_json(text: str) -> Any:
+    """JSON as AWS reads it, or JsonInputError (no NaN, finite numbers, 1,000 levels)."""
+    from .jsonvalue import loads
+
+    return loads(text)
+
+
 def _load_machine(path: str):
+    from .jsonvalue import JsonInputError
     from .model import parse_definition
 
-    text = _read_text(path, "definition")
+    text = _read_definition(path)
     try:
-        definition = json.loads(text)
-    except json.JSONDecodeError as exc:
-        _fail_usage(f"{path}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        definition = _parse_json(text)
+    except JsonInputError as exc:
+        _fail_usage(f"{path}: not valid JSON: {exc}")
     if not isinstance(definition, dict):
         _fail_usage(f"{path}: a state machine definition is a JSON object with 'StartAt' and "
                     f"'States', not {type(definition).__name__.replace('NoneType', 'null')}")
     try:
         return parse_definition(definition)
     except DefinitionError as exc:
-        click.echo(f"asl-runner: {path} is not a valid state machine definition:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(2)
+        _fail_problems(f"{path} is not a valid state machine definition:", exc.problems)
+
+
+def _fail_problems(headline: str, problems: list) -> None:
+    click.echo(f"asl-runner: {headline}", err=True)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(2)
+
+
+def _read_input(input_text: str | None, input_file: str | None) -> Any:
+    """The execution input, checked as StartExecution checks it."""
+    from .jsonvalue import PAYLOAD_LIMIT, JsonInputError
+
+    if input_text is not None and input_file is not None:
+        _fail_usage("give --input or --input-file, not both")
+    if input_file is not None:
+        raw = _read(input_file, "input file", PAYLOAD_LIMIT, binary=True)
+    elif input_text is not None:
+        raw = input_text.encode("utf-8", "surrogateescape")  # the bytes as typed
+    else:
+        return {}
+    # AWS measures the input as sent: its UTF-8 bytes
+    if len(raw) > PAYLOAD_LIMIT:
+        _fail_usage(f"the execution input is larger than {PAYLOAD_LIMIT} bytes, the most Step "
+                    "Functions accepts (ValidationException: 1 validation error detected: Value "
+                    "at 'input' failed to satisfy constraint: Member must have length less than "
+                    f"or equal to {PAYLOAD_LIMIT})")
+    try:
+        return _parse_json(raw)
+    except JsonInputError as exc:
+        _fail_usage(f"the execution input is not valid JSON: {exc} (InvalidExecutionInput)")
+
+
+def _lambdas_dir(lambdas: str | None) -> str | None:
+    """--lambdas as given (it must be a directory), else ./lambdas if there is one."""
+    if lambdas is None:
+        return "lambdas" if os.path.isdir("lambdas") else None
+    if not os.path.isdir(lambdas):
+        _fail_usage(f"--lambdas {lambdas!r} is not a directory")
+    return lambdas
+
+
+def _check_name(name: str | None) -> str | None:
+    from .names import RULE, InvalidName, check_name
+
+    if name is None:
+        return None
+    try:
+        return check_name(name)
+    except InvalidName as exc:
+        _fail_usage(f"--name {name!r}: {exc.code}: {exc.message} (a name has {RULE})")
 
 
 def _machine_name(path: str) -> str:
@@ -66,6 +142,31 @@ def main() -> None:
     """Run AWS Step Functions state machines (Amazon States Language) offline."""
 
 
+class _WaitNotices:
+    """Tells the user what a blocked run waits for: in the trace, or on stderr with --json
+    (whose stdout is one JSON object). A wait too short to notice gets no notice, and the
+    same wait is told once, however often the runner wakes up during it."""
+
+    def __init__(self, clock: Any, printer: Any):
+        self.clock = clock
+        self.printer = printer
+        self._last: tuple | None = None
+
+    def __call__(self, what: str, until: float | None) -> None:
+        now = self.clock.now()
+        if not what or (until is not None and until - now <= NOTICEABLE_WAIT):
+            return
+        if (what, until) == self._last:
+            return
+        self._last = (what, until)
+        if self.printer is not None:
+            self.printer.on_wait(what, until, now)
+            return
+        from .trace import wait_notice
+
+        click.echo(f"asl-runner: {wait_notice(what, until, now)}", err=True)
+
+
 @main.command()
 @click.argument("definition", type=str)
 @click.option("--input", "input_text", help="Execution input as JSON text (default: {}).")
@@ -78,64 +179,81 @@ def main() -> None:
 @click.option("--clock", type=click.Choice(["real", "virtual"]), default=None,
               help="Clock for Wait states and retries (default: $ASL_RUNNER_CLOCK or real).")
 @click.option("--name", type=str, default=None, help="Execution name (default: a UUID).")
+@click.option("--type", "machine_type", type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
+              default="STANDARD", show_default=True,
+              help="Run the machine as this type: EXPRESS executions get Express ARNs, no "
+                   "Execution.RedriveCount, a 5-minute limit, and no callbacks or activities.")
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
-        history: bool, lambdas: str | None, clock: str | None, name: str | None) -> None:
-    """Run DEFINITION to its end and show what happened."""
-    if input_text is not None and input_file is not None:
-        _fail_usage("give --input or --input-file, not both")
-    raw = _read_text(input_file, "input file") if input_file is not None else input_text
-    try:
-        execution_input: Any = {} if raw is None else json.loads(raw)
-    except json.JSONDecodeError as exc:
-        _fail_usage(f"the execution input is not valid JSON: {exc.msg} (line {exc.lineno}, "
-                    f"column {exc.colno})")
+        history: bool, lambdas: str | None, clock: str | None, name: str | None,
+        machine_type: str) -> None:
+    """Run DEFINITION to its end and show what happened.
+
+    Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
+    """
+    execution_input = _read_input(input_text, input_file)
+    name = _check_name(name)
+    machine_type = machine_type.upper()
     machine = _load_machine(definition)
-    if lambdas is None and os.path.isdir("lambdas"):
-        lambdas = "lambdas"
+    if machine_type == "EXPRESS":
+        from .model.express import express_problems
+
+        problems = express_problems(machine)
+        if problems:
+            _fail_problems(f"{definition} cannot run as an EXPRESS state machine (CreateStateMachine "
+                           "refuses it: InvalidDefinition, SCHEMA_VALIDATION_FAILED):", problems)
+    lambdas = _lambdas_dir(lambdas)
     from .clock import make_clock
     from .engine import Execution, Runner
     from .integrations import Integrations
-    from .jsonvalue import PAYLOAD_LIMIT, size_of
+    from .interrupt import Interrupted, StopOnInterrupt, die_interrupted
 
-    if size_of(execution_input) > PAYLOAD_LIMIT:
-        _fail_usage(f"the execution input is {size_of(execution_input)} bytes; Step Functions "
-                    f"accepts at most {PAYLOAD_LIMIT} (InvalidExecutionInput)")
     try:
         clock_obj = make_clock(clock)
     except ValueError as exc:
         _fail_usage(str(exc))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
-                          state_machine_name=_machine_name(definition))
+                          state_machine_name=_machine_name(definition), machine_type=machine_type)
     printer = None
     if not as_json:
         from .trace import TracePrinter
 
         printer = TracePrinter(color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         execution.listeners.append(printer.on_event)
-    def waits_forever(ex: Any) -> None:
-        click.echo("asl-runner: the execution now waits for a task token (SendTaskSuccess / "
-                   "SendTaskFailure), which `asl-runner run` cannot receive: run the machine "
-                   "under `asl-runner serve`. Ctrl-C stops.", err=True)
 
     # With --json, stdout carries exactly one JSON object: what handlers print (their logs, on
     # Lambda) goes to stderr meanwhile.
     real_stdout = sys.stdout
+
+    def report() -> None:
+        sys.stdout = real_stdout
+        for hint in execution.hints:
+            click.echo(f"asl-runner: hint: {hint}", err=True)
+        if as_json:
+            result = execution.describe()
+            if history:
+                result["events"] = [e.to_aws() for e in execution.history]
+            click.echo(json.dumps(result, ensure_ascii=False))
+        else:
+            printer.summary(execution)
+
+    def stop_and_report() -> None:
+        execution.stop()
+        sys.stdout = real_stdout
+        click.echo("asl-runner: interrupted: the execution was stopped (ABORTED)", err=True)
+        report()
+
     if as_json:
         sys.stdout = sys.stderr
+    invoker = StopOnInterrupt(Integrations(lambdas), stop_and_report)
     try:
-        with Runner(Integrations(lambdas), on_wait_forever=waits_forever) as runner:
+        with invoker, Runner(invoker, on_wait=_WaitNotices(clock_obj, printer)) as runner:
             runner.run(execution)
+    except Interrupted:
+        stop_and_report()
+        die_interrupted()
     finally:
         sys.stdout = real_stdout
-    for hint in execution.hints:
-        click.echo(f"asl-runner: hint: {hint}", err=True)
-    if as_json:
-        result = execution.describe()
-        if history:
-            result["events"] = [e.to_aws() for e in execution.history]
-        click.echo(json.dumps(result, ensure_ascii=False))
-    else:
-        printer.summary(execution)
+    report()
     sys.exit(0 if execution.status == "SUCCEEDED" else 1)
 
 
@@ -143,13 +261,14 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
 @click.argument("definition", type=str)
 def validate(definition: str) -> None:
     """Check DEFINITION and print every problem as POINTER: message."""
+    from .jsonvalue import JsonInputError
     from .validate import validate_definition
 
-    text = _read_text(definition, "definition")
+    text = _read_definition(definition)
     try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        click.echo(f": not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        parsed = _parse_json(text)
+    except JsonInputError as exc:
+        click.echo(f": not valid JSON: {exc}")
         sys.exit(1)
     problems = validate_definition(parsed)
     for problem in problems:
@@ -191,10 +310,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
     """
     import logging
 
-    if lambdas is None and os.path.isdir("lambdas"):
-        lambdas = "lambdas"
-    if lambdas is not None and not os.path.isdir(lambdas):
-        _fail_usage(f"--lambdas {lambdas!r} is not a directory")
+    lambdas = _lambdas_dir(lambdas)
     clock_name = clock or os.environ.get("ASL_RUNNER_CLOCK") or "real"
     import importlib.util
 

@@ -6,11 +6,40 @@ import shutil
 import sys
 from typing import Any, TextIO
 
-from .history import Event
+from .history import Event, iso_timestamp
 from .jsonvalue import dumps
 
 _STYLES = {"dim": "2", "bold": "1", "red": "31", "green": "32", "yellow": "33", "blue": "34",
            "magenta": "35", "cyan": "36"}
+
+
+def duration(seconds: float) -> str:
+    """A duration in units a person reads at a glance: ``79 ms``, ``2.5 s``, ``1 min 30 s``,
+    ``1 d 0 h 0 min 0.005 s`` (milliseconds are kept once a duration reaches seconds)."""
+    millis = max(0, round(seconds * 1000))  # integer milliseconds: no float residue
+    if millis < 1000:
+        return f"{millis} ms"
+    whole, rest = divmod(millis, 1000)
+    days, whole = divmod(whole, 86400)
+    hours, whole = divmod(whole, 3600)
+    minutes, secs = divmod(whole, 60)
+    text = f"{secs}.{rest:03d}".rstrip("0").rstrip(".") + " s"
+    if days:
+        return f"{days} d {hours} h {minutes} min {text}"
+    if hours:
+        return f"{hours} h {minutes} min {text}"
+    if minutes:
+        return f"{minutes} min {text}"
+    return text
+
+
+def wait_notice(what: str, until: float | None, now: float) -> str:
+    """``waiting until TIMESTAMP (in 2.5 s): WHAT``; to the second once a wait is long."""
+    if until is None:
+        return f"waiting with no time limit: {what}"
+    left = until - now
+    left = round(left, 1) if left < 60 else round(left)
+    return f"waiting until {iso_timestamp(until)} (in {duration(left)}): {what}"
 
 
 class TracePrinter:
@@ -71,12 +100,18 @@ class TracePrinter:
         elif t == "MapRunStarted":
             self._line(depth, self._c(f"  ↳ map run {d.get('mapRunArn')}", "dim"))
 
+    def on_wait(self, what: str, until: float | None, now: float) -> None:
+        """The runner blocks: say what for, and until when (``until`` None: no timer)."""
+        self._line(0, self._c(f"⏸ {wait_notice(what, until, now)}", "yellow"))
+
     def summary(self, execution: Any) -> None:
         status = execution.status
         elapsed = (execution.stop_time or execution.start_time) - execution.start_time
         style = "green" if status == "SUCCEEDED" else "red"
+        # only the virtual clock models time; on the real one the duration was lived
+        modelled = " (modelled)" if getattr(execution.clock, "name", "real") == "virtual" else ""
         print(self._c(f"■ {status}", "bold", style)
-              + self._c(f"  {len(execution.history)} events, {elapsed * 1000:.0f} ms (modelled)", "dim"),
+              + self._c(f"  {len(execution.history)} events, {duration(elapsed)}{modelled}", "dim"),
               file=self.out)
         if status == "SUCCEEDED":
             print("output " + dumps(execution.output), file=self.out)

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from asl_runner.cli import main
+from asl_runner.cli import _WaitNotices, main
+from asl_runner.clock import VirtualClock
+from asl_runner.engine import Execution, Runner
+from asl_runner.integrations import Integrations
+from asl_runner.model import parse_definition
+from asl_runner.trace import duration
+
+from support import lambda_arn
 
 # the command next to this interpreter: CI runs the tests without activating the venv
 EXE = shutil.which("asl-runner") or str(Path(sys.executable).with_name("asl-runner"))
@@ -275,12 +285,109 @@ def test_input_and_input_file_together(cli, write):
     no_traceback(result)
 
 
-def test_execution_input_over_the_quota(cli, write):
+QUOTA = ("ValidationException: 1 validation error detected: Value at 'input' failed to satisfy "
+         "constraint: Member must have length less than or equal to 262144")
+
+
+@pytest.mark.parametrize("how", ["--input", "--input-file"])
+def test_execution_input_over_the_quota(cli, write, how):
     big = json.dumps({"k": "a" * (256 * 1024)})
-    result = cli("run", write("d.json", OK), "--input-file", write("in.json", big))
+    value = big if how == "--input" else write("in.json", big)
+    result = cli("run", write("d.json", OK), how, value)
     assert result.exit_code == 2
-    assert "InvalidExecutionInput" in result.stderr
+    assert QUOTA in result.stderr
+    assert result.stdout == ""
     no_traceback(result)
+
+
+def test_execution_input_at_the_quota_is_accepted(cli, write):
+    text = json.dumps({"k": ""})
+    text = json.dumps({"k": "a" * (256 * 1024 - len(text))})  # exactly 262144 bytes
+    assert len(text.encode()) == 256 * 1024
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": True}}}
+    result = cli("run", write("d.json", definition), "--input-file", write("in.json", text), "--json")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_endless_input_file_is_read_only_up_to_the_quota(cli, write):
+    """/dev/zero has no end: reading it whole filled 9 GB."""
+    result = cli("run", write("d.json", OK), "--input-file", "/dev/zero")
+    assert result.exit_code == 2
+    assert QUOTA in result.stderr
+    no_traceback(result)
+
+
+def test_endless_definition_is_read_only_up_to_aws_limit(cli):
+    for command in ("run", "validate"):
+        result = cli(command, "/dev/zero")
+        assert result.exit_code == 2
+        assert "Member must have length less than or equal to 1048576" in result.stderr
+        no_traceback(result)
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ('{"x": NaN}', "'NaN' is not a JSON number"),
+    ('{"x": Infinity}', "'Infinity' is not a JSON number"),
+    ('[-Infinity]', "'-Infinity' is not a JSON number"),
+    ('{"x": 1e999}', "out of range"),
+    ("[" * 1001 + "]" * 1001, "nested more than 1000 levels deep"),
+])
+def test_execution_input_that_aws_would_not_read(cli, write, text, why):
+    """StartExecution refuses these (InvalidExecutionInput); Python's json module does not."""
+    for how, value in (("--input", text), ("--input-file", write("in.json", text))):
+        result = cli("run", write("d.json", OK), how, value, "--json")
+        assert result.exit_code == 2
+        line = result.stderr.strip()
+        assert line.startswith("asl-runner: the execution input is not valid JSON: ")
+        assert why in line and line.endswith("(InvalidExecutionInput)")
+        assert result.stdout == ""
+        no_traceback(result)
+
+
+def test_definition_with_nan_is_not_json(cli, write):
+    definition = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": NaN, "End": true}}}'
+    path = write("d.json", definition)
+    result = cli("run", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"asl-runner: {path}: not valid JSON: 'NaN' is not a JSON number")
+    no_traceback(result)
+
+
+def test_missing_lambdas_directory_is_a_usage_error(cli, write, tmp_path):
+    result = cli("run", write("d.json", OK), "--lambdas", str(tmp_path / "nope"), "--json")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"asl-runner: --lambdas '{tmp_path / 'nope'}' is not a directory"
+    assert result.stdout == ""
+    no_traceback(result)
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("../../x", "InvalidName"), ("a b", "InvalidName"), ("tab\there", "InvalidName"),
+    ("x" * 81, "ValidationException"), ("", "ValidationException"), ("bell\x07", "InvalidName"),
+    ("q?", "InvalidName"), ("star*", "InvalidName"), ("<tag>", "InvalidName"), ("a,b", "InvalidName"),
+    ("semi;colon", "InvalidName"), ("c:d", "InvalidName"), ("100%", "InvalidName"), ("`tick`", "InvalidName"),
+])
+def test_run_name_is_checked_as_start_execution_checks_it(cli, write, name, code):
+    result = cli("run", write("d.json", OK), "--name", name, "--json")
+    assert result.exit_code == 2
+    assert f"asl-runner: --name {name!r}: {code}: " in result.stderr
+    assert "a name has 1 to 80 characters" in result.stderr
+    assert result.stdout == ""
+    no_traceback(result)
+
+
+@pytest.mark.parametrize("name", ["run-7", "x" * 80, "a.b_c-d", "héllo", "(parens)", "a+b=c@d!"])
+def test_run_name_that_start_execution_accepts(cli, write, name):
+    out = one_json_object(cli("run", write("d.json", OK), "--input", '{"name": "x"}', "--json", "--name", name))
+    assert out["name"] == name and out["executionArn"].endswith(f":{name}")
+
+
+def test_run_name_with_bytes_that_are_not_utf8(write, tmp_path):
+    """argv can hold any bytes; the message must still print (no UnicodeEncodeError)."""
+    proc = subprocess.run([sys.executable, "-m", "asl_runner.cli", "run", write("d.json", OK), "--name",
+                           os.fsdecode(b"bad\xff")], capture_output=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2
+    assert b"InvalidName" in proc.stderr and b"Traceback" not in proc.stderr
 
 
 def test_unknown_option_is_a_usage_error(cli, write):
@@ -367,6 +474,205 @@ def test_trace_of_a_map(cli, write):
     assert "M[0]" in result.stdout and "M[1]" in result.stdout and "Item" in result.stdout
 
 
+def test_trace_says_modelled_only_on_the_virtual_clock_and_prints_human_durations(cli, write, monkeypatch):
+    path = write("d.json", WAIT_A_DAY)
+    virtual = cli("run", path, "--clock", "virtual")
+    assert virtual.exit_code == 0
+    [summary] = [line for line in virtual.stdout.splitlines() if line.startswith("■ ")]
+    assert re.fullmatch(r"■ SUCCEEDED  6 events, 1 d 0 h 0 min 0(\.\d+)? s \(modelled\)", summary), summary
+    monkeypatch.setattr("asl_runner.clock.make_clock", lambda name=None: ImpatientClock())
+    real = cli("run", path)
+    [summary] = [line for line in real.stdout.splitlines() if line.startswith("■ ")]
+    assert "(modelled)" not in summary and "1 d 0 h 0 min" in summary and " ms" not in summary
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0 ms"), (0.0794, "79 ms"), (0.9996, "1 s"), (2, "2 s"), (2.5, "2.5 s"), (90, "1 min 30 s"),
+    (3600, "1 h 0 min 0 s"), (86400.005, "1 d 0 h 0 min 0.005 s"), (-3, "0 ms"),
+])
+def test_durations_read_at_a_glance(seconds, text):
+    assert duration(seconds) == text
+
+
+# ----------------------------------------------------------------------------------------------
+# --type EXPRESS
+# ----------------------------------------------------------------------------------------------
+
+CONTEXT = {"StartAt": "C", "States": {"C": {"Type": "Pass", "Parameters": {"ctx.$": "$$.Execution"}, "End": True}}}
+
+
+def test_express_run_has_express_arns_and_context(cli, write):
+    out = one_json_object(cli("run", write("ctx.json", CONTEXT), "--type", "EXPRESS", "--name", "e-1", "--json"))
+    assert out["status"] == "SUCCEEDED"
+    assert re.fullmatch(r"arn:aws:states:us-east-1:123456789012:express:ctx:e-1:[0-9a-f-]{36}", out["executionArn"])
+    context = json.loads(out["output"])["ctx"]
+    assert context["Id"] == out["executionArn"] and "RedriveCount" not in context
+    standard = one_json_object(cli("run", write("ctx.json", CONTEXT), "--json"))
+    assert json.loads(standard["output"])["ctx"]["RedriveCount"] == 0
+    assert ":execution:ctx:" in standard["executionArn"]
+
+
+@pytest.mark.parametrize(("resource", "message"), [
+    ("arn:aws:states:::lambda:invoke.waitForTaskToken",
+     "Express state machine does not support '.waitForTaskToken' service integration"),
+    ("arn:aws:states:::states:startExecution.sync", "Express state machine does not support '.sync' service integration"),
+    ("arn:aws:states:::states:startExecution.sync:2",
+     "Express state machine does not support '.sync:2' service integration"),
+    ("arn:aws:states:us-east-1:123456789012:activity:Sign", "Express state machine does not support Activity ARN"),
+])
+def test_express_refuses_what_create_state_machine_refuses(cli, write, resource, message):
+    task = {"Type": "Task", "Resource": resource, "Parameters": {"FunctionName": "F", "Payload": {}}, "End": True}
+    if "activity" in resource:
+        del task["Parameters"]
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": True, "Branches": [
+        {"StartAt": "T", "States": {"T": task}}]}}}
+    path = write("d.json", definition)
+    result = cli("run", path, "--type", "express", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (f"asl-runner: {path} cannot run as an EXPRESS state machine (CreateStateMachine "
+                        "refuses it: InvalidDefinition, SCHEMA_VALIDATION_FAILED):")
+    assert lines[1:] == [f"  /States/P/Branches/0/States/T/Resource: {message}"]
+    no_traceback(result)
+
+
+def test_unknown_type_is_a_usage_error(cli, write):
+    result = cli("run", write("d.json", OK), "--type", "QUICK")
+    assert result.exit_code == 2
+    no_traceback(result)
+
+
+# ----------------------------------------------------------------------------------------------
+# what a waiting run says
+# ----------------------------------------------------------------------------------------------
+
+
+class ImpatientClock(VirtualClock):
+    """Behaves as the real clock to a runner (it cannot jump, so the runner blocks and says
+    why), but a runner's wait for a timer passes at once: tests see the notices without
+    waiting. A callback's timeout is reached by ``jump``."""
+
+    name = "real"
+
+    def skip_to(self, until: float) -> bool:
+        return False
+
+    def wait(self, until, wake=None) -> None:
+        if until is not None:
+            self.jump(until)
+
+    def jump(self, until: float) -> None:
+        VirtualClock.skip_to(self, until)
+
+
+def waits(definition: dict, handlers: dict | None = None, **options) -> tuple[Execution, list]:
+    """Run on an ImpatientClock; the notices as (what, seconds from the notice to until)."""
+    clock = ImpatientClock()
+    seen = []
+
+    def on_wait(what, until):
+        seen.append((what, None if until is None else round(until - clock.now(), 1)))
+        if until is not None:
+            clock.jump(until)  # lets a blocked callback reach its timeout now
+
+    execution = Execution(parse_definition(definition), {}, clock=clock, **options)
+    with Runner(Integrations(None, handlers or {}), on_wait=on_wait) as runner:
+        runner.run(execution)
+    return execution, seen
+
+
+def fail(event, context):
+    raise RuntimeError("down")
+
+
+def test_a_wait_state_says_until_when():
+    _, seen = waits({"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 90, "End": True}}})
+    assert seen == [("Wait state 'Nap'", 90.0)]
+
+
+def test_a_retry_back_off_says_which_retry_of_how_many():
+    task = {"Type": "Task", "Resource": lambda_arn("Flaky"), "End": True, "Retry": [
+        {"ErrorEquals": ["Other"], "MaxAttempts": 5},
+        {"ErrorEquals": ["RuntimeError"], "IntervalSeconds": 2, "MaxAttempts": 2, "BackoffRate": 3}]}
+    execution, seen = waits({"StartAt": "Charge", "States": {"Charge": task}}, {"Flaky": fail})
+    assert execution.status == "FAILED"
+    assert seen == [("Charge failed with RuntimeError: retry 1 of 2", 2.0),
+                    ("Charge failed with RuntimeError: retry 2 of 2", 6.0)]
+
+
+def test_a_task_token_says_run_cannot_answer_it():
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken", "TimeoutSeconds": 3600,
+            "Parameters": {"FunctionName": "Ask", "Payload": {"token.$": "$$.Task.Token"}}, "End": True}
+    execution, seen = waits({"StartAt": "Approve", "States": {"Approve": task}}, {"Ask": lambda e, c: None})
+    assert (execution.status, execution.error) == ("FAILED", "States.Timeout")
+    assert seen == [("Approve: waiting for SendTaskSuccess or SendTaskFailure with its task token, which "
+                     "`asl-runner run` cannot receive: run the machine under `asl-runner serve`; "
+                     "TimeoutSeconds ends the wait", 3600.0)]
+
+
+def test_an_activity_says_it_needs_a_worker_and_what_ends_the_wait():
+    task = {"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:Sign", "End": True}
+    execution, seen = waits({"StartAt": "Sign", "TimeoutSeconds": 600, "States": {"Sign": task}})
+    assert execution.status == "TIMED_OUT"
+    assert seen == [("Sign: waiting for an activity worker polling GetActivityTask, which `asl-runner run` "
+                     "cannot serve: run the machine under `asl-runner serve`; the execution's "
+                     "TimeoutSeconds ends it", 600.0)]
+
+
+def test_a_callback_without_any_timeout_names_the_execution_limit():
+    task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "Ask", "Payload": {}}, "End": True}
+    execution, seen = waits({"StartAt": "Approve", "States": {"Approve": task}}, {"Ask": lambda e, c: None},
+                            machine_type="EXPRESS")
+    assert execution.status == "TIMED_OUT"
+    [(what, seconds)] = seen
+    assert what.endswith("; the maximum duration of a EXPRESS execution ends it") and seconds == 300.0
+
+
+def test_the_virtual_clock_jumps_without_notices():
+    clock = VirtualClock()
+    told = []
+    execution = Execution(parse_definition(WAIT_A_DAY), {}, clock=clock)
+    with Runner(Integrations(None), on_wait=lambda *a: told.append(a)) as runner:
+        runner.run(execution)
+    assert execution.status == "SUCCEEDED" and told == []
+
+
+def test_notices_in_the_trace_and_on_stderr_with_json(cli, write, monkeypatch):
+    monkeypatch.setattr("asl_runner.clock.make_clock", lambda name=None: ImpatientClock())
+    path = write("d.json", WAIT_A_DAY)
+    traced = cli("run", path)
+    [notice] = [line for line in traced.stdout.splitlines() if "⏸" in line]
+    assert re.fullmatch(r"  ⏸ waiting until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(in 1 d 0 h 0 min 0 s\): "
+                        r"Wait state 'Wait'", notice), notice
+    assert traced.stdout.index("→ Wait") < traced.stdout.index("⏸") < traced.stdout.index("✓ Wait")
+    as_json = cli("run", path, "--json")
+    assert one_json_object(as_json)["status"] == "SUCCEEDED"
+    [line] = as_json.stderr.strip().splitlines()
+    assert line.startswith("asl-runner: waiting until ") and line.endswith("(in 1 d 0 h 0 min 0 s): Wait state 'Wait'")
+
+
+def test_a_wait_too_short_to_notice_gets_no_notice(cli, write, monkeypatch):
+    monkeypatch.setattr("asl_runner.clock.make_clock", lambda name=None: ImpatientClock())
+    short = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": True}}}
+    result = cli("run", write("d.json", short), "--json")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_the_same_wait_is_told_once():
+    clock = ImpatientClock()
+    lines = []
+    notices = _WaitNotices(clock, printer=None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("click.echo", lambda text, err=False: lines.append(text))
+        until = clock.now() + 60
+        notices("Wait state 'W'", until)
+        notices("Wait state 'W'", until)  # the runner woke up (a heartbeat, say) and blocks again
+        notices("Wait state 'W'", until + 60)
+    assert len(lines) == 2
+
+
 def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("asl-runner ")
@@ -405,3 +711,81 @@ def test_installed_command_reads_stdin(tmp_path):
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["error"] == "Broken"
+
+
+# ----------------------------------------------------------------------------------------------
+# Ctrl-C: a real process, a real SIGINT
+# ----------------------------------------------------------------------------------------------
+
+
+def _start(tmp_path, *args: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "ASL_RUNNER_CLOCK"}  # the real clock
+    return subprocess.Popen([sys.executable, "-m", "asl_runner.cli", "run", *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _read_until(stream, needle: str, timeout: float = 30.0) -> str:
+    """Lines from ``stream`` up to the first that contains ``needle``."""
+    import selectors
+
+    seen = ""
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while needle not in seen:
+            if not sel.select(max(0.0, deadline - time.monotonic())):
+                raise AssertionError(f"no {needle!r} within {timeout} s; got {seen!r}")
+            line = stream.readline()
+            if not line:
+                raise AssertionError(f"the process ended before {needle!r}; got {seen!r}")
+            seen += line
+    return seen
+
+
+needs_posix = pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process is POSIX")
+
+
+@needs_posix
+def test_ctrl_c_during_a_wait_aborts_and_still_prints_one_json_object(tmp_path):
+    (tmp_path / "d.json").write_text(json.dumps(WAIT_A_DAY))
+    proc = _start(tmp_path, "d.json", "--json", "--history")
+    try:
+        # the real clock: the run says what it waits for before anyone presses Ctrl-C
+        notice = _read_until(proc.stderr, "waiting until")
+        assert "(in 1 d 0 h 0 min 0 s): Wait state 'Wait'" in notice
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    # ends as an interrupted Unix command does: killed by SIGINT (status 130 in a shell)
+    assert proc.returncode == -signal.SIGINT
+    assert "Traceback" not in err and "interrupted: the execution was stopped (ABORTED)" in err
+    result = json.loads(out)
+    assert result["status"] == "ABORTED" and "stopDate" in result and "output" not in result
+    assert [e["type"] for e in result["events"]] == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
+
+
+@needs_posix
+def test_ctrl_c_during_a_handler_stops_without_a_task_failure(tmp_path):
+    """A handler that Ctrl-C interrupted must not fail its task (a Retry would run it again)."""
+    (tmp_path / "lambdas").mkdir()
+    (tmp_path / "lambdas" / "Slow.py").write_text(
+        "import time\n\ndef handler(event, context):\n    print('working', flush=True)\n"
+        "    time.sleep(60)\n    return 'done'\n")
+    definition = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": lambda_arn("Slow"), "End": True,
+                                                   "Retry": [{"ErrorEquals": ["States.ALL"]}]}}}
+    (tmp_path / "d.json").write_text(json.dumps(definition))
+    proc = _start(tmp_path, "d.json")
+    try:
+        before = _read_until(proc.stdout, "working")
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        out = before + out
+    finally:
+        proc.kill()
+    assert time.monotonic() - started < 10  # the handler's minute was not waited out
+    assert proc.returncode == -signal.SIGINT
+    assert "Traceback" not in err
+    assert "■ ABORTED" in out
+    assert "✗" not in out and out.count("↳ call") == 1

@@ -32,14 +32,9 @@ from asl_runner.integrations import Integrations  # noqa: E402
 from asl_runner.model import parse_definition  # noqa: E402
 
 KNOWN_MISMATCHES = {
-    "ls:express/test_express_sync.py::TestExpressSync::test_query_runtime_memory#start_execution_sync_response": (
-        "an EXPRESS machine: its context object has no Execution.RedriveCount, and `asl-runner run` has no "
-        "notion of machine type yet"),
-}
-KNOWN_MISMATCHES.update({
     "ls:scenarios/test_base_scenarios.py::TestBaseScenarios::test_lambda_invoke_with_retry_extended_input": (
         "recorded before Step Functions added Execution.RedriveCount to the context object"),
-})
+}
 LAMBDAS = Path(__file__).resolve().parent / "conformance_lambdas"
 
 
@@ -63,7 +58,8 @@ CASES = _cases()
 def run_case(case: dict) -> dict:
     """What the cli adapter would print for ``run --json --history``."""
     machine = parse_definition(case["definition"])
-    execution = Execution(machine, case["input"], clock=VirtualClock(), state_machine_name="definition")
+    execution = Execution(machine, case["input"], clock=VirtualClock(), state_machine_name="definition",
+                          machine_type=case.get("state_machine_type", "STANDARD"))
     with Runner(Integrations(str(LAMBDAS) if case.get("needs") else None)) as runner:
         runner.run(execution)
     described = execution.describe()
