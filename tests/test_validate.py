@@ -50,8 +50,14 @@ def wait(**fields: Any) -> dict:
     return one({"Type": "Wait", "End": True, **fields})
 
 
-def map_(**fields: Any) -> dict:
+DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+
+
+def map_(config: dict | None = None, **fields: Any) -> dict:
+    """A machine of one Map S; ``config``: its ItemProcessor's ProcessorConfig."""
     processor = {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}}
+    if config is not None:
+        processor["ProcessorConfig"] = config
     state = {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}
     return one({k: v for k, v in state.items() if v is not None})
 
@@ -233,6 +239,23 @@ PROBLEMS = [
     pytest.param(one(pass_(Parameters={"x.$": "$.a b"})), "/States/S/Parameters/x.$", "valid JSONPath",
                  id="parameters-path-with-space"),
     pytest.param(one(task(Resource="not an arn!")), "/States/S/Resource", "must be an ARN", id="resource-shape"),
+    # AWS refuses a Task Resource that is not an ARN; only `run` resolves bare names locally
+    pytest.param(one(task(Resource="ProcessOrder")), "/States/S/Resource", "Value is not a valid resource ARN",
+                 id="resource-bare-function-name"),
+    pytest.param(one(task(Resource="ProcessOrder:live")), "/States/S/Resource", "bare Lambda function name",
+                 id="resource-bare-function-name-alias"),
+    pytest.param(one(task(Resource="123456789012:function:ProcessOrder")), "/States/S/Resource",
+                 "not a valid resource ARN", id="resource-partial-arn"),
+    pytest.param(map_(ItemReader={"Resource": "ReadItems"}), "/States/S/ItemReader/Resource",
+                 "not a valid resource ARN", id="itemreader-bare-name"),
+    # ItemBatcher batches the input of child workflows, which only a Distributed Map starts
+    pytest.param(map_(ItemBatcher={"MaxItemsPerBatch": 5}), "/States/S/ItemBatcher",
+                 "only supported in a Distributed Map", id="itembatcher-inline-by-default"),
+    pytest.param(map_({"Mode": "INLINE"}, ItemBatcher={"MaxItemsPerBatch": 5}), "/States/S/ItemBatcher",
+                 "only supported in a Distributed Map", id="itembatcher-inline-mode"),
+    pytest.param(machine({"S": {"Type": "Map", "End": True, "ItemBatcher": {"MaxItemsPerBatch": 5},
+                                "Iterator": {"StartAt": "I", "States": {"I": pass_()}}}}),
+                 "/States/S/ItemBatcher", "only supported in a Distributed Map", id="itembatcher-legacy-iterator"),
     pytest.param(one(task(Resource=["arn"])), "/States/S/Resource", "must be a string", id="resource-type"),
     pytest.param(one(task(TimeoutSeconds=0)), "/States/S/TimeoutSeconds", "from 1 to 99999999",
                  id="timeout-zero"),
@@ -337,7 +360,7 @@ PROBLEMS = [
                                   "ReaderConfig": {"MaxItems": 5, "MaxItemsPath": "$.m"}}),
                  "/States/S/ItemReader/ReaderConfig/MaxItemsPath", "cannot be used together",
                  id="readerconfig-exclusive"),
-    pytest.param(map_(ItemBatcher={"MaxItemsPerBatch": "5"}), "/States/S/ItemBatcher/MaxItemsPerBatch",
+    pytest.param(map_(DISTRIBUTED, ItemBatcher={"MaxItemsPerBatch": "5"}), "/States/S/ItemBatcher/MaxItemsPerBatch",
                  "must be an integer", id="itembatcher-type"),
     pytest.param(map_(ResultWriter={"Resource": 5}), "/States/S/ResultWriter/Resource", "must be a string",
                  id="resultwriter-resource"),
@@ -403,8 +426,6 @@ VALID = [
     pytest.param(one(task(Resource="arn:aws:states:::lambda:invoke", Parameters={"FunctionName": ARN,
                                                                                   "Payload.$": "$"})),
                  id="optimized-integration"),
-    pytest.param(one(task(Resource="ProcessOrder")), id="bare-function-name"),
-    pytest.param(one(task(Resource="ProcessOrder:live")), id="bare-function-name-alias"),
     pytest.param(machine({"S": task(Retry=[{"ErrorEquals": ["State.ALL"]}],
                                     Catch=[{"ErrorEquals": ["States.ALL"], "Next": "F"}]),
                           "F": {"Type": "Fail"}}), id="look-alike-of-states-all"),
@@ -446,7 +467,8 @@ VALID = [
                  id="choice-rules"),
     pytest.param(one(task(TimeoutSeconds=5, HeartbeatSeconds=1, Credentials={"RoleArn.$": "$.role"})),
                  id="task-timeouts"),
-    pytest.param(map_(ToleratedFailurePercentage=0.5, ToleratedFailureCount=0, MaxConcurrency=0, Label="L1",
+    pytest.param(map_(DISTRIBUTED, ToleratedFailurePercentage=0.5, ToleratedFailureCount=0, MaxConcurrency=0,
+                      Label="L1",
                       ItemReader={"Resource": "arn:aws:states:::s3:getObject",
                                   "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
                                   "Parameters": {"Bucket.$": "$.bucket", "Key": "k"}},

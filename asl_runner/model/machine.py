@@ -64,7 +64,9 @@ def load_json_definition(source: Any) -> Any:
 
 
 def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
-    """Parse (and validate) a definition: a dict, JSON text or a file path."""
+    """Parse (and validate) a definition: a dict, JSON text or a file path. The rules are
+    AWS's plus the local conveniences of ``run`` and the Python API (a bare Lambda function
+    name as a Task Resource); the endpoint validates with AWS's rules alone first."""
     definition = load_json_definition(source)
     if not isinstance(definition, dict):
         raise DefinitionError([Problem("", "a state machine definition is a JSON object with "
@@ -72,7 +74,7 @@ def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
     if validate:
         from ..validate import validate_definition
 
-        problems = validate_definition(definition)
+        problems = validate_definition(definition, local=True)
         if problems:
             raise DefinitionError(problems)
     return _machine(definition, "", definition.get("QueryLanguage", JSONPATH))

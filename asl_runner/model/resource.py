@@ -14,13 +14,17 @@ _STATES_ARN = re.compile(
     r"^arn:(?P<partition>[\w-]+):states:(?P<region>[\w-]*):(?P<account>\d*):(?P<rest>.+)$"
 )
 _PATTERNS = (".waitForTaskToken", ".sync:2", ".sync")
-_BARE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
+# What Lambda's Invoke takes as a FunctionName besides a full ARN: NAME, NAME:QUALIFIER and
+# the partial ARNs function:NAME[:QUALIFIER] and ACCOUNT:function:NAME[:QUALIFIER]
+_LOCAL_NAME = re.compile(
+    r"(?:(?:\d{12}:)?function:)?(?P<name>[A-Za-z0-9_-]{1,64})(?::(?P<qualifier>[A-Za-z0-9_$-]{1,128}))?"
+)
 
 
 class Resource(Record):
     """What a Task state calls.
 
-    ``kind`` is one of ``lambda`` (a Lambda function ARN or bare name), ``service`` (an
+    ``kind`` is one of ``lambda`` (a Lambda function ARN, or locally a bare name), ``service`` (an
     optimized or aws-sdk integration, ``arn:aws:states:::SERVICE:ACTION[.pattern]``),
     ``activity`` or ``unknown``.
     """
@@ -39,6 +43,12 @@ class Resource(Record):
     @property
     def is_lambda_invoke(self) -> bool:
         return self.kind == "service" and self.service == "lambda" and self.action == "invoke"
+
+
+def is_local_function_name(text: str) -> bool:
+    """A Task Resource that names a Lambda function without its ARN: a convenience of
+    ``asl-runner run`` and the Python API (a local handler), which AWS refuses."""
+    return _LOCAL_NAME.fullmatch(text) is not None
 
 
 def parse_resource(arn: str) -> Resource:
@@ -61,14 +71,7 @@ def parse_resource(arn: str) -> Resource:
         service, _, action = rest.rpartition(":")
         if service and action:
             return Resource(arn, "service", service=service, action=action, pattern=pattern)
-    if _BARE_NAME.match(arn):
-        return Resource(arn, "lambda", function_name=arn)
-    if arn.startswith("function:") and _BARE_NAME.match(arn.split(":")[1]):
-        parts = arn.split(":")
-        return Resource(arn, "lambda", function_name=parts[1],
-                        qualifier=parts[2] if len(parts) > 2 else None)
-    # partial ARN: ACCOUNT:function:NAME or a function ARN with an unusual shape
-    m = re.match(r"^(?:\d{12}:)?function:(?P<name>[A-Za-z0-9_-]+)(?::(?P<q>[A-Za-z0-9_$-]+))?$", arn)
+    m = _LOCAL_NAME.fullmatch(arn)
     if m:
-        return Resource(arn, "lambda", function_name=m["name"], qualifier=m["q"])
+        return Resource(arn, "lambda", function_name=m["name"], qualifier=m["qualifier"])
     return Resource(arn, "unknown")

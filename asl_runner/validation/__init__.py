@@ -23,10 +23,16 @@ from .values import JSONPATH
 __all__ = ["validate_definition"]
 
 
-def validate_definition(definition: Any) -> list[Problem]:
+def validate_definition(definition: Any, *, local: bool = False) -> list[Problem]:
     """Every problem found in ``definition`` (parsed JSON), in document order; empty when
-    the definition is valid."""
-    report = Report()
+    the definition is valid.
+
+    By default the rules are AWS's: what passes deploys (``asl-runner validate``, the
+    endpoint's CreateStateMachine and ValidateStateMachineDefinition). ``local=True`` also
+    accepts what only asl-runner can run, for ``asl-runner run`` and the Python API: a Task
+    Resource that is a bare Lambda function name, resolved to a local handler.
+    """
+    report = Report(local=local)
     if type(definition) is not dict:
         report.add("", f"a state machine definition must be a JSON object, not {a_type(definition)}")
         return report.problems

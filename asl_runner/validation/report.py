@@ -11,12 +11,14 @@ from ..payload import escape_pointer
 
 
 class Report:
-    """The problems found so far, in the order the checks found them."""
+    """The problems found so far, in the order the checks found them, and which rules apply:
+    ``local`` accepts what only asl-runner runs (see validate_definition)."""
 
-    __slots__ = ("problems",)
+    __slots__ = ("problems", "local")
 
-    def __init__(self) -> None:
+    def __init__(self, *, local: bool = False) -> None:
         self.problems: list[Problem] = []
+        self.local = local
 
     def add(self, pointer: str, message: str) -> None:
         self.problems.append(Problem(pointer, message))

@@ -38,8 +38,8 @@ from .values import (
     check_object_or_expression,
     check_path,
     check_path_or_intrinsic,
-    check_resource,
     check_string,
+    check_task_resource,
     check_template,
     check_timestamp,
     is_expression,
@@ -131,7 +131,7 @@ _FIELD_CHECKS: dict[str, Check] = {
     "Retry": lambda r, p, v, lang: check_retry(r, p, v),
     "Catch": check_catch,
     "Credentials": _credentials,
-    "Resource": lambda r, p, v, lang: check_resource(r, p, v),
+    "Resource": lambda r, p, v, lang: check_task_resource(r, p, v),
     "Choices": check_choices,
     "Seconds": _seconds("Seconds", 0),
     "Timestamp": lambda r, p, v, lang: check_timestamp(r, p, v, "Timestamp", jsonata=lang == JSONATA),
@@ -295,16 +295,26 @@ def _parallel(report: Report, pointer: str, state: dict, language: str) -> list[
 
 def _map(report: Report, pointer: str, state: dict, language: str) -> list[SubMachine]:
     subs = []
+    mode = "INLINE"
     for field in ("ItemProcessor", "Iterator"):
         if field in state:
             where = child(pointer, field)
             subs.append(SubMachine(where, state[field], "processor"))
             node = state[field]
             if type(node) is dict and "ProcessorConfig" in node:
-                check_processor_config(report, child(where, "ProcessorConfig"), node["ProcessorConfig"])
+                config = node["ProcessorConfig"]
+                check_processor_config(report, child(where, "ProcessorConfig"), config)
+                if type(config) is dict and config.get("Mode") == "DISTRIBUTED":
+                    mode = "DISTRIBUTED"
     if not subs:
         report.add(pointer, "missing required field 'ItemProcessor' (the state machine to run "
                             "for each item)")
+    if "ItemBatcher" in state and mode == "INLINE":
+        # batches are the input of child workflows, which only a Distributed Map starts
+        report.add(child(pointer, "ItemBatcher"),
+                   "Field 'ItemBatcher' is only supported in a Distributed Map; this Map is INLINE "
+                   "(its ItemProcessor needs \"ProcessorConfig\": {\"Mode\": \"DISTRIBUTED\", "
+                   "\"ExecutionType\": ...})")
     for field, check in (("ItemReader", check_item_reader), ("ResultWriter", check_result_writer),
                          ("ItemBatcher", check_item_batcher)):
         if field in state and field in ALLOWED[("Map", language)]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..model.resource import is_local_function_name
 from ..paths import INPUT, PathSyntaxError, compile_path
 from ..payload import TemplateError, compile_dynamic_value
 from .report import Report, a_type, child, did_you_mean, quote
@@ -300,22 +301,34 @@ def check_timestamp(report: Report, pointer: str, value: Any, field: str, *, jso
 
 
 _ARN = re.compile(r"arn:[A-Za-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9-]*:[A-Za-z0-9-]*:\S+")
-# asl-runner also resolves a bare Lambda function name (with an optional version or alias)
-# to a local handler, which AWS itself would not accept; it is kept for local use
-_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9$_-]{1,128})?")
 
 
 def check_resource(report: Report, pointer: str, value: Any, field: str = "Resource") -> bool:
+    """An ARN, as AWS requires of every Resource (a Task's, an ItemReader's, ...)."""
     if not check_string(report, pointer, value, field):
         return False
     if is_expression(value):
         report.add(pointer, f"'{field}' must be a constant ARN; it cannot be a JSONata expression")
         return False
-    if not (_ARN.fullmatch(value) or _FUNCTION_NAME.fullmatch(value)):
-        report.add(pointer, f"'{field}' must be an ARN (arn:partition:service:region:account:"
-                            f"resource) or a Lambda function name, not {quote(value)}")
+    if not _ARN.fullmatch(value):
+        # AWS's own wording (SCHEMA_VALIDATION_FAILED), then what it means here
+        report.add(pointer, f"Value is not a valid resource ARN: '{field}' must be an ARN "
+                            f"(arn:partition:service:region:account:resource), not {quote(value)}")
         return False
     return True
+
+
+def check_task_resource(report: Report, pointer: str, value: Any) -> bool:
+    """A Task's Resource: an ARN; with the local rules also a bare Lambda function name."""
+    if isinstance(value, str) and is_local_function_name(value):
+        if report.local:
+            return True
+        report.add(pointer, f"Value is not a valid resource ARN: {quote(value)} is a bare Lambda "
+                            "function name, which only `asl-runner run` and the Python API resolve "
+                            "(to a local handler); AWS needs the function's ARN, "
+                            "arn:aws:lambda:REGION:ACCOUNT:function:NAME")
+        return False
+    return check_resource(report, pointer, value)
 
 
 _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
