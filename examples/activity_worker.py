@@ -13,6 +13,11 @@ state's HeartbeatSeconds (a minute) instead of its TimeoutSeconds (a week).
 It needs only boto3. Against a local `asl-runner serve` any credentials do; without any
 configured it uses dummy ones. Signed envelopes are kept under ASL_RUNNER_RECORDS_DIR
 (default ./records) in signatures/, which also makes a redelivered task harmless.
+
+When the endpoint goes away (a restart, a network outage) the desk says so in one line, waits
+(1 s, then twice as long each time, at most 30 s) and polls again. A task it was working on
+is left to Step Functions: without heartbeats, HeartbeatSeconds hands it out again, and the
+envelope on disk means the applicant is not asked twice.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from typing import Any
 
 ACTIVITY_ARN = "arn:aws:states:us-east-1:123456789012:activity:CollectSignature"
 ENDPOINT = "http://127.0.0.1:8083"
+#: seconds to wait before polling again after the endpoint could not be reached: the first
+#: wait, and the longest (it doubles in between)
+BACKOFF = (1.0, 30.0)
 
 
 class TaskError(Exception):
@@ -48,16 +56,39 @@ class TaskGone(Exception):
 
 def make_client(endpoint_url: str | None, region: str = "us-east-1") -> Any:
     import boto3
+    from botocore.config import Config
 
     session = boto3.Session(region_name=os.environ.get("AWS_DEFAULT_REGION", region))
     dummy = {}
     if session.get_credentials() is None:  # a local endpoint does not check them
         dummy = {"aws_access_key_id": "x", "aws_secret_access_key": "x"}
-    return session.client("stepfunctions", endpoint_url=endpoint_url or None, **dummy)
+    # GetActivityTask holds a poll for up to 60 s: AWS asks workers for a socket timeout of at
+    # least 65 s. The desk retries an unreachable endpoint itself (see run), so that it can
+    # say so, instead of botocore retrying silently first.
+    config = Config(read_timeout=70, connect_timeout=5,
+                    retries={"mode": "standard", "total_max_attempts": 1})
+    return session.client("stepfunctions", endpoint_url=endpoint_url or None, config=config, **dummy)
 
 
 def _code(exc: Exception) -> str | None:
     return getattr(exc, "response", {}).get("Error", {}).get("Code")
+
+
+def _unreachable(exc: Exception) -> bool:
+    """The endpoint did not answer (refused, reset, timed out) or failed itself (HTTP 5xx),
+    as opposed to an answer about the request."""
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+    from botocore.exceptions import HTTPClientError
+
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return True
+    status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return isinstance(status, int) and status >= 500
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _records() -> Path:
@@ -146,37 +177,67 @@ def work_once(client: Any, activity_arn: str = ACTIVITY_ARN, worker: str = "sign
                 raise TaskGone(str(exc)) from None
             raise
 
+    request: Any = {}
     try:
         request = json.loads(task["input"])
         result = sign(request, heartbeat, worker=worker, **options)
     except TaskGone as exc:
         log(f"{worker}: task abandoned: {exc}")
+        return True
     except TaskError as exc:
         log(f"{worker}: {request.get('applicationId')}: {exc.error}: {exc.cause}")
         client.send_task_failure(taskToken=token, error=exc.error, cause=exc.cause)
-    except Exception as exc:  # a bug or an outage here must not kill the desk
-        log(f"{worker}: task failed: {type(exc).__name__}: {exc}")
+        return True
+    except Exception as exc:
+        if _unreachable(exc):
+            raise  # nobody to report to: run() waits for the endpoint to come back
+        log(f"{worker}: task failed: {type(exc).__name__}: {exc}")  # a bug must not kill the desk
         client.send_task_failure(taskToken=token, error=type(exc).__name__[:256], cause=str(exc)[:32768])
-    else:
-        log(f"{worker}: {result['applicationId']} signed by {result['signer']['email']} "
-            f"({result['envelopeId']})")
-        try:
-            client.send_task_success(taskToken=token, output=json.dumps(result))
-        except Exception as exc:
-            if _code(exc) != "TaskTimedOut":
-                raise
-            log(f"{worker}: too late for {result['applicationId']}: the task timed out")
+        return True
+    log(f"{worker}: {result['applicationId']} signed by {result['signer']['email']} "
+        f"({result['envelopeId']})")
+    try:
+        client.send_task_success(taskToken=token, output=json.dumps(result))
+    except Exception as exc:
+        if _code(exc) != "TaskTimedOut":
+            raise
+        log(f"{worker}: too late for {result['applicationId']}: the task timed out")
     return True
 
 
 def run(client: Any, activity_arn: str = ACTIVITY_ARN, worker: str = "signing-desk",
-        stop: threading.Event | None = None, once: bool = False, log=print, **options: Any) -> None:
-    """Serve tasks until ``stop`` is set (or after one task with ``once``)."""
+        stop: threading.Event | None = None, once: bool = False, log=print,
+        backoff: tuple[float, float] = BACKOFF, **options: Any) -> None:
+    """Serve tasks until ``stop`` is set (or after one task with ``once``), outlasting
+    restarts of the endpoint."""
     stop = stop or threading.Event()
+    first, longest = backoff
+    delay = 0.0
+    create = True  # at start, and after an outage: the endpoint may have lost the activity
     while not stop.is_set():
-        handled = work_once(client, activity_arn, worker, log=log, stop=stop, **options)
+        try:
+            if create:
+                _create_activity(client, activity_arn)
+                create = False
+                if delay:
+                    log(f"{worker}: reconnected; polling {activity_arn}")
+                    delay = 0.0
+            handled = work_once(client, activity_arn, worker, log=log, stop=stop, **options)
+        except Exception as exc:
+            if not _unreachable(exc):
+                raise
+            delay = min(longest, delay * 2) if delay else first
+            log(f"{worker}: cannot reach the endpoint ({_reason(exc)}); polling again in {delay:g} s")
+            create = True
+            stop.wait(delay)
+            continue
         if handled and once:
             return
+
+
+def _create_activity(client: Any, activity_arn: str) -> None:
+    # creating an activity that exists is a no-op, and it lets the desk start first
+    client.create_activity(name=activity_arn.rsplit(":", 1)[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,8 +254,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     client = make_client(args.endpoint_url)
-    # creating an activity that exists is a no-op, and it lets the desk start first
-    client.create_activity(name=args.activity_arn.rsplit(":", 1)[-1])
     print(f"{args.worker_name}: polling {args.activity_arn} at {args.endpoint_url or 'AWS'}", file=sys.stderr)
     try:
         run(client, args.activity_arn, args.worker_name, once=args.once,

@@ -23,6 +23,10 @@ import email.policy
 import hashlib
 import importlib.util
 import json
+import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -481,3 +485,80 @@ def test_a_task_redelivered_to_the_desk_does_not_ask_the_applicant_twice(dirs, t
     again = worker.sign(task, heartbeat=lambda: beats.append(2), sign_seconds=0.02, heartbeat_every=0.01)
     assert again == first
     assert 2 not in beats  # the second delivery found the envelope: no wait, no heartbeats
+
+
+EXE = shutil.which("asl-runner") or str(Path(sys.executable).with_name("asl-runner"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(port: int, db: Path) -> subprocess.Popen:
+    """`asl-runner serve`, as a user starts it; returns once it answers."""
+    proc = subprocess.Popen([EXE, "serve", "--port", str(port), "--db", str(db), "--lambdas", LAMBDAS],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if "Step Functions API at" not in proc.stdout.readline():
+        proc.kill()
+        raise AssertionError("asl-runner serve did not start")
+    return proc
+
+
+def _until(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.02)
+
+
+@pytest.mark.skipif(not Path(EXE).exists(), reason="the asl-runner command is not installed")
+def test_the_signing_desk_outlasts_restarts_of_the_endpoint(dirs, tmp_path):
+    """The desk starts before the server, loses it to a restart, and carries on: one line per
+    attempt, waits that double up to a cap, no traceback, and the next task is signed."""
+    port, db = _free_port(), tmp_path / "store.db"
+    client = worker.make_client(f"http://127.0.0.1:{port}")
+    log: list[str] = []
+    stop = threading.Event()
+    desk = threading.Thread(target=worker.run, daemon=True, kwargs={
+        "client": client, "worker": "desk", "stop": stop, "log": log.append, "backoff": (0.05, 0.2),
+        "sign_seconds": 0})
+    desk.start()
+    server = None
+    try:
+        _until(lambda: sum("cannot reach the endpoint" in line for line in log) >= 4)
+        waits = [line.rsplit("polling again in ", 1)[1] for line in log]
+        assert waits[:4] == ["0.05 s", "0.1 s", "0.2 s", "0.2 s"]  # doubling, capped
+        server = _serve(port, db)
+        _until(lambda: any("reconnected" in line for line in log))
+
+        server.terminate()  # a restart: the desk is in a long poll when the server goes
+        server.wait(30)
+        seen = len(log)
+        _until(lambda: any("cannot reach the endpoint" in line for line in log[seen:]))
+        server = _serve(port, db)
+        _until(lambda: any("reconnected" in line for line in log[seen:]))
+
+        document = tmp_path / "agreement.txt"
+        document.write_text("LOAN AGREEMENT\n")
+        task = {"applicationId": "loan-7", "signer": {"name": "Ada", "email": "ada@example.com"},
+                "documents": [{"name": "agreement.txt", "path": str(document),
+                               "sha256": hashlib.sha256(document.read_bytes()).hexdigest()}]}
+        definition = {"StartAt": "Sign", "States": {"Sign": {
+            "Type": "Task", "Resource": ACTIVITY, "HeartbeatSeconds": 60, "End": True}}}
+        machine = client.create_state_machine(name="sign", definition=json.dumps(definition), roleArn=ROLE)
+        arn = client.start_execution(stateMachineArn=machine["stateMachineArn"], input=json.dumps(task))["executionArn"]
+        _until(lambda: client.describe_execution(executionArn=arn)["status"] != "RUNNING")
+        described = client.describe_execution(executionArn=arn)
+        assert described["status"] == "SUCCEEDED", described
+        assert json.loads(described["output"])["status"] == "SIGNED"
+        assert desk.is_alive()
+        assert not any("Traceback" in line for line in log)
+    finally:
+        stop.set()
+        if server is not None:
+            server.kill()
+            server.wait(30)
+    desk.join(10)
