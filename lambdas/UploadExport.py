@@ -9,6 +9,9 @@ The link expires after 7 days, the longest an S3 presigned URL can live.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 
 from _common import create_bytes, folder, format_time, parse_time, safe_id, sha256
 from _gdpr import staging
@@ -38,5 +41,15 @@ def handler(event, context):
         "expiresAt": format_time(uploaded_at + LINK_LIFETIME),
         "sha256": sha256(stored),
         "sizeBytes": len(stored),
+        **_contents(stored),
         "alreadyUploaded": not created,
     }
+
+
+def _contents(archive: bytes) -> dict:
+    """What the archived export holds. A rerun keeps the export of the first run, so its
+    counts, not those of what the rerun packaged, describe the file the user was sent."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        return {"entryCount": len(z.namelist()),
+                "documentCount": sum(s["documentCount"] for s in manifest["sources"])}

@@ -265,6 +265,10 @@ def test_purges_are_idempotent_across_runs(dirs):
     assert len(outbox_messages(dirs)) == 1
     assert exited_output(second, "UploadToS3")[0]["upload"]["alreadyUploaded"] is True
     assert second.output["export"]["sha256"] == first.output["export"]["sha256"]
+    # ... and describes that export, not the empty one the rerun packaged: no stale counts
+    kept = ("archiveKey", "sha256", "sizeBytes", "entryCount", "documentCount")
+    assert {k: second.output["export"][k] for k in kept} == {k: first.output["export"][k] for k in kept}
+    assert first.output["export"]["documentCount"] > 0
 
 
 # -- failures end in NeedsReview --------------------------------------------------------------
