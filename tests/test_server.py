@@ -686,7 +686,7 @@ def app():
     from asl_runner.service import open_service
 
     service = open_service(None, clock="virtual")
-    application = StepFunctionsApp(service, threads=2, long_poll_threads=2, poll_seconds=0.2)
+    application = StepFunctionsApp(service, threads=2, sync_threads=2, poll_seconds=0.2)
     yield application
     application.close()
     service.close()

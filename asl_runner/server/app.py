@@ -1,16 +1,20 @@
 """The ASGI application: the Step Functions API on one endpoint, ``POST /``.
 
-The service's methods block (a database write, a 60-second activity poll, a sync execution
-that waits for its end), so they run on threads and the event loop only moves bytes. Quick
-calls and long ones have separate pools: 64 workers polling an activity must not make a
-DescribeExecution wait for a free thread.
+The service's methods block (a database write, a sync execution that waits for its end), so
+they run on threads and the event loop only moves bytes. Quick calls and StartSyncExecution
+have separate pools: sync executions waiting for their end must not make a DescribeExecution
+wait for a free thread. A GetActivityTask long poll holds no thread while it waits: it asks the
+service for a task on a quick thread, then awaits an event the engine sets when a task of its
+activity arrives, the poll's deadline, the client hanging up or the server stopping.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -37,35 +41,86 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 # AWS's own operations that asl-runner does not serve: a clearer message than "unknown"
 _NOT_IMPLEMENTED = frozenset({"DescribeMapRun", "ListMapRuns", "UpdateMapRun", "RedriveExecution",
                               "TestState"})
-# How long one slice of an activity poll may block a thread: between slices the poll notices
-# that its worker hung up (so no task is handed to a worker that is gone) or that the server
-# is stopping.
-_POLL_SLICE_SECONDS = 2.0
+#: AWS's quota "Maximum activity pollers per ARN": 1,000 pollers calling GetActivityTask
+MAX_POLLS_PER_ACTIVITY = 1000
 
 
 class _ClientGone(Exception):
     """The client closed the connection before its request was read."""
 
 
+class _Wakeup(threading.Event):
+    """The event the engine sets when a task of the polled activity arrives; it also resolves
+    a future on the event loop, where the poll awaits it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        super().__init__()
+        self._loop = loop
+        self.future: asyncio.Future = loop.create_future()
+
+    def set(self) -> None:
+        super().set()
+        self.wake()
+
+    def wake(self) -> None:
+        """Resolve the future (from any thread), so the poll looks again."""
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            self._loop.call_soon_threadsafe(self._resolve)
+
+    def _resolve(self) -> None:
+        if not self.future.done():
+            self.future.set_result(None)
+
+
+class _Poll:
+    """One open GetActivityTask: its current wakeup, and whether its client hung up."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.hung_up = False
+        self.wakeup = _Wakeup(loop)
+
+    def renew(self) -> _Wakeup:
+        self.wakeup = _Wakeup(self.loop)
+        return self.wakeup
+
+    def hang_up(self) -> None:
+        self.hung_up = True
+        self.wakeup.wake()
+
+
 class StepFunctionsApp:
     """An ASGI 3 application serving ``service`` with the AWS JSON 1.0 protocol."""
 
-    def __init__(self, service: StepFunctions, *, threads: int = 16, long_poll_threads: int = 64,
-                 poll_seconds: float = 60.0):
+    def __init__(self, service: StepFunctions, *, threads: int = 16, sync_threads: int = 64,
+                 poll_seconds: float = 60.0, max_polls_per_activity: int = MAX_POLLS_PER_ACTIVITY):
         self.service = service
         self._methods = {operation: getattr(service, name) for operation, name in OPERATIONS.items()}
         self._quick = DaemonThreadPool(threads, "asl-api")
-        self._long = DaemonThreadPool(long_poll_threads, "asl-api-long")
-        self._long_limit = long_poll_threads
-        self._long_active = 0  # only touched on the event loop
+        self._sync = DaemonThreadPool(sync_threads, "asl-api-sync")
         self.poll_seconds = poll_seconds  # AWS holds an activity poll for up to 60 s
-        self.stopping = False
+        self.max_polls_per_activity = max_polls_per_activity
+        self._polls: dict[str, set[_Poll]] = {}  # activity arn -> its open polls (event loop only)
+        self._stopping = False
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @stopping.setter
+    def stopping(self, value: bool) -> None:
+        """Once the server is stopping, every open poll answers "no task" at once."""
+        self._stopping = value
+        if value:
+            for polls in list(self._polls.values()):
+                for poll in list(polls):
+                    poll.wakeup.wake()
 
     def close(self) -> None:
         """Release activity polls (they answer "no task") and stop the threads."""
         self.stopping = True
         self._quick.shutdown(wait=False, cancel_futures=True)
-        self._long.shutdown(wait=False, cancel_futures=True)
+        self._sync.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ ASGI
 
@@ -123,8 +178,10 @@ class StepFunctionsApp:
                 raise ProtocolError("UnknownOperationException", f"'{operation}' {detail}")
             result = await self._call(operation, method, request, receive)
             return operation, 200, encode(result)
-        except (ProtocolError, ApiError) as exc:
+        except ProtocolError as exc:
             return operation, exc.status, encode_error(exc.code, exc.message)
+        except ApiError as exc:
+            return operation, exc.status, encode_error(exc.code, exc.message, exc.fields)
         except _ClientGone:
             raise
         except Exception:  # a bug must cost one request a 500, never the connection or the server
@@ -138,39 +195,50 @@ class StepFunctionsApp:
         loop = asyncio.get_running_loop()
         if operation == "GetActivityTask":
             return await self._poll_activity(method, request, receive)
-        if operation == "StartSyncExecution":
-            self._long_active += 1
-            try:
-                return await loop.run_in_executor(self._long, method, request)
-            finally:
-                self._long_active -= 1
-        return await loop.run_in_executor(self._quick, method, request)
+        pool = self._sync if operation == "StartSyncExecution" else self._quick
+        return await loop.run_in_executor(pool, method, request)
 
     async def _poll_activity(self, method: Callable[..., dict], request: dict,
                              receive: Receive) -> dict:
-        """GetActivityTask: wait up to ``poll_seconds`` for a task, in slices (see above)."""
-        if self._long_active >= self._long_limit:
-            raise ApiError("ActivityWorkerLimitExceeded",
-                           f"The maximum number of workers concurrently polling for activity tasks "
-                           f"({self._long_limit}) has been reached")
+        """GetActivityTask: a task as soon as one is there, or {} after ``poll_seconds``."""
         loop = asyncio.get_running_loop()
-        hung_up = asyncio.Event()
-        watcher = asyncio.create_task(_watch_disconnect(receive, hung_up))
-        self._long_active += 1
+        deadline = loop.time() + self.poll_seconds
+        poll = _Poll(loop)
+        watcher = asyncio.create_task(_watch_disconnect(receive, poll.hang_up))
+        polls: set[_Poll] | None = None
         try:
-            deadline = loop.time() + self.poll_seconds
             while True:
-                remaining = deadline - loop.time()
-                poll = functools.partial(method, request,
-                                         poll_seconds=max(0.0, min(_POLL_SLICE_SECONDS, remaining)))
-                result = await loop.run_in_executor(self._long, poll)
+                wakeup = poll.renew()
+                result = await loop.run_in_executor(self._quick, functools.partial(method, request,
+                                                                                   waiter=wakeup))
                 if result.get("taskToken"):
                     return result
-                if deadline - loop.time() <= 0 or self.stopping or hung_up.is_set():
+                arn = request["activityArn"]  # the service accepted the request: a string
+                if polls is None:
+                    polls = self._polls.setdefault(arn, set())
+                    if len(polls) >= self.max_polls_per_activity:
+                        await self._forget(arn, wakeup)
+                        raise ApiError("ActivityWorkerLimitExceeded", "The maximum number of workers "
+                                       "concurrently polling for activity tasks has been reached.")
+                    polls.add(poll)
+                remaining = deadline - loop.time()
+                if remaining > 0 and not self.stopping and not poll.hung_up:
+                    await asyncio.wait({wakeup.future}, timeout=remaining)
+                if loop.time() >= deadline or self.stopping or poll.hung_up:
+                    await self._forget(arn, wakeup)
                     return {}
+                # a task arrived (another poll may take it first): ask again
         finally:
-            self._long_active -= 1
             watcher.cancel()
+            if polls is not None:
+                polls.discard(poll)
+                if not polls:
+                    self._polls.pop(request["activityArn"], None)
+
+    async def _forget(self, arn: str, wakeup: _Wakeup) -> None:
+        if not self._stopping:
+            await asyncio.get_running_loop().run_in_executor(
+                self._quick, self.service.forget_activity_waiter, arn, wakeup)
 
 
 async def _read_body(receive: Receive, declared_length: bytes | None) -> bytes:
@@ -196,10 +264,10 @@ def _too_large() -> None:
                         f"The request body is larger than {MAX_BODY_BYTES} bytes", status=413)
 
 
-async def _watch_disconnect(receive: Receive, hung_up: asyncio.Event) -> None:
+async def _watch_disconnect(receive: Receive, on_hang_up: Callable[[], None]) -> None:
     """Once the body is read, the next ASGI message is the client hanging up (if it does)."""
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            hung_up.set()
+            on_hang_up()
             return

@@ -7,13 +7,16 @@ and ``{"__type": "<namespace>#<Code>", "message": "..."}``. SDKs keep only what 
 whole ``__type`` (older SDKs did) sees what AWS sends: Step Functions' own errors come from its
 service model, the rest from the framework in front of it.
 
-Nothing here imports the engine, so the command-line client can use it and start fast.
+Nothing here imports the engine (``jsonvalue`` is plain JSON), so the command-line client can
+use it and start fast.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from ..jsonvalue import JsonInputError, loads
 
 TARGET_PREFIX = "AWSStepFunctions."
 CONTENT_TYPE = "application/x-amz-json-1.0"
@@ -29,6 +32,7 @@ _NAMESPACES = {
     "SerializationException": "com.amazon.coral.service",
     "UnknownOperationException": "com.amazon.coral.service",
     "InternalFailure": "com.amazon.coral.service",
+    "ServiceUnavailable": "com.amazon.coral.service",
     "RequestEntityTooLarge": "com.amazon.coral.service",
 }
 
@@ -48,28 +52,33 @@ def error_type(code: str) -> str:
     return f"{_NAMESPACES.get(code, _SERVICE_NAMESPACE)}#{code}"
 
 
-def encode_error(code: str, message: str) -> bytes:
-    return encode({"__type": error_type(code), "message": message})
+def encode_error(code: str, message: str, fields: dict[str, Any] | None = None) -> bytes:
+    """An error body; ``fields`` are the error shape's other members (e.g. ``resourceName``)."""
+    return encode({"__type": error_type(code), "message": message, **(fields or {})})
 
 
 def encode(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    # an unpaired surrogate (which no request can bring in, but a message may quote) becomes
+    # '?', as Java's UTF-8 encoder writes it
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8", "replace")
 
 
 def decode_request(raw: bytes) -> dict[str, Any]:
-    """The operation input of a request body; an empty body is an empty input."""
+    """The operation input of a request body; an empty body is an empty input.
+
+    JSON is read as AWS reads it (``jsonvalue.loads``: UTF-8, no NaN or Infinity, finite
+    numbers, at most 1,000 levels deep); a body it cannot read is SerializationException, the
+    protocol's error for a body that does not parse, before any operation runs.
+    """
     if not raw.strip():
         return {}
     try:
-        # NaN and Infinity are Python's extension, not JSON: AWS rejects them
-        body = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError("SerializationException",
-                            f"The request body is not valid JSON: {exc}") from None
+        body = loads(raw)
+    except JsonInputError as exc:
+        raise ProtocolError("SerializationException", f"The request body is not valid JSON: {exc}") from None
+    if isinstance(body, list):
+        raise ProtocolError("SerializationException", "Start of list found where not expected")
     if not isinstance(body, dict):
         raise ProtocolError("SerializationException",
                             "Start of structure or map expected: the request body must be a JSON object")

@@ -289,8 +289,10 @@ class ExecutionHost:
                 return invocation
         return None
 
-    def activity_waiter(self, activity_arn: str) -> threading.Event:
-        event = threading.Event()
+    def activity_waiter(self, activity_arn: str, event: threading.Event | None = None) -> threading.Event:
+        """An event set when a task of the activity arrives (engine thread). A caller may pass its
+        own (the ASGI app's also wakes its event loop, so a waiting poll holds no thread)."""
+        event = event if event is not None else threading.Event()
         self._activity_waiters[activity_arn].append(event)
         return event
 

@@ -1,0 +1,60 @@
+"""Task tokens: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat.
+
+Every value is checked (``@operation`` and the output's JSON) before the token is looked up on
+the engine thread: a rejected request leaves the task waiting and its token usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any
+
+from .base import Operations, operation
+from .errors import ApiError
+from .fields import task_output
+
+
+class Callbacks(Operations):
+    def _task(self, token: str) -> tuple[str, Any]:
+        """(execution arn, pending task) for a token, or AWS's error for a bad one (engine thread)."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            arn, _number, _salt = raw.rsplit("#", 2)
+        except (ValueError, UnicodeDecodeError, binascii.Error):
+            raise ApiError("InvalidToken", f"Invalid Token: '{token}'") from None
+        if self.store.get_execution(arn) is None:
+            raise ApiError("TaskDoesNotExist", "Task Does Not Exist")
+        ex = self.host.live(arn)
+        pending = ex.pending_task(token) if ex is not None else None
+        if pending is None:
+            # a token this execution issued, whose task is over (or whose execution ended)
+            raise ApiError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
+        return arn, pending
+
+    def _deliver(self, token: str, kind: str, payload: Callable[[], dict]) -> dict:
+        """Look the token up and deliver ``payload()`` to its execution, on the engine thread."""
+        def send() -> dict:
+            arn, _ = self._task(token)
+            self.host.deliver(arn, kind, payload())
+            return {}
+
+        return self.host.call(send)
+
+    @operation("SendTaskSuccess")
+    def send_task_success(self, body: dict) -> dict:
+        token = body["taskToken"]
+        value = task_output(body["output"])
+        return self._deliver(token, "task-succeeded", lambda: {"token": token, "output": value})
+
+    @operation("SendTaskFailure")
+    def send_task_failure(self, body: dict) -> dict:
+        token = body["taskToken"]
+        return self._deliver(token, "task-failed",
+                             lambda: {"token": token, "error": body.get("error"), "cause": body.get("cause")})
+
+    @operation("SendTaskHeartbeat")
+    def send_task_heartbeat(self, body: dict) -> dict:
+        token = body["taskToken"]
+        return self._deliver(token, "heartbeat", lambda: {"token": token, "at": self.now()})

@@ -1,0 +1,218 @@
+"""Executions: Start/StartSync/Stop/DescribeExecution, DescribeStateMachineForExecution,
+ListExecutions, GetExecutionHistory."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from .base import Operations, operation
+from .errors import ApiError, does_not_exist, validation
+from .fields import check_name, execution_input
+from .host import new_seed
+from .pagination import page_size
+
+#: how long StartSyncExecution waits for its execution (AWS: an Express execution lasts 5 minutes)
+SYNC_TIMEOUT_SECONDS = 300
+
+
+class Executions(Operations):
+    def _resolve_target(self, target: str) -> tuple[dict, str, str | None, str | None]:
+        """(machine row, definition, version arn, alias arn) for a machine, version or alias ARN."""
+        arn, machine = self._machine(target)
+        if target == machine["arn"]:
+            return machine, machine["definition"], None, None
+        if arn.version is not None:
+            version = self.store.get_version(target)
+            if version is None:
+                raise does_not_exist("StateMachine", target)
+            return machine, version["definition"], target, None
+        alias = self.store.get_alias(target)
+        if alias is None:
+            raise does_not_exist("StateMachine", target)
+        routes = alias["routing"]
+        pick = routes[0]
+        if len(routes) == 2 and random.randrange(100) >= routes[0]["weight"]:
+            pick = routes[1]
+        version = self.store.get_version(pick["stateMachineVersionArn"])
+        return machine, version["definition"], version["arn"], target
+
+    @operation("StartExecution")
+    def start_execution(self, body: dict) -> dict:
+        return self._start(body, sync=False)
+
+    @operation("StartSyncExecution")
+    def start_sync_execution(self, body: dict) -> dict:
+        _, machine = self._machine(body["stateMachineArn"])
+        if machine["type"] != "EXPRESS":
+            raise ApiError("StateMachineTypeNotSupported",
+                           "This operation is not supported by this type of state machine")
+        return self._start(body, sync=True)
+
+    def _start(self, body: dict, *, sync: bool) -> dict:
+        machine, definition, version_arn, alias_arn = self._resolve_target(body["stateMachineArn"])
+        name = check_name(body["name"]) if "name" in body else str(uuid.uuid4())
+        text = body.get("input", "{}")
+        execution_input(text)
+        kind = "express" if machine["type"] == "EXPRESS" else "execution"
+        arn = self._arn(kind, machine["name"], name)
+        if kind == "express":
+            arn += f":{uuid.uuid4()}"
+        row = {"arn": arn, "machine_arn": machine["arn"], "name": name, "status": "RUNNING",
+               "input": text, "definition": definition, "role_arn": machine["role_arn"],
+               "seed": new_seed(), "version_arn": version_arn, "alias_arn": alias_arn,
+               "type": machine["type"], "machine_name": machine["name"],
+               "trace_header": body.get("traceHeader")}
+
+        def start() -> dict:
+            existing = self.store.get_execution(arn)
+            if existing is not None:
+                # idempotent by name: the same input while it runs gives back the same execution
+                if existing["status"] == "RUNNING" and existing["input"] == text:
+                    return {"executionArn": arn, "startDate": existing["start_date"]}
+                raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+            self.host.start_execution(row)
+            return {"executionArn": arn, "startDate": row["start_date"]}
+
+        started = self.host.call(start)
+        if not sync:
+            return started
+        self.host.wait_finished(arn, timeout=SYNC_TIMEOUT_SECONDS)
+        return self._sync_result(arn)
+
+    def _sync_result(self, arn: str) -> dict:
+        row = self.store.get_execution(arn)
+        stop = row["stop_date"] or self.now()
+        out = {"executionArn": arn, "stateMachineArn": row["machine_arn"], "name": row["name"],
+               "startDate": row["start_date"], "stopDate": stop, "status": row["status"],
+               "input": row["input"], "inputDetails": {"included": True},
+               "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": max(
+                   100, int((stop - row["start_date"]) * 1000))}}
+        if row["status"] == "SUCCEEDED":
+            out["output"] = row["output"]
+            out["outputDetails"] = {"included": True}
+        for key in ("error", "cause"):
+            if row[key] is not None:
+                out[key] = row[key]
+        return out
+
+    @operation("StopExecution")
+    def stop_execution(self, body: dict) -> dict:
+        arn = body["executionArn"]
+        row = self._execution(arn)
+        error, cause = body.get("error"), body.get("cause")
+
+        def stop() -> dict:
+            self.host.deliver(arn, "stop", {"error": error, "cause": cause})
+            current = self.store.get_execution(arn)
+            return {"stopDate": current["stop_date"] or self.now()}
+
+        if row["status"] != "RUNNING":
+            return {"stopDate": row["stop_date"]}
+        return self.host.call(stop)
+
+    @operation("DescribeExecution")
+    def describe_execution(self, body: dict) -> dict:
+        arn = body["executionArn"]
+        row = self._execution(arn)
+        out: dict[str, Any] = {
+            "executionArn": arn, "stateMachineArn": row["version_arn"] or row["machine_arn"],
+            "name": row["name"], "status": row["status"], "startDate": row["start_date"],
+            "input": row["input"], "inputDetails": {"included": True}, "redriveCount": 0,
+            "redriveStatus": "NOT_REDRIVABLE" if row["status"] in ("RUNNING", "SUCCEEDED")
+            else "REDRIVABLE",
+        }
+        if row["stop_date"] is not None:
+            out["stopDate"] = row["stop_date"]
+        if row["status"] == "SUCCEEDED":
+            out["output"] = row["output"]
+            out["outputDetails"] = {"included": True}
+        for key in ("error", "cause"):
+            if row[key] is not None:
+                out[key] = row[key]
+        if row["version_arn"]:
+            out["stateMachineVersionArn"] = row["version_arn"]
+        if row["alias_arn"]:
+            out["stateMachineAliasArn"] = row["alias_arn"]
+        if row["trace_header"]:
+            out["traceHeader"] = row["trace_header"]
+        return out
+
+    @operation("DescribeStateMachineForExecution")
+    def describe_state_machine_for_execution(self, body: dict) -> dict:
+        row = self._execution(body["executionArn"])
+        machine = self.store.get_state_machine(row["machine_arn"])
+        out = {"stateMachineArn": row["machine_arn"], "name": row["machine_name"],
+               "definition": row["definition"], "roleArn": row["role_arn"],
+               "updateDate": (machine or {}).get("updated") or (machine or {}).get("created")
+               or row["start_date"],
+               "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+               "tracingConfiguration": {"enabled": False}}
+        if machine:
+            out["revisionId"] = machine["revision_id"]
+        return out
+
+    @operation("ListExecutions")
+    def list_executions(self, body: dict) -> dict:
+        target, map_run = body.get("stateMachineArn"), body.get("mapRunArn")
+        if (target is None) == (map_run is None):
+            raise validation("Must provide a StateMachine ARN or a MapRun ARN")
+        if map_run is not None:
+            return {"executions": []}  # a distributed Map's children are not separate rows here
+        arn, machine = self._machine(target)
+        status = body.get("statusFilter")
+        version = target if arn.version is not None else None
+        alias = target if arn.alias is not None else None
+        size = page_size(body)
+        listing_id = f"ListExecutions\n{target}\n{status}"
+        after = self.pages.read(listing_id, body.get("nextToken"))
+        rows = self.store.list_executions(machine["arn"], status, version, alias,
+                                          tuple(after) if after else None, size + 1)
+        out: dict[str, Any] = {"executions": [_listed(r) for r in rows[:size]]}
+        if len(rows) > size:
+            last = rows[size - 1]
+            out["nextToken"] = self.pages.issue(listing_id, [last["start_date"], last["arn"]])
+        return out
+
+    @operation("GetExecutionHistory")
+    def get_execution_history(self, body: dict) -> dict:
+        arn = body["executionArn"]
+        self._execution(arn)
+        size = page_size(body)
+        reverse = body.get("reverseOrder", False)
+        listing_id = f"GetExecutionHistory\n{arn}\n{reverse}"
+        position = self.pages.read(listing_id, body.get("nextToken"))
+        if reverse:
+            events = self.store.events(arn, limit=size + 1, reverse=True, before_id=position)
+        else:
+            events = self.store.events(arn, after_id=position or 0, limit=size + 1)
+        out: dict[str, Any] = {"events": [e.to_aws("epoch") for e in events[:size]]}
+        if not body.get("includeExecutionData", True):
+            for event in out["events"]:
+                _drop_data(event)
+        if len(events) > size:
+            out["nextToken"] = self.pages.issue(listing_id, events[size - 1].id)
+        return out
+
+
+def _listed(r: dict) -> dict:
+    item = {"executionArn": r["arn"], "stateMachineArn": r["machine_arn"], "name": r["name"],
+            "status": r["status"], "startDate": r["start_date"], "redriveCount": 0}
+    if r["stop_date"] is not None:
+        item["stopDate"] = r["stop_date"]
+    if r["version_arn"]:
+        item["stateMachineVersionArn"] = r["version_arn"]
+    if r["alias_arn"]:
+        item["stateMachineAliasArn"] = r["alias_arn"]
+    return item
+
+
+def _drop_data(event: dict) -> None:
+    """includeExecutionData=false: the event without its input, output and parameters."""
+    for key, details in event.items():
+        if key.endswith("EventDetails") and isinstance(details, dict):
+            for field in ("input", "output", "parameters"):
+                if field in details:
+                    del details[field]
+                    details.pop(field + "Details", None)

@@ -1,0 +1,82 @@
+"""The rules the Step Functions service adds to its model's constraints: names, JSON payloads,
+tags. Each raises AWS's error for a bad value; none touches the store or the engine."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..jsonvalue import PAYLOAD_LIMIT, JsonInputError, dumps, loads
+from .errors import ApiError, validation_errors
+
+#: AWS's rule for names of state machines, executions and activities: no whitespace, brackets,
+#: wildcards, special characters " # % \ ^ | ~ ` $ & , ; : / or control characters
+#: (U+0000-001F, U+007F-009F). The length (1 to 80) is the model's.
+_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+#: AWS: "Maximum number of tags per resource: 50"
+MAX_TAGS = 50
+# a \u escape of a UTF-16 surrogate, the only way JSON text can smuggle one in
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def check_name(name: str) -> str:
+    if _BAD_NAME.search(name):
+        raise ApiError("InvalidName", f"Invalid Name: '{name}'")
+    return name
+
+
+def check_payload_size(field: str, text: str) -> None:
+    """Inputs and outputs are limited in UTF-8 bytes (AWS: "262,144 bytes of data as a UTF-8
+    encoded string"), the model's length in characters."""
+    if len(text) * 3 > PAYLOAD_LIMIT and len(text.encode()) > PAYLOAD_LIMIT:
+        raise validation_errors([f"Value at '{field}' failed to satisfy constraint: Member must "
+                                 f"have length less than or equal to {PAYLOAD_LIMIT}"])
+
+
+def parse_json(text: str) -> Any:
+    """JSON text as AWS reads it where it enters (jsonvalue.loads: no NaN or Infinity, finite
+    numbers, at most 1,000 levels), and only Unicode text: raises JsonInputError."""
+    value = loads(text)
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            dumps(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise JsonInputError("a \\u escape names an unpaired UTF-16 surrogate, "
+                                 "which is not a Unicode character") from None
+    return value
+
+
+def execution_input(text: str) -> Any:
+    """A StartExecution input (JSON text) as a value, or InvalidExecutionInput."""
+    check_payload_size("input", text)
+    if not text.strip():
+        raise ApiError("InvalidExecutionInput", "Invalid State Machine Execution Input: 'Invalid execution input.'")
+    try:
+        return parse_json(text)
+    except JsonInputError as exc:
+        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'") from None
+
+
+def task_output(text: str) -> Any:
+    """A SendTaskSuccess output (JSON text) as a value, or InvalidOutput."""
+    check_payload_size("output", text)
+    try:
+        return parse_json(text)
+    except JsonInputError as exc:
+        raise ApiError("InvalidOutput", f"Invalid Output: '{exc}'") from None
+
+
+def tag_map(tags: list[dict[str, str]], field: str = "tags") -> dict[str, str]:
+    """A tag list (already checked against the model) as a dict. Both members are optional in
+    AWS's model; a tag needs a key, a missing value is empty."""
+    missing = [f"Value null at '{field}.{n}.member.key' failed to satisfy constraint: Member must not be null"
+               for n, tag in enumerate(tags, 1) if "key" not in tag]
+    if missing:
+        raise validation_errors(missing)
+    return {tag["key"]: tag.get("value", "") for tag in tags}
+
+
+def check_tag_count(arn: str, tags: dict[str, str]) -> None:
+    if len(tags) > MAX_TAGS:
+        raise ApiError("TooManyTags", f"Too many tags: a resource may have at most {MAX_TAGS} tags, "
+                       f"this request would give it {len(tags)}", resourceName=arn)
