@@ -105,7 +105,7 @@ def test_a_crashing_handler_is_a_task_failure_not_a_crash_of_the_runner():
     del definition["States"]["T"]["End"]
     ex = asl_runner.run(definition, {}, handlers={"Crash": crash}, clock="virtual")
     assert ex.status == "SUCCEEDED"
-    assert ex.output["Error"] == "SystemExit"
+    assert ex.output["Error"] == "Runtime.ExitError"  # as Lambda reports a runtime that exits
 
 
 def test_fast_handlers_run_in_place_slow_ones_still_concurrently():

@@ -41,6 +41,13 @@ def resource_fields(resource: Resource) -> dict[str, str]:
     return {"resourceType": "lambda", "resource": resource.arn}
 
 
+def _limit_name(resource: Resource) -> str:
+    """How the States.DataLimitExceeded cause of an oversized result names the resource, as
+    AWS writes it: a service integration by its Task events' resourceType ('lambda' for
+    lambda:invoke, 'aws-sdk:s3'), a Lambda function or an activity by its ARN."""
+    return resource.service if resource.kind == "service" else resource.arn
+
+
 def _seconds(state: TaskState, field: str, path: Any, doc: Any, frame: Frame) -> int:
     try:
         value = path.select(doc, frame)
@@ -113,8 +120,8 @@ def task_succeeded(ex: Execution, frame: Frame, state: TaskState, invocation: In
     resource = state.resource
     if exceeds_limit(result, cache=ex.size_cache):
         return task_failed(ex, frame, state, invocation, StatesDataLimitExceeded(
-            cause=f"The state/task '{resource.arn}' returned a result with a size exceeding the "
-            "maximum number of bytes service limit.", terminal=False))
+            cause=f"The state/task '{_limit_name(resource)}' returned a result with a size "
+            "exceeding the maximum number of bytes service limit.", terminal=False))
     family = invocation.event_family
     if family == "task":
         ex.emit(frame, "TaskSucceeded", {**resource_fields(resource), "output": result})

@@ -2,21 +2,33 @@
 
 A function named NAME is, in this order: a callable passed in ``handlers``; ``DIR/NAME.py``;
 ``DIR/NAME/handler.py`` (a function folder, like a deployment package whose handler setting
-is ``handler.handler``). Either file must define ``handler(event, context)``. The directory
-is put on ``sys.path`` while handlers load, as ``/var/task`` is on Lambda, so handlers can
-import shared helper modules next to them. A definition can only name functions in that
-directory or mapping: names are checked against Lambda's naming rules, so no path
-traversal and no importing arbitrary modules.
+is ``handler.handler``). Either file must define ``handler(event, context)``. The directory,
+and a function's own folder, are put on ``sys.path``, as ``/var/task`` is on Lambda, so
+handlers can import helper modules next to them. A definition can only name functions in that directory
+or mapping: names are checked against Lambda's naming rules, so no path traversal and no
+importing arbitrary modules.
 
-:meth:`LocalLambdas.invoke` behaves like Lambda's Invoke API for the Python runtime: the
-response body is the handler's result serialised with ``json.dumps`` (bytes returned as
-they are), and an exception becomes a function error whose body is Lambda's error object
-(errorMessage, errorType, requestId, stackTrace with frames under ``/var/task``).
+:meth:`LocalLambdas.invoke` behaves like Lambda's Invoke API for the Python runtime (AWS's
+runtime interface client, awslambdaric, on python3.12 and later), failures included:
+
+- the response body is the result as the runtime serialises it (``bytes`` as they are);
+  like the runtime it writes NaN and Infinity, which Step Functions then refuses;
+- an exception becomes a function error whose body is Lambda's error object (errorMessage,
+  errorType, requestId, stackTrace with frames under ``/var/task``);
+- a module that does not load reports Runtime.UserCodeSyntaxError,
+  Runtime.ImportModuleError, Runtime.HandlerNotFound, or the exception it raised, with the
+  empty requestId of an error the runtime posts before any invocation; it is not kept, so
+  the next invocation tries again (fixing the file is enough under ``serve``);
+- a handler that ends the runtime process (``sys.exit()``, another BaseException) gets
+  Lambda's Runtime.ExitError, and the next invocation loads the module afresh, as in a new
+  sandbox;
+- a result the runtime cannot serialise is Runtime.MarshalError.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import sys
@@ -24,13 +36,14 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
-
-from ..errors import StatesError
 
 # Lambda function names: letters, digits, hyphens and underscores, at most 64 characters.
 _VALID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 DEFAULT_TIMEOUT_MS = 900_000  # Lambda's maximum; a local function has no configured timeout
+#: where Lambda puts a function's code, as its stack traces and messages show it
+TASK_ROOT = "/var/task/"
 
 
 def valid_function_name(name: str) -> bool:
@@ -76,6 +89,16 @@ class FunctionNotFound(LookupError):
     pass
 
 
+class _InitFailed(Exception):
+    """The function's module did not load: ``error`` is the error object the runtime posts,
+    or ``exited`` the exception that ended the runtime process while it loaded."""
+
+    def __init__(self, error: dict | None = None, exited: BaseException | None = None):
+        super().__init__(error)
+        self.error = error
+        self.exited = exited
+
+
 class LocalLambdas:
     def __init__(self, directory: str | None = None,
                  handlers: Mapping[str, Callable[..., Any]] | None = None):
@@ -97,33 +120,27 @@ class LocalLambdas:
                 return path, root
         return None
 
-    def resolve(self, name: str) -> tuple[Callable[..., Any], str | None]:
+    def _function(self, name: str) -> tuple[Callable[..., Any], str | None]:
         """The handler of ``name`` and the folder that plays /var/task for it."""
         if name in self.handlers:
             return self.handlers[name], None
         with self._lock:
-            if name in self._loaded:
-                return self._loaded[name]
-            source = self._source(name)
-            if source is None:
-                raise FunctionNotFound(name)
-            path, root = source
-            import importlib.util  # only when a handler is loaded: it costs start-up time
+            loaded = self._loaded.get(name)
+            if loaded is None:
+                source = self._source(name)
+                if source is None:
+                    raise FunctionNotFound(name)
+                path, root = source
+                for folder in (self.directory, root):  # the function's own folder comes first
+                    if folder not in sys.path:
+                        sys.path.insert(0, folder)
+                # only a module that loaded is kept: after a failure, the next call tries again
+                loaded = self._loaded[name] = (_load(name, path, root), root)
+            return loaded
 
-            if self.directory not in sys.path:
-                sys.path.insert(0, self.directory)
-            spec = importlib.util.spec_from_file_location(f"_asl_runner_lambda_{name}", path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            fn = getattr(module, "handler", None)
-            if not callable(fn):
-                raise StatesError("Runtime.HandlerNotFound",
-                                  json.dumps({"errorMessage": f"Handler 'handler' missing on "
-                                              f"module '{os.path.basename(path)[:-3]}'",
-                                              "errorType": "Runtime.HandlerNotFound",
-                                              "stackTrace": []}))
-            self._loaded[name] = (fn, root)
-            return fn, root
+    def _forget(self, name: str) -> None:
+        with self._lock:
+            self._loaded.pop(name, None)
 
     def searched(self, name: str) -> str:
         if not self.directory:
@@ -136,25 +153,27 @@ class LocalLambdas:
     def invoke(self, name: str, event: Any, *, arn: str, timeout_seconds: float | None = None,
                qualifier: str | None = None) -> InvokeResponse:
         """Run the handler like Lambda's Invoke (RequestResponse) does."""
-        fn, root = self.resolve(name)
         request_id = _request_id()
+        try:
+            fn, root = self._function(name)
+        except _InitFailed as failed:
+            body = (_exit_error(failed.exited, request_id) if failed.exited is not None
+                    else _encode(failed.error))
+            return InvokeResponse(body, request_id, "Unhandled")
         budget_ms = timeout_seconds * 1000 if timeout_seconds else DEFAULT_TIMEOUT_MS
         context = LambdaContext(name, arn, request_id, time.time() * 1000 + budget_ms,
                                 version=qualifier or "$LATEST")
         try:
             result = fn(event, context)
         except Exception as exc:  # the function's error, reported like Lambda's Python runtime
-            return InvokeResponse(_error_body(exc, request_id, root), request_id, "Unhandled")
-        if isinstance(result, (bytes, bytearray)):
-            return InvokeResponse(bytes(result), request_id)
-        try:
-            body = json.dumps(result).encode("utf-8")
-        except (TypeError, ValueError) as exc:
-            body = json.dumps({"errorMessage": f"Unable to marshal response: {exc}",
-                               "errorType": "Runtime.MarshalError",
-                               "requestId": request_id, "stackTrace": []}).encode("utf-8")
-            return InvokeResponse(body, request_id, "Unhandled")
-        return InvokeResponse(body, request_id)
+            return InvokeResponse(_encode(_exception_error(exc, request_id, root)), request_id,
+                                  "Unhandled")
+        except BaseException as exc:
+            if _is_interrupt(exc):
+                raise
+            self._forget(name)  # the runtime process is gone: the next call starts afresh
+            return InvokeResponse(_exit_error(exc, request_id), request_id, "Unhandled")
+        return _marshal(result, request_id)
 
 
 def _request_id() -> str:
@@ -167,20 +186,138 @@ def _request_id() -> str:
 _random = random.Random()  # request ids need uniqueness, not secrecy
 
 
-def _error_body(exc: BaseException, request_id: str, root: str | None) -> bytes:
-    frames = traceback.extract_tb(exc.__traceback__)
-    if root is not None:
-        # Lambda shows the frames of the function's own code, with paths under /var/task
-        prefix = os.path.join(root, "")
-        frames = [f for f in frames if f.filename.startswith(prefix)]
-        for f in frames:
-            f.filename = "/var/task/" + f.filename[len(prefix):]
+# -- loading a handler module, and how the runtime reports it when that fails ------------------
+
+def _load(name: str, path: str, root: str) -> Callable[..., Any]:
+    """Load ``handler`` from ``path`` as the runtime's import of the handler module does;
+    raise :class:`_InitFailed` with what the runtime reports when it cannot."""
+    import importlib.util  # only when a handler is loaded: it costs start-up time
+
+    module_name = os.path.splitext(os.path.basename(path))[0]  # as in the handler setting
+    key = f"_asl_runner_lambda_{name}"
+    spec = importlib.util.spec_from_file_location(key, path)
+    module = importlib.util.module_from_spec(spec)
+    # registered while it runs, as any import is (dataclasses, pickling, typing look it up)
+    sys.modules[key] = module
+    try:
+        spec.loader.exec_module(module)
+        if not hasattr(module, "handler"):  # the runtime only looks it up: calling comes later
+            raise _InitFailed(_error(f"Handler 'handler' missing on module '{module_name}'",
+                                     "Runtime.HandlerNotFound"))
+    except BaseException as exc:
+        sys.modules.pop(key, None)
+        if isinstance(exc, _InitFailed) or _is_interrupt(exc):
+            raise
+        raise _load_failure(exc, module_name, root) from None
+    return module.handler
+
+
+def _load_failure(exc: BaseException, module_name: str, root: str) -> _InitFailed:
+    """What the runtime reports for a module that raised ``exc`` while it was imported."""
+    if isinstance(exc, ImportError):
+        return _InitFailed(_error(
+            f"Unable to import module '{module_name}': {_in_task(str(exc), root)}",
+            "Runtime.ImportModuleError"))
+    if isinstance(exc, SyntaxError):
+        where = _in_task(exc.filename or "", root)
+        trace = [f'  File "{where}" Line {exc.lineno}\n    {exc.text}']  # the runtime's format
+        return _InitFailed(_error(f"Syntax error in module '{module_name}': {exc}",
+                                  "Runtime.UserCodeSyntaxError", trace=trace))
+    if isinstance(exc, Exception):
+        # AWS's trace also starts with its runtime's importlib frames; only the
+        # function's own frames are shown here, as for an error while it runs
+        return _InitFailed(_error(str(exc), type(exc).__name__, trace=_task_frames(exc, root)))
+    return _InitFailed(exited=exc)  # sys.exit() and the like end the runtime process
+
+
+def _in_task(text: str, root: str) -> str:
+    """``text`` with the function's folder written as Lambda's /var/task."""
+    return text.replace(os.path.join(root, ""), TASK_ROOT)
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    # Only the main thread receives SIGINT: a KeyboardInterrupt there is the user's Ctrl-C,
+    # which must stop asl-runner, not become the function's error. On a worker thread the
+    # handler raised it itself.
+    return isinstance(exc, KeyboardInterrupt) and threading.current_thread() is threading.main_thread()
+
+
+# -- the error objects ---------------------------------------------------------------------------
+
+def _error(message: str, error_type: str, request_id: str = "",
+           trace: list[str] | None = None) -> dict:
+    """Lambda's error object, keys in the runtime's order (an error while the module loads
+    is posted before any invocation, with an empty requestId)."""
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id,
+            "stackTrace": trace or []}
+
+
+def _exception_error(exc: BaseException, request_id: str, root: str | None) -> dict:
+    if root is None:
+        frames = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])  # not ours
     else:
-        frames = frames[1:]  # drop asl-runner's own call frame
-    error = {
-        "errorMessage": str(exc),
-        "errorType": type(exc).__name__,
-        "requestId": request_id,
-        "stackTrace": traceback.format_list(frames),
-    }
-    return json.dumps(error).encode("utf-8")
+        frames = _task_frames(exc, root)
+    return _error(str(exc), type(exc).__name__, request_id, frames)
+
+
+def _task_frames(exc: BaseException, root: str) -> list[str]:
+    """The frames of the function's own code, with paths under /var/task, as Lambda shows."""
+    prefix = os.path.join(root, "")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefix)]
+    for f in frames:
+        f.filename = TASK_ROOT + f.filename[len(prefix):]
+    return traceback.format_list(frames)
+
+
+def _exit_error(exc: BaseException, request_id: str) -> bytes:
+    """What Lambda itself reports when the runtime process ends during an invocation: its
+    error object (keys in this order, compact JSON) and the process's termination in the
+    words of Go's exec.ExitError, as Lambda's runtime API server writes them."""
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        # sys.exit(None) is status 0; an int is the status (mod 256); anything else is
+        # printed to stderr and the status is 1, as the interpreter does
+        status = 0 if code is None else code & 0xFF if isinstance(code, int) else 1
+        termination = f"exit status {status}" if status else None
+    elif isinstance(exc, KeyboardInterrupt):
+        termination = "signal: interrupt"  # the interpreter ends itself with SIGINT
+    else:
+        termination = "exit status 1"  # an uncaught BaseException: traceback, status 1
+    reason = (f"Runtime exited with error: {termination}" if termination
+              else "Runtime exited without providing a reason")
+    return json.dumps({"errorType": "Runtime.ExitError",
+                       "errorMessage": f"RequestId: {request_id} Error: {reason}"},
+                      separators=(",", ":")).encode("utf-8")
+
+
+# -- serialising results as the runtime does -----------------------------------------------------
+
+def _number(value: Any) -> Any:
+    # the runtime writes a Decimal (as boto3's DynamoDB gives them) as a JSON number
+    if isinstance(value, Decimal):
+        if value.is_nan():
+            return math.nan
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# awslambdaric's encoder on the python3.12+ runtimes: text as UTF-8 (no \u escapes), NaN and
+# Infinity written out (not JSON: Step Functions refuses them when it reads the response)
+_runtime_json = json.JSONEncoder(ensure_ascii=False, allow_nan=True, default=_number)
+
+
+def _encode(error: dict) -> bytes:
+    return _runtime_json.encode(error).encode("utf-8", "replace")
+
+
+def _marshal(result: Any, request_id: str) -> InvokeResponse:
+    if isinstance(result, bytes):
+        return InvokeResponse(result, request_id)
+    try:
+        body = _runtime_json.encode(result).encode("utf-8")
+    except Exception as exc:  # the runtime catches anything here (recursion depth included)
+        error = _error(f"Unable to marshal response: {exc}", "Runtime.MarshalError", request_id)
+        return InvokeResponse(_encode(error), request_id, "Unhandled")
+    return InvokeResponse(body, request_id)

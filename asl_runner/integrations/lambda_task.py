@@ -14,7 +14,8 @@ import uuid
 from typing import Any
 
 from ..errors import StatesError
-from .lambda_local import FunctionNotFound, LocalLambdas
+from ..jsonvalue import JsonInputError, dumps, loads
+from .lambda_local import FunctionNotFound, InvokeResponse, LocalLambdas
 
 
 def function_arn(name: str, region: str, account: str, qualifier: str | None = None) -> str:
@@ -23,13 +24,17 @@ def function_arn(name: str, region: str, account: str, qualifier: str | None = N
 
 
 def _not_found(lambdas: LocalLambdas, name: str, arn: str, qualifier: str | None) -> StatesError:
-    return StatesError(
-        "Lambda.ResourceNotFoundException",
-        f"Function not found: {arn if qualifier else arn + ':$LATEST'} (Service: AWSLambda; "
-        f"Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {uuid.uuid4()}; "
-        "Proxy: null)",
-        hint=f"no local handler for the Lambda function '{name}': {lambdas.searched(name)}",
-    )
+    return _aws_error("ResourceNotFoundException", 404, "Function not found: "
+                      f"{arn if qualifier else arn + ':$LATEST'}",
+                      hint=f"no local handler for the Lambda function '{name}': "
+                      f"{lambdas.searched(name)}")
+
+
+def _aws_error(error_code: str, status: int, message: str, hint: str | None = None) -> StatesError:
+    """A Lambda API error as Step Functions reports it: ``Lambda.CODE`` and the SDK's text."""
+    return StatesError(f"Lambda.{error_code}", f"{message} (Service: AWSLambda; Status Code: "
+                       f"{status}; Error Code: {error_code}; Request ID: {uuid.uuid4()}; "
+                       "Proxy: null)", hint=hint)
 
 
 def _event(payload: Any) -> Any:
@@ -37,12 +42,38 @@ def _event(payload: Any) -> Any:
     return json.loads(json.dumps(payload))
 
 
-def _parse_body(body: bytes) -> Any:
-    text = body.decode("utf-8", errors="replace")
+def _result(response: InvokeResponse, name: str) -> Any:
+    """The function's result, read from the response body as Step Functions reads it."""
     try:
-        return json.loads(text)
-    except ValueError:
-        return text
+        return loads(response.body)
+    except JsonInputError as exc:
+        # The Python runtime writes NaN and Infinity (json's default), AWS's JSON parser
+        # refuses them. What Step Functions then records is not documented: asl-runner fails
+        # the task with States.Runtime, the error AWS documents for data it cannot process
+        # (neither States.ALL nor States.TaskFailed catch it), rather than pass on a value no
+        # AWS service would accept.
+        raise StatesError(
+            "States.Runtime", f"The response of the Lambda function '{name}' is not valid "
+            f"JSON: {exc}",
+            hint=f"the handler of '{name}' must return JSON as AWS reads it: no NaN or "
+            "Infinity (float('nan'), float('inf')), at most 1,000 levels deep, and bytes only "
+            "of JSON text") from None
+
+
+def _function_error(response: InvokeResponse, compact: bool) -> StatesError:
+    """A function error: named by the error object's errorType (Lambda.Unknown without
+    one), its cause the body as Lambda returned it, or re-encoded compactly (``compact``,
+    as lambda:invoke does)."""
+    text = response.body.decode("utf-8", "replace")
+    try:
+        error = loads(response.body)
+    except JsonInputError:
+        error = None
+    if not isinstance(error, dict):
+        return StatesError("Lambda.Unknown", text)
+    error_type = error.get("errorType")
+    return StatesError(error_type if isinstance(error_type, str) and error_type else "Lambda.Unknown",
+                       dumps(error) if compact else text)
 
 
 def invoke_function(lambdas: LocalLambdas, invocation: Any, region: str, account: str) -> Any:
@@ -58,10 +89,8 @@ def invoke_function(lambdas: LocalLambdas, invocation: Any, region: str, account
     except FunctionNotFound:
         raise _not_found(lambdas, name, arn, resource.qualifier) from None
     if response.function_error:
-        error = _parse_body(response.body)
-        error_type = error.get("errorType") if isinstance(error, dict) else None
-        raise StatesError(error_type or "Lambda.Unknown", response.body.decode("utf-8", "replace"))
-    return _parse_body(response.body)
+        raise _function_error(response, compact=False)
+    return _result(response, name)
 
 
 def _split_function_name(value: str) -> tuple[str, str | None]:
@@ -101,6 +130,26 @@ def _http_metadata(response: Any, version: str) -> dict:
     }
 
 
+def _invoke_event(payload: Any) -> Any:
+    """The event the function receives for lambda:invoke's ``Payload``."""
+    if payload is None:
+        # Step Functions sends no payload for a null (or absent) one, and Lambda gives a
+        # function invoked without a payload the event {}
+        return {}
+    if not isinstance(payload, str):
+        return _event(payload)
+    # a string is the Invoke API's blob, sent as it is: its text must itself be JSON
+    # ("0" arrives as the number 0, as recorded on AWS), or Lambda's Invoke refuses it
+    if not payload.strip():
+        return {}
+    try:
+        return loads(payload)
+    except JsonInputError as exc:
+        raise _aws_error("InvalidRequestContentException", 400,
+                         "Could not parse request body into json: Could not parse payload into "
+                         f"json: {exc}") from None
+
+
 def invoke_service(lambdas: LocalLambdas, invocation: Any, region: str, account: str) -> Any:
     """``Resource: arn:aws:states:::lambda:invoke`` with Parameters FunctionName and Payload."""
     params = invocation.payload if isinstance(invocation.payload, dict) else {}
@@ -110,34 +159,18 @@ def invoke_service(lambdas: LocalLambdas, invocation: Any, region: str, account:
                           "arn:aws:states:::lambda:invoke")
     name, qualifier = _split_function_name(function_name)
     arn = function_arn(name, region, account, qualifier)
-    payload = params.get("Payload", {})
-    if isinstance(payload, str):
-        # Payload is the Invoke API's blob: a string goes to the function as it is, so its
-        # text must itself be JSON ("0" arrives as the number 0, as recorded on AWS)
-        try:
-            event = json.loads(payload)
-        except ValueError as exc:
-            raise StatesError("Runtime.UnmarshalError", json.dumps(
-                {"errorMessage": f"Unable to unmarshal input: {exc}",
-                 "errorType": "Runtime.UnmarshalError", "requestId": str(uuid.uuid4()),
-                 "stackTrace": []}, separators=(",", ":"))) from None
-    else:
-        event = _event(payload)
+    event = _invoke_event(params.get("Payload"))
     try:
         response = lambdas.invoke(name, event, arn=arn,
                                   timeout_seconds=invocation.timeout_seconds, qualifier=qualifier)
     except FunctionNotFound:
         raise _not_found(lambdas, name, arn, qualifier) from None
     if response.function_error:
-        error = _parse_body(response.body)
-        if isinstance(error, dict):
-            raise StatesError(error.get("errorType") or "Lambda.Unknown",
-                              json.dumps(error, separators=(",", ":"), ensure_ascii=False))
-        raise StatesError("Lambda.Unknown", str(error))
+        raise _function_error(response, compact=True)
     version = qualifier if qualifier and qualifier.isdigit() else "$LATEST"
     return {
         "ExecutedVersion": version,
-        "Payload": _parse_body(response.body),
+        "Payload": _result(response, name),
         "SdkHttpMetadata": _http_metadata(response, version),
         "SdkResponseMetadata": {"RequestId": response.request_id},
         "StatusCode": response.status_code,

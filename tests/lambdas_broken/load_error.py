@@ -1,0 +1,5 @@
+raise ValueError("the configuration is missing")
+
+
+def handler(event, context):
+    return event
