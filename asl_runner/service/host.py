@@ -9,16 +9,24 @@ token; it holds no thread. After a crash, :meth:`recover` rebuilds every RUNNING
 replaying its recorded inputs over its definition; what had completed is not done again, what
 was in flight is performed again (at least once, as on AWS), and timers that fell due while
 the process was down fire at once.
+
+Memory never runs ahead of the store. The bookkeeping of what is stored advances only after
+a commit; when a commit fails, the execution is rebuilt from the store, as after a crash, so
+what is in memory is again exactly what is stored. An outage of the store (a full disk, a
+read-only file, a lock held elsewhere) answers API calls with ServiceUnavailable at once,
+holds the outcomes of tasks that finish meanwhile and delivers them, in order, once writes
+succeed again; timers wait too. Nothing committed is lost, no task runs twice because of it.
 """
 
 from __future__ import annotations
 
 import heapq
-import json
 import logging
 import queue
 import random
+import sqlite3
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -30,22 +38,30 @@ from ..engine.effects import Invocation
 from ..engine.workers import WorkerPool
 from ..errors import StatesError
 from ..history import Event
-from ..jsonvalue import dumps
+from ..jsonvalue import dumps, loads
 from ..model import StateMachine, parse_definition
 from ..store import Store
+from .errors import StoreUnavailable, store_outage
 
 log = logging.getLogger("asl_runner.host")
+
+#: inputs that come from performing a task: held (not lost) while the store cannot be written
+_OUTCOMES = frozenset({"task-succeeded", "task-failed", "task-submitted"})
+#: how long background writes wait after the store failed, doubling up to the last
+_RETRY_SECONDS = (0.5, 30.0)
 
 
 class _Live:
     """Bookkeeping of one execution in memory: how much of it is already stored."""
 
-    __slots__ = ("ex", "stored_events", "inputs")
+    __slots__ = ("ex", "stored_events", "inputs", "timer_due")
 
     def __init__(self, ex: Execution, stored_events: int = 0, inputs: int = 0):
         self.ex = ex
         self.stored_events = stored_events
         self.inputs = inputs
+        #: the due time last queued in the host's timer heap for this execution
+        self.timer_due: float | None = None
 
 
 def apply_input(ex: Execution, kind: str, p: dict) -> bool:
@@ -78,13 +94,22 @@ class ExecutionHost:
         self._live: dict[str, _Live] = {}
         self._machines: dict[str, StateMachine] = {}
         self._timers: list[tuple[float, str]] = []  # (due, execution arn), lazily deduplicated
-        self._pool = WorkerPool(max_workers, self._perform)
+        self._pool = WorkerPool(max_workers, self._perform, wanted=self._wanted)
         self._activity_queues: dict[str, deque[Invocation]] = defaultdict(deque)
         self._activity_waiters: dict[str, list[threading.Event]] = defaultdict(list)
         self._finish_waiters: dict[str, list[threading.Event]] = defaultdict(list)
         self._thread = threading.Thread(target=self._loop, name="asl-engine", daemon=True)
         self._stopping = False
         self._in_flight = 0
+        #: tokens of the invocations handed to the pool and not yet back
+        self._performing: set[str] = set()
+        # what a store outage left to do: outcomes to deliver, executions to rebuild
+        self._held: dict[str, deque[tuple[str, dict]]] = {}
+        self._unloaded: set[str] = set()
+        self._retry_at = 0.0  # time.monotonic(): background writes wait until then
+        self._retry_delay = 0.0
+        #: why the store last failed, while it still does (None: it works)
+        self.store_error: str | None = None
         self.on_finished: list[Callable[[str], None]] = []
 
     # ------------------------------------------------------------------ thread plumbing
@@ -110,9 +135,8 @@ class ExecutionHost:
     def _loop(self) -> None:
         commands = self._commands
         while not self._stopping:
-            timeout = self._next_timeout()
             try:
-                command = commands.get(timeout=timeout)
+                command = commands.get(timeout=self._next_timeout())
             except queue.Empty:
                 command = None
             if command is not None:
@@ -127,14 +151,30 @@ class ExecutionHost:
                 else:
                     if future is not None:
                         future.set_result(result)
-            self._fire_due_timers()
+            try:
+                if time.monotonic() >= self._retry_at:
+                    self._resume_after_outage()
+                    self._fire_due_timers()
+            except StoreUnavailable:
+                pass  # said once when the store failed; the work waits for it
+            except Exception:  # the engine thread outlives any bug of the step it runs
+                log.exception("asl-runner: background work failed on the engine thread")
 
     def _next_timeout(self) -> float | None:
+        resting = self._retry_at - time.monotonic()
+        if resting > 0:
+            return resting if self._timers or self._held or self._unloaded else None
+        if self._held or self._unloaded:
+            return 0.0
         if not self._timers:
             return None
-        due = self._timers[0][0]
-        if self._in_flight == 0 and self.clock.skip_to(due):
-            return 0.0  # the virtual clock jumps when nothing else can happen
+        due, arn = self._timers[0]
+        live = self._live.get(arn)
+        # The virtual clock jumps when nothing else can happen; not to an execution's own
+        # one-year limit, though: under the service, the outside world can still answer.
+        if (self._in_flight == 0 and not (live is not None and live.ex.only_the_limit_is_due)
+                and self.clock.skip_to(due)):
+            return 0.0
         return max(0.0, due - self.clock.now())
 
     # ------------------------------------------------------------------ machines
@@ -143,30 +183,35 @@ class ExecutionHost:
         """Definitions are compiled once per text and shared by the executions running them."""
         machine = self._machines.get(definition)
         if machine is None:
-            machine = self._machines[definition] = parse_definition(json.loads(definition))
+            machine = self._machines[definition] = parse_definition(loads(definition))
         return machine
 
     # ------------------------------------------------------------------ starting
 
     def start_execution(self, row: dict) -> None:
-        """Create, persist and start an execution (engine thread)."""
+        """Create, persist and start an execution (engine thread). Nothing stays in memory
+        unless the start was stored."""
         ex = self._new_execution(row)
-        live = _Live(ex)
-        self._live[ex.arn] = live
         ex.start()
-        with self.store.transaction() as c:
-            row["start_date"] = ex.start_time
-            self.store.insert_execution(c, row)
-            self._write_step(c, live, None, None)
+        live = _Live(ex)
+        row["start_date"] = ex.start_time
+        try:
+            with self.store.transaction() as c:
+                self.store.insert_execution(c, row)
+                self._write(c, live, None, None)
+        except sqlite3.Error as exc:
+            raise self._store_failed(exc) from None
+        self._stored(live, None)
+        self._live[ex.arn] = live
         self._after_step(live)
 
     def _new_execution(self, row: dict) -> Execution:
+        arn_parts = row["machine_arn"].split(":")
         ex = Execution(
-            self.machine(row["definition"]), json.loads(row["input"]), clock=self.clock,
+            self.machine(row["definition"]), loads(row["input"]), clock=self.clock,
             name=row["name"], state_machine_name=row["machine_name"],
             state_machine_arn=row["machine_arn"], role_arn=row["role_arn"], seed=row["seed"],
-            region=row["machine_arn"].split(":")[3], account=row["machine_arn"].split(":")[4],
-            machine_type=row["type"],
+            region=arn_parts[3], account=arn_parts[4], machine_type=row["type"],
         )
         ex.arn = row["arn"]
         return ex
@@ -174,30 +219,58 @@ class ExecutionHost:
     # ------------------------------------------------------------------ stepping
 
     def deliver(self, arn: str, kind: str, payload: dict) -> bool:
-        """Apply an input to a live execution and persist the step (engine thread)."""
+        """Apply an input to a live execution and persist the step (engine thread). Raises
+        StoreUnavailable when the step could not be stored: then nothing changed."""
         live = self._live.get(arn)
         if live is None or not live.ex.running:
             return False
+        return self._step(live, kind, payload)
+
+    def _step(self, live: _Live, kind: str, payload: dict) -> bool:
         if not apply_input(live.ex, kind, payload):
             return False  # nothing changed (a late outcome, a stale timer): nothing to record
-        with self.store.transaction() as c:
-            self._write_step(c, live, kind, payload)
-        self._after_step(live)
+        if self._commit(live, kind, payload):
+            self._after_step(live)
         return True
 
-    def _write_step(self, c: Any, live: _Live, kind: str | None, payload: dict | None) -> None:
+    def _commit(self, live: _Live, kind: str | None, payload: dict | None) -> bool:
+        """Store the step; False if the execution could not go on (it is failed instead)."""
+        ex = live.ex
+        try:
+            with self.store.transaction() as c:
+                self._write(c, live, kind, payload)
+        except sqlite3.Error as exc:
+            self._rebuild(ex.arn)
+            raise self._store_failed(exc) from None
+        except Exception as exc:  # a value the store cannot take: this execution's own problem
+            self._discard(ex.arn)
+            self._fail_stored(ex.arn, f"asl-runner could not record a step of this execution: "
+                                      f"{type(exc).__name__}: {exc}")
+            return False
+        self._stored(live, kind)
+        return True
+
+    def _write(self, c: Any, live: _Live, kind: str | None, payload: dict | None) -> None:
+        """The step's rows: its input, its new events, and the end if it ended. The
+        bookkeeping in ``live`` advances only once they are committed (:meth:`_stored`)."""
         ex = live.ex
         if kind is not None:
             self.store.append_input(c, ex.arn, live.inputs, kind, payload)
-            live.inputs += 1
-        new = ex.history[live.stored_events:]
-        if new:
-            self.store.append_events(c, ex.arn, new)
-            live.stored_events = len(ex.history)
+        if len(ex.history) > live.stored_events:
+            self.store.append_events(c, ex.arn, ex.history[live.stored_events:])
         if not ex.running:
             self.store.finish_execution(
                 c, ex.arn, ex.status, dumps(ex.output) if ex.status == "SUCCEEDED" else None,
                 ex.error, ex.cause, ex.stop_time)
+
+    def _stored(self, live: _Live, kind: str | None) -> None:
+        live.stored_events = len(live.ex.history)
+        if kind is not None:
+            live.inputs += 1
+        if self.store_error is not None:
+            log.warning("asl-runner: the store can be written again")
+            self.store_error = None
+        self._retry_delay = 0.0
 
     def _after_step(self, live: _Live) -> None:
         """Perform the step's effects: invocations, activity tasks, timers; or clean up."""
@@ -209,17 +282,33 @@ class ExecutionHost:
             for callback in self.on_finished:
                 callback(ex.arn)
             return
+        held = self._held.get(ex.arn)
+        held_tokens = {p["token"] for _, p in held} if held else ()
         for invocation in ex.take_invocations():
+            token = invocation.token
+            if token in self._performing or token in held_tokens:
+                continue  # performed already, or still being performed (a rebuilt execution)
             self._in_flight += 1
+            self._performing.add(token)
             self._pool.submit(invocation)
         for invocation in ex.take_activity_tasks():
             arn = invocation.resource.arn
             self._activity_queues[arn].append(invocation)
             for waiter in self._activity_waiters.pop(arn, ()):
                 waiter.set()
-        due = ex.next_timer_due()
-        if due is not None:
-            heapq.heappush(self._timers, (due, ex.arn))
+        self._schedule(live)
+
+    def _schedule(self, live: _Live) -> None:
+        """Queue the execution's next timer in the heap, once per due time."""
+        due = live.ex.next_timer_due()
+        if due is not None and due != live.timer_due:
+            heapq.heappush(self._timers, (due, live.ex.arn))
+            live.timer_due = due
+        if len(self._timers) > 2 * len(self._live) + 1024:
+            # entries of ended executions (their one-year limits) would pile up: start afresh
+            self._timers = [(lv.timer_due, arn) for arn, lv in self._live.items()
+                            if lv.timer_due is not None]
+            heapq.heapify(self._timers)
 
     def _fire_due_timers(self) -> None:
         now = self.clock.now()
@@ -229,35 +318,150 @@ class ExecutionHost:
             live = self._live.get(arn)
             if live is None:
                 continue
+            live.timer_due = None
             for timer in live.ex.due_timers(now):
-                self.deliver(arn, "timer", {"seq": timer.seq})
-            if arn in self._live:
-                due = live.ex.next_timer_due()
-                if due is not None and due > now:
-                    heapq.heappush(timers, (due, arn))
+                live = self._live.get(arn)  # a failed commit rebuilds it
+                if live is None or not live.ex.running:
+                    break
+                self._step(live, "timer", {"seq": timer.seq})
+            live = self._live.get(arn)
+            if live is not None:
+                self._schedule(live)
 
     # ------------------------------------------------------------------ task outcomes
+
+    def _wanted(self, invocation: Invocation) -> bool:
+        """Whether the execution, as it is now in memory, still waits for this task (read
+        from worker threads too: a stale answer only costs a redundant call)."""
+        live = self._live.get(invocation.frame.execution.arn)
+        return live is not None and live.ex.awaits(invocation.token)
 
     def _perform(self, invocation: Invocation) -> None:
         """On a worker thread: run the task, then hand the outcome to the engine thread."""
         arn = invocation.frame.execution.arn
+        token = invocation.token
+        if not self._wanted(invocation):  # abandoned while it waited for a thread
+            self._commands.put((lambda: self._outcome(arn, token, None, None), None))
+            return
         try:
             result = self.invoker(invocation)
-            if invocation.kind == "callback":
-                kind, payload = "task-submitted", {"token": invocation.token, "output": result}
-            else:
-                kind, payload = "task-succeeded", {"token": invocation.token, "output": result}
+            kind = "task-submitted" if invocation.kind == "callback" else "task-succeeded"
+            payload = {"token": token, "output": result}
         except StatesError as exc:
-            kind, payload = "task-failed", {"token": invocation.token, "error": exc.error,
-                                            "cause": exc.cause}
+            kind, payload = "task-failed", {"token": token, "error": exc.error, "cause": exc.cause}
         except BaseException as exc:  # a handler's crash must not take the host down
-            kind, payload = "task-failed", {"token": invocation.token,
-                                            "error": type(exc).__name__, "cause": str(exc)}
-        self._commands.put((lambda: self._outcome(arn, kind, payload), None))
+            kind, payload = "task-failed", {"token": token, "error": type(exc).__name__,
+                                            "cause": str(exc)}
+        self._commands.put((lambda: self._outcome(arn, token, kind, payload), None))
 
-    def _outcome(self, arn: str, kind: str, payload: dict) -> None:
+    def _outcome(self, arn: str, token: str, kind: str | None, payload: dict | None) -> None:
         self._in_flight -= 1
-        self.deliver(arn, kind, payload)
+        if kind is None:  # skipped; a rebuilt execution that still waits for it gets it anew
+            self._performing.discard(token)
+            live = self._live.get(arn)
+            if live is not None and live.ex.awaits(token):
+                live.ex.invocations.append(live.ex.pending_task(token).invocation)
+                self._after_step(live)
+            return
+        try:
+            if arn in self._held or arn in self._unloaded or time.monotonic() < self._retry_at:
+                self._hold(arn, kind, payload)  # after the outcomes before it, once it works
+            else:
+                self.deliver(arn, kind, payload)
+        except StoreUnavailable:
+            self._hold(arn, kind, payload)
+        finally:
+            # only now: an execution rebuilt while this outcome was being stored must not
+            # perform the task again
+            self._performing.discard(token)
+
+    def _hold(self, arn: str, kind: str, payload: dict) -> None:
+        self._held.setdefault(arn, deque()).append((kind, payload))
+
+    # ------------------------------------------------------------------ the store's outages
+
+    def _store_failed(self, exc: sqlite3.Error) -> StoreUnavailable:
+        """Note that the store failed: background writes wait (with back-off), and the API
+        caller gets ServiceUnavailable."""
+        first, last = _RETRY_SECONDS
+        self._retry_delay = min(last, self._retry_delay * 2 or first)
+        self._retry_at = time.monotonic() + self._retry_delay
+        if self.store_error is None:
+            log.error("asl-runner: the store cannot be written (%s); API calls that change "
+                      "anything answer ServiceUnavailable, task outcomes are kept until it can", exc)
+        self.store_error = str(exc)
+        return store_outage(exc) or StoreUnavailable(
+            f"The store cannot be written now ({exc}); retry later")
+
+    def _discard(self, arn: str) -> None:
+        """Forget the execution's object in memory (the store has the truth)."""
+        old = self._live.pop(arn, None)
+        if old is not None:
+            old.ex.discarded = True
+            for tasks in self._activity_queues.values():
+                for invocation in [i for i in tasks if i.frame.execution is old.ex]:
+                    tasks.remove(invocation)
+
+    def _rebuild(self, arn: str) -> None:
+        """Replace the execution in memory by what the store holds of it (after a commit of
+        it failed). An execution the store cannot even be read for waits for the store."""
+        self._discard(arn)
+        try:
+            row = self.store.get_execution(arn)
+            if row is not None and row["status"] == "RUNNING":
+                self._recover_one(row)
+        except sqlite3.Error:
+            self._unloaded.add(arn)
+        except Exception as exc:
+            log.exception("asl-runner: execution %s could not be rebuilt from the store", arn)
+            self._fail_stored(arn, f"asl-runner could not rebuild this execution from its "
+                                   f"history: {exc}")
+
+    def _resume_after_outage(self) -> None:
+        """Rebuild what an outage left unloaded, then deliver the outcomes it held, in order."""
+        for arn in list(self._unloaded):
+            try:
+                row = self.store.get_execution(arn)
+                self._unloaded.discard(arn)
+                if row is not None and row["status"] == "RUNNING":
+                    self._recover_one(row)
+            except sqlite3.Error as exc:
+                self._unloaded.add(arn)
+                raise self._store_failed(exc) from None
+            except Exception as exc:
+                self._fail_stored(arn, f"asl-runner could not rebuild this execution from its "
+                                       f"history: {exc}")
+        for arn in list(self._held):
+            pending = self._held[arn]
+            while pending:
+                live = self._live.get(arn)
+                if live is None:
+                    break
+                kind, payload = pending[0]
+                if live.ex.running:
+                    self._step(live, kind, payload)  # raises StoreUnavailable: stays held
+                pending.popleft()
+            if not pending or self._live.get(arn) is None and arn not in self._unloaded:
+                del self._held[arn]
+
+    def _fail_stored(self, arn: str, cause: str) -> None:
+        """Fail an execution in the store, after its stored history, with States.Runtime (it
+        cannot go on: it cannot be rebuilt, or a step of it cannot be recorded)."""
+        self._live.pop(arn, None)
+        stored = self.store.events(arn)
+        last = stored[-1] if stored else None
+        event = Event(len(stored) + 1, last.id if last else 0, "ExecutionFailed", self.clock.now(),
+                      {"error": "States.Runtime", "cause": cause})
+        try:
+            with self.store.transaction() as c:
+                self.store.append_events(c, arn, [event])
+                self.store.finish_execution(c, arn, "FAILED", None, "States.Runtime", cause,
+                                            event.timestamp)
+        except sqlite3.Error as exc:
+            self._unloaded.add(arn)  # tried again, and judged again, once the store works
+            raise self._store_failed(exc) from None
+        for waiter in self._finish_waiters.pop(arn, ()):
+            waiter.set()
 
     # ------------------------------------------------------------------ lookups for the API
 
@@ -270,7 +474,7 @@ class ExecutionHost:
         event = threading.Event()
 
         def register() -> bool:
-            if arn not in self._live:
+            if arn not in self._live and arn not in self._unloaded:
                 return True
             self._finish_waiters[arn].append(event)
             return False
@@ -320,22 +524,10 @@ class ExecutionHost:
                 self._recover_one(row)
             except Exception as exc:  # one unrecoverable execution must not stop the others
                 self._live.pop(row["arn"], None)
-                self._abandon(row, exc)
+                self._fail_stored(row["arn"], "asl-runner could not resume this execution after "
+                                              f"a restart: {exc}")
             count += 1
         return count
-
-    def _abandon(self, row: dict, exc: Exception) -> None:
-        """Fail an execution that cannot be rebuilt (its definition no longer loads, or its
-        replay diverged), with an ExecutionFailed event that says why."""
-        stored = self.store.events(row["arn"])
-        last = stored[-1] if stored else None
-        cause = f"asl-runner could not resume this execution after a restart: {exc}"
-        event = Event(len(stored) + 1, last.id if last else 0, "ExecutionFailed", self.clock.now(),
-                      {"error": "States.Runtime", "cause": cause})
-        with self.store.transaction() as c:
-            self.store.append_events(c, row["arn"], [event])
-            self.store.finish_execution(c, row["arn"], "FAILED", None, "States.Runtime", cause,
-                                        event.timestamp)
 
     def _recover_one(self, row: dict) -> None:
         ex = self._new_execution(row)
@@ -349,8 +541,14 @@ class ExecutionHost:
         ex.end_replay()
         self._live[ex.arn] = live
         if not ex.running:  # ended in its last recorded step, the row just didn't say so yet
-            with self.store.transaction() as c:
-                self._write_step(c, live, None, None)
+            try:
+                with self.store.transaction() as c:
+                    self._write(c, live, None, None)
+            except sqlite3.Error:
+                self._live.pop(ex.arn, None)
+                self._unloaded.add(ex.arn)
+                raise
+            self._stored(live, None)
         self._after_step(live)
 
 
