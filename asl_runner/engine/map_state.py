@@ -117,6 +117,16 @@ def _batches(state: MapState, items: list, effective: Any, frame: Frame) -> list
     return out
 
 
+def _run_failure(child_error: StatesError) -> str:
+    """The cause of a failed Map Run: AWS's, plus what went wrong inside when it is something
+    asl-runner itself could not run (on AWS the child would have run: the user must know)."""
+    cause = "The specified tolerated failure threshold was exceeded"
+    inner = child_error.cause or ""
+    if child_error.error == "States.Runtime" and "asl-runner" in inner:
+        cause += f". An iteration failed because asl-runner could not run it: {inner}"
+    return cause
+
+
 def run(ex: Execution, frame: Frame, state: MapState) -> bool:
     ex.enter(frame, state)
     effective = select_input(state.input_path, frame.input, frame)
@@ -165,8 +175,7 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effectiv
     def failed(error: StatesError) -> bool:
         if distributed:
             frame.cursor = run_started
-            error = StatesError("States.ExceedToleratedFailureThreshold",
-                                "The specified tolerated failure threshold was exceeded")
+            error = StatesError("States.ExceedToleratedFailureThreshold", _run_failure(error))
             ex.emit(frame, "MapRunFailed", {"error": error.error, "cause": error.cause})
 
         return ex.fail_state(
