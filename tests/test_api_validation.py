@@ -557,9 +557,44 @@ def test_polls_wait_without_threads_and_are_capped_per_activity():
         tasks = [reply for status, reply in rest if reply.get("taskToken")]
         assert len(done) == 1 and len(tasks) == 1 and json.loads(tasks[0]["input"]) == {"job": 1}
         assert all(status == 200 for status, _ in rest)
-        assert api.app._polls == {}
+        assert api.app._activities == {}
     finally:
         api.close()
+
+
+def test_a_task_wakes_one_poll_and_every_task_finds_one(api):
+    """No thundering herd: a task costs a claim or two, not one per open poll; tasks that arrive
+    together reach as many waiting polls, oldest first."""
+    activity = api.ok("CreateActivity", {"name": "work"})["activityArn"]
+    machine = api.machine({"StartAt": "Work", "States": {"Work": {
+        "Type": "Task", "Resource": activity, "End": True}}})
+    claims = []
+    poll_method = api.app._methods["GetActivityTask"]
+    api.app._methods["GetActivityTask"] = lambda *a, **kw: claims.append(1) or poll_method(*a, **kw)
+    api.app.poll_seconds = 5
+
+    async def scenario():
+        polls = [asyncio.create_task(api.send("GetActivityTask", {"activityArn": activity}))
+                 for _ in range(30)]
+        await asyncio.sleep(0.5)
+        settled = len(claims)
+        await api.send("StartExecution", {"stateMachineArn": machine, "input": '{"n": 0}'})
+        done, _ = await asyncio.wait(polls, timeout=3, return_when=asyncio.FIRST_COMPLETED)
+        one_task = len(claims) - settled
+        for n in range(1, 6):
+            await api.send("StartExecution", {"stateMachineArn": machine, "input": json.dumps({"n": n})})
+        deadline = time.monotonic() + 3
+        while sum(p.done() for p in polls) < 6 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        api.app.stopping = True
+        replies = await asyncio.gather(*polls)
+        return settled, one_task, replies
+
+    settled, one_task, replies = asyncio.run(scenario())
+    assert settled == 30  # each poll looked once, then waited
+    assert one_task <= 3
+    inputs = sorted(json.loads(reply["input"])["n"] for _, reply in replies if reply.get("taskToken"))
+    assert inputs == [0, 1, 2, 3, 4, 5]
 
 
 def test_a_poll_that_times_out_or_hangs_up_stops_waiting(api):

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,43 +51,71 @@ class _ClientGone(Exception):
 
 
 class _Wakeup(threading.Event):
-    """The event the engine sets when a task of the polled activity arrives; it also resolves
-    a future on the event loop, where the poll awaits it."""
+    """The event the engine sets when a task of an activity arrives; it also calls ``on_set``
+    on the event loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop):
+    def __init__(self, loop: asyncio.AbstractEventLoop, on_set: Callable[[_Wakeup], None]):
         super().__init__()
         self._loop = loop
-        self.future: asyncio.Future = loop.create_future()
+        self._on_set = on_set
 
     def set(self) -> None:
         super().set()
-        self.wake()
-
-    def wake(self) -> None:
-        """Resolve the future (from any thread), so the poll looks again."""
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
-            self._loop.call_soon_threadsafe(self._resolve)
-
-    def _resolve(self) -> None:
-        if not self.future.done():
-            self.future.set_result(None)
+            self._loop.call_soon_threadsafe(self._on_set, self)
 
 
 class _Poll:
-    """One open GetActivityTask: its current wakeup, and whether its client hung up."""
+    """One open GetActivityTask: the future it waits on, and whether its client hung up."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.hung_up = False
-        self.wakeup = _Wakeup(loop)
+        self.future: asyncio.Future = loop.create_future()
 
-    def renew(self) -> _Wakeup:
-        self.wakeup = _Wakeup(self.loop)
-        return self.wakeup
+    def renew(self) -> asyncio.Future:
+        self.future = self.loop.create_future()
+        return self.future
+
+    def wake(self) -> bool:
+        if self.future.done():
+            return False
+        self.future.set_result(None)
+        return True
 
     def hang_up(self) -> None:
         self.hung_up = True
-        self.wakeup.wake()
+        self.wake()
+
+
+class _ActivityPolls:
+    """The open polls of one activity. One event is registered with the engine for all of them;
+    a task wakes the oldest waiting poll only, which claims it and wakes the next (more tasks
+    may be waiting): a task costs one claim, not one per open poll. Claims of an activity run
+    one at a time, so that the one event stays registered while polls wait."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.open = 0
+        self.waiting: deque[_Poll] = deque()  # oldest first
+        self.wakeup: _Wakeup | None = None  # registered with the engine and not yet set
+        self.lock = asyncio.Lock()
+
+    def new_wakeup(self) -> _Wakeup:
+        return _Wakeup(self.loop, self._task_arrived)
+
+    def registered(self) -> bool:
+        return self.wakeup is not None and not self.wakeup.is_set()
+
+    def _task_arrived(self, wakeup: _Wakeup) -> None:
+        if self.wakeup is wakeup:
+            self.wakeup = None  # the engine forgets an event once it has set it
+        self.wake_next()
+
+    def wake_next(self) -> None:
+        while self.waiting:
+            if self.waiting.popleft().wake():
+                return
 
 
 class StepFunctionsApp:
@@ -100,7 +129,7 @@ class StepFunctionsApp:
         self._sync = DaemonThreadPool(sync_threads, "asl-api-sync")
         self.poll_seconds = poll_seconds  # AWS holds an activity poll for up to 60 s
         self.max_polls_per_activity = max_polls_per_activity
-        self._polls: dict[str, set[_Poll]] = {}  # activity arn -> its open polls (event loop only)
+        self._activities: dict[str, _ActivityPolls] = {}  # the open polls (event loop only)
         self._stopping = False
 
     @property
@@ -112,9 +141,10 @@ class StepFunctionsApp:
         """Once the server is stopping, every open poll answers "no task" at once."""
         self._stopping = value
         if value:
-            for polls in list(self._polls.values()):
-                for poll in list(polls):
-                    poll.wakeup.wake()
+            for group in list(self._activities.values()):
+                for poll in list(group.waiting):
+                    with contextlib.suppress(RuntimeError):  # a closed loop
+                        group.loop.call_soon_threadsafe(poll.wake)
 
     def close(self) -> None:
         """Release activity polls (they answer "no task") and stop the threads."""
@@ -202,43 +232,55 @@ class StepFunctionsApp:
                              receive: Receive) -> dict:
         """GetActivityTask: a task as soon as one is there, or {} after ``poll_seconds``."""
         loop = asyncio.get_running_loop()
+        arn = request.get("activityArn")
+        if not isinstance(arn, str):  # the service answers the bad request
+            return await loop.run_in_executor(self._quick, functools.partial(method, request, poll_seconds=0))
         deadline = loop.time() + self.poll_seconds
+        group = self._activities.setdefault(arn, _ActivityPolls(loop))
+        if group.open >= self.max_polls_per_activity:
+            raise ApiError("ActivityWorkerLimitExceeded", "The maximum number of workers concurrently "
+                           "polling for activity tasks has been reached.")
+        group.open += 1
         poll = _Poll(loop)
         watcher = asyncio.create_task(_watch_disconnect(receive, poll.hang_up))
-        polls: set[_Poll] | None = None
         try:
             while True:
-                wakeup = poll.renew()
-                result = await loop.run_in_executor(self._quick, functools.partial(method, request,
-                                                                                   waiter=wakeup))
+                result = await self._claim(group, method, request)
                 if result.get("taskToken"):
+                    group.wake_next()  # there may be more tasks: the next poll looks
                     return result
-                arn = request["activityArn"]  # the service accepted the request: a string
-                if polls is None:
-                    polls = self._polls.setdefault(arn, set())
-                    if len(polls) >= self.max_polls_per_activity:
-                        await self._forget(arn, wakeup)
-                        raise ApiError("ActivityWorkerLimitExceeded", "The maximum number of workers "
-                                       "concurrently polling for activity tasks has been reached.")
-                    polls.add(poll)
                 remaining = deadline - loop.time()
-                if remaining > 0 and not self.stopping and not poll.hung_up:
-                    await asyncio.wait({wakeup.future}, timeout=remaining)
-                if loop.time() >= deadline or self.stopping or poll.hung_up:
-                    await self._forget(arn, wakeup)
+                if remaining <= 0 or self.stopping or poll.hung_up:
                     return {}
-                # a task arrived (another poll may take it first): ask again
+                if not group.registered():
+                    continue  # a task arrived while this poll looked: look again
+                group.waiting.append(poll)
+                await asyncio.wait({poll.renew()}, timeout=remaining)
+                if poll in group.waiting:  # its time is up, or it hung up, or the server stops
+                    group.waiting.remove(poll)
+                if loop.time() >= deadline or self.stopping or poll.hung_up:
+                    return {}
         finally:
             watcher.cancel()
-            if polls is not None:
-                polls.discard(poll)
-                if not polls:
-                    self._polls.pop(request["activityArn"], None)
+            group.open -= 1
+            if group.open == 0 and self._activities.get(arn) is group:
+                del self._activities[arn]
+                if group.registered() and not self.stopping:
+                    await loop.run_in_executor(self._quick, self.service.forget_activity_waiter, arn,
+                                               group.wakeup)
 
-    async def _forget(self, arn: str, wakeup: _Wakeup) -> None:
-        if not self._stopping:
-            await asyncio.get_running_loop().run_in_executor(
-                self._quick, self.service.forget_activity_waiter, arn, wakeup)
+    async def _claim(self, group: _ActivityPolls, method: Callable[..., dict], request: dict) -> dict:
+        """Take a task of the activity; when there is none, make sure the activity's event is
+        registered with the engine (registering a new one only when none is)."""
+        loop = asyncio.get_running_loop()
+        async with group.lock:
+            if group.registered():
+                return await loop.run_in_executor(self._quick, functools.partial(method, request, poll_seconds=0))
+            wakeup = group.new_wakeup()
+            result = await loop.run_in_executor(self._quick, functools.partial(method, request, waiter=wakeup))
+            if not result.get("taskToken") and not wakeup.is_set():
+                group.wakeup = wakeup
+            return result
 
 
 async def _read_body(receive: Receive, declared_length: bytes | None) -> bytes:
