@@ -6,23 +6,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import names
 from ..jsonvalue import PAYLOAD_LIMIT, JsonInputError, dumps, loads
 from .errors import ApiError, validation_errors
 
-#: AWS's rule for names of state machines, executions and activities: no whitespace, brackets,
-#: wildcards, special characters " # % \ ^ | ~ ` $ & , ; : / or control characters
-#: (U+0000-001F, U+007F-009F). The length (1 to 80) is the model's.
-_BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 #: AWS: "Maximum number of tags per resource: 50"
 MAX_TAGS = 50
 # a \u escape of a UTF-16 surrogate, the only way JSON text can smuggle one in
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def check_name(name: str) -> str:
-    if _BAD_NAME.search(name):
-        raise ApiError("InvalidName", f"Invalid Name: '{name}'")
-    return name
+def check_name(name: str, field: str = "name") -> str:
+    """A name of a state machine, execution or activity, by AWS's rule (``asl_runner.names``,
+    which ``run --name`` shares)."""
+    try:
+        return names.check_name(name, field)
+    except names.InvalidName as exc:
+        raise ApiError(exc.code, exc.message) from None
 
 
 def check_payload_size(field: str, text: str) -> None:
