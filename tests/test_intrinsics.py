@@ -574,3 +574,23 @@ def test_recorded_case(text, doc, expected):
     context = {"Execution": {"Input": doc, "Name": "exec"}, "StateMachine": {"Name": "sm", "Id": "arn"}}
     result = compile_intrinsic(text).evaluate(doc, Env(context))
     assert json.dumps(result, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+def _nested(levels: int) -> str:
+    call = "States.MathAdd($.n, 1)"
+    for _ in range(levels - 1):
+        call = f"States.MathAdd({call}, 1)"
+    return call
+
+
+def test_calls_nest_at_most_ten_deep_as_aws_documents():
+    # "You can nest up to 10 intrinsic functions within a field"
+    assert compile_intrinsic(_nested(10)).evaluate({"n": 0}) == 10
+    # a path's own function and parentheses in strings do not count as calls
+    assert compile_intrinsic("States.Format('(({}))', " + _nested(9) + ")").evaluate({"n": 0}) == "((9))"
+    with pytest.raises(IntrinsicSyntaxError, match="nest more than 10 deep") as info:
+        compile_intrinsic(_nested(11))
+    assert info.value.column == 1 + len("States.MathAdd(") * 10
+    # far deeper: refused before it is parsed, quickly
+    with pytest.raises(IntrinsicSyntaxError, match="nest more than 10 deep"):
+        compile_intrinsic(_nested(50_000))

@@ -20,6 +20,10 @@ from .nodes import IntrinsicCall, Literal, PathArg
 from .signatures import ANY, CompileProblem, describe, has_type, load_registry
 
 _GRAMMAR = FsPath(__file__).with_name("grammar.lark")
+#: AWS: "You can nest up to 10 intrinsic functions within a field". Its example counts nine
+#: calls in a field that nests five deep, so the limit may be on the count; it is applied to
+#: the depth, the reading that refuses nothing the other accepts.
+MAX_NESTING = 10
 _parser: Lark | None = None
 
 
@@ -83,11 +87,40 @@ def compile_call(text: str) -> IntrinsicCall:
     """Parse and check ``text``; raises IntrinsicSyntaxError."""
     if not isinstance(text, str):
         raise IntrinsicSyntaxError(f"an intrinsic call must be a string, not {type(text).__name__}", "", 1)
+    _refuse_runaway_nesting(text)
     try:
         tree = get_parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text) from None
     return _Builder(text).call(tree.children[0])
+
+
+def _refuse_runaway_nesting(text: str) -> None:
+    """Refuse, before parsing, a call whose parentheses nest far beyond MAX_NESTING: parsing a
+    megabyte of them would take seconds. Parentheses inside strings and quoted path names do
+    not count; the exact limit (calls only, not a path's ``length()`` or filters) is checked
+    on the parse tree."""
+    depth = 0
+    quote = None
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == "(":
+            depth += 1
+            if depth > 4 * MAX_NESTING:
+                raise IntrinsicSyntaxError(f"intrinsic functions nest more than {MAX_NESTING} deep "
+                                           f"here; AWS allows at most {MAX_NESTING} nested in a field",
+                                           text, i + 1)
+        elif c == ")":
+            depth -= 1
+        i += 1
 
 
 class _Builder:
@@ -100,14 +133,18 @@ class _Builder:
     def fail(self, message: str, position: int | None) -> IntrinsicSyntaxError:
         return IntrinsicSyntaxError(message, self.text, (position or 0) + 1)
 
-    def call(self, tree: Tree) -> IntrinsicCall:
+    def call(self, tree: Tree, level: int = 1) -> IntrinsicCall:
+        """``level``: how deeply the call is nested in other calls (the outermost is 1)."""
         name_token, *arg_trees = tree.children
         name = str(name_token)
         at = name_token.start_pos
+        if level > MAX_NESTING:
+            raise self.fail(f"intrinsic functions nest more than {MAX_NESTING} deep here; AWS allows "
+                            f"at most {MAX_NESTING} nested in a field", at)
         signature = self.registry.get(name)
         if signature is None:
             raise self.fail(f"{name} is not an intrinsic function", at)
-        args = tuple(self.arg(t) for t in arg_trees)
+        args = tuple(self.arg(t, level) for t in arg_trees)
         problem = signature.arity_problem(len(args))
         if problem:
             raise self.fail(problem, at)
@@ -141,10 +178,10 @@ class _Builder:
                 raise self.fail(f"argument {index + 1} of {function} must be {describe(expected)}, "
                                 f"but {arg.name} returns {describe(result)}", arg.column)
 
-    def arg(self, tree: Tree) -> Any:
+    def arg(self, tree: Tree, level: int) -> Any:
         kind = tree.data
         if kind == "call":
-            return self.call(tree)
+            return self.call(tree, level + 1)
         token: Token = tree.children[0]
         if kind in _KEYWORDS:
             return Literal(_KEYWORDS[kind], column=token.start_pos)

@@ -22,12 +22,22 @@ class IntrinsicSyntaxError(ValueError):
         super().__init__(f"{message} at column {column}:\n{_caret_line(text, column)}")
 
 
+#: how much of a long line the caret line shows on each side of the column
+_CONTEXT = 60
+
+
 def _caret_line(text: str, column: int) -> str:
-    # Show the line holding the column (intrinsic strings may contain raw newlines).
+    # Show the line holding the column (intrinsic strings may contain raw newlines), cut to a
+    # window around it: a call can be a megabyte long.
     start = text.rfind("\n", 0, column - 1) + 1
     end = text.find("\n", column - 1)
-    line = text[start:] if end < 0 else text[start:end]
-    return f"{line}\n{' ' * (column - 1 - start)}^"
+    if end < 0:
+        end = len(text)
+    left = max(start, column - 1 - _CONTEXT)
+    right = min(end, column - 1 + _CONTEXT)
+    prefix = "..." if left > start else ""
+    suffix = "..." if right < end else ""
+    return f"{prefix}{text[left:right]}{suffix}\n{' ' * (len(prefix) + column - 1 - left)}^"
 
 
 class IntrinsicArgumentError(DataFlowError):

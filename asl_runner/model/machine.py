@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 from types import MappingProxyType
 from typing import Any
 
 from ..errors import DefinitionError, Problem
+from ..jsonvalue import JsonInputError, loads
 from ..paths import compile_path
 from ..payload import compile_template, escape_pointer
 from ..record import Record
@@ -56,11 +56,9 @@ def load_json_definition(source: Any) -> Any:
     else:
         text = source
     try:
-        definition = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DefinitionError([Problem("", f"not valid JSON: {exc.msg} at line {exc.lineno} "
-                                           f"column {exc.colno}")]) from None
-    return definition
+        return loads(text)
+    except JsonInputError as exc:
+        raise DefinitionError([Problem("", f"not valid JSON: {exc}")]) from None
 
 
 def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
@@ -77,7 +75,21 @@ def parse_definition(source: Any, *, validate: bool = True) -> StateMachine:
         problems = validate_definition(definition, local=True)
         if problems:
             raise DefinitionError(problems)
-    return _machine(definition, "", definition.get("QueryLanguage", JSONPATH))
+    else:
+        from ..validation.limits import definition_depth_problem
+
+        too_deep = definition_depth_problem(definition)
+        if too_deep is not None:
+            raise DefinitionError([too_deep])
+    try:
+        return _machine(definition, "", definition.get("QueryLanguage", JSONPATH))
+    except DefinitionError:
+        raise
+    except Exception as exc:  # a definition nothing checked, or a check that missed something
+        why = ("it was not validated (validate=False)" if not validate
+               else "this is a bug in asl-runner's checks, please report it")
+        raise DefinitionError([Problem("", f"cannot compile the definition: {type(exc).__name__}: "
+                                           f"{exc} ({why})")]) from exc
 
 
 def _json_type(value: Any) -> str:

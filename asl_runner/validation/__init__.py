@@ -8,7 +8,7 @@ One module per concern: ``machine`` (machines, transitions, reachability), ``sta
 state and its fields), ``choice`` (choice rules), ``retry_catch``, ``map_config`` (a Map's
 ProcessorConfig, ItemReader, ResultWriter, ItemBatcher), ``values`` (single field values:
 paths, templates, JSONata, timestamps, ARNs), ``fields`` (which fields each object may have),
-``report`` (pointers, wording, document order).
+``limits`` (how deeply a definition may nest), ``report`` (pointers, wording, document order).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Problem
+from .limits import definition_depth_problem
 from .machine import Walk, check_machine, check_transitions
 from .report import Report, a_type, in_document_order
 from .values import JSONPATH
@@ -36,6 +37,9 @@ def validate_definition(definition: Any, *, local: bool = False) -> list[Problem
     if type(definition) is not dict:
         report.add("", f"a state machine definition must be a JSON object, not {a_type(definition)}")
         return report.problems
+    too_deep = definition_depth_problem(definition)
+    if too_deep is not None:
+        return [too_deep]  # the checks below recurse through the definition
     walk = Walk(report)
     check_machine(walk, definition, "", "top", JSONPATH)
     check_transitions(walk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .limits import MAX_CHOICE_NESTING
 from .report import Report, a_type, child, did_you_mean, listing, quote
 from .values import (
     JSONATA,
@@ -98,7 +99,8 @@ def _check_jsonata_rule(report: Report, pointer: str, rule: Any) -> None:
         check_jsonata_value(report, child(pointer, "Output"), rule["Output"])
 
 
-def _check_rule(report: Report, pointer: str, rule: Any, *, top: bool) -> None:
+def _check_rule(report: Report, pointer: str, rule: Any, *, top: bool, level: int = 1) -> None:
+    """``level``: how deeply the rule is nested in And, Or and Not (a top-level rule is 1)."""
     if type(rule) is not dict:
         report.add(pointer, f"a choice rule must be an object, not {a_type(rule)}")
         return
@@ -137,14 +139,19 @@ def _check_rule(report: Report, pointer: str, rule: Any, *, top: bool) -> None:
         if "Variable" in rule:
             report.add(child(pointer, "Variable"), f"'Variable' has no meaning in a rule with "
                                                    f"'{op}'; put it in the nested rules")
+        if level >= MAX_CHOICE_NESTING:
+            report.add(where, f"choice rules nest more than {MAX_CHOICE_NESTING} levels deep here "
+                              "(And, Or and Not): asl-runner's limit, far above what real "
+                              "definitions need (AWS documents none)")
+            return
         if op == "Not":
-            _check_rule(report, where, operand, top=False)
+            _check_rule(report, where, operand, top=False, level=level + 1)
         elif type(operand) is not list or not operand:
             what = "an empty array" if operand == [] else a_type(operand)
             report.add(where, f"'{op}' must be a non-empty array of choice rules, not {what}")
         else:
             for i, nested in enumerate(operand):
-                _check_rule(report, child(where, i), nested, top=False)
+                _check_rule(report, child(where, i), nested, top=False, level=level + 1)
         return
     if "Variable" not in rule:
         report.add(pointer, f"a choice rule with '{op}' needs a 'Variable', the path of the "
