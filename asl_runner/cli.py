@@ -51,20 +51,13 @@ def _read_definition(path: str) -> str:
     return text
 
 
-def _parse_json(text: str) -> Any:
-    """JSON as AWS reads it, or JsonInputError (no NaN, finite numbers, 1,000 levels)."""
-    from .jsonvalue import loads
-
-    return loads(text)
-
-
 def _load_machine(path: str):
-    from .jsonvalue import JsonInputError
+    from .jsonvalue import JsonInputError, loads
     from .model import parse_definition
 
     text = _read_definition(path)
     try:
-        definition = _parse_json(text)
+        definition = loads(text)
     except JsonInputError as exc:
         _fail_usage(f"{path}: not valid JSON: {exc}")
     if not isinstance(definition, dict):
@@ -85,7 +78,7 @@ def _fail_problems(headline: str, problems: list) -> None:
 
 def _read_input(input_text: str | None, input_file: str | None) -> Any:
     """The execution input, checked as StartExecution checks it."""
-    from .jsonvalue import PAYLOAD_LIMIT, JsonInputError
+    from .jsonvalue import PAYLOAD_LIMIT, JsonInputError, loads
 
     if input_text is not None and input_file is not None:
         _fail_usage("give --input or --input-file, not both")
@@ -102,7 +95,7 @@ def _read_input(input_text: str | None, input_file: str | None) -> Any:
                     "at 'input' failed to satisfy constraint: Member must have length less than "
                     f"or equal to {PAYLOAD_LIMIT})")
     try:
-        return _parse_json(raw)
+        return loads(raw)
     except JsonInputError as exc:
         _fail_usage(f"the execution input is not valid JSON: {exc} (InvalidExecutionInput)")
 
@@ -180,7 +173,7 @@ class _WaitNotices:
               help="Clock for Wait states and retries (default: $ASL_RUNNER_CLOCK or real).")
 @click.option("--name", type=str, default=None, help="Execution name (default: a UUID).")
 @click.option("--type", "machine_type", type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
-              default="STANDARD", show_default=True,
+              default="STANDARD", show_default=True, metavar="STANDARD|EXPRESS",
               help="Run the machine as this type: EXPRESS executions get Express ARNs, no "
                    "Execution.RedriveCount, a 5-minute limit, and no callbacks or activities.")
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
@@ -261,12 +254,12 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
 @click.argument("definition", type=str)
 def validate(definition: str) -> None:
     """Check DEFINITION and print every problem as POINTER: message."""
-    from .jsonvalue import JsonInputError
+    from .jsonvalue import JsonInputError, loads
     from .validate import validate_definition
 
     text = _read_definition(definition)
     try:
-        parsed = _parse_json(text)
+        parsed = loads(text)
     except JsonInputError as exc:
         click.echo(f": not valid JSON: {exc}")
         sys.exit(1)
@@ -373,10 +366,12 @@ def _call_api(endpoint_url: str, operation: str, body: dict) -> None:
 @_endpoint_option
 def send_task_success(task_token: str, task_output: str, endpoint_url: str) -> None:
     """Complete a waiting task (.waitForTaskToken or activity) with an output."""
+    from .jsonvalue import JsonInputError, loads
+
     try:
-        json.loads(task_output)
-    except json.JSONDecodeError as exc:
-        _fail_usage(f"--task-output is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        loads(task_output)
+    except JsonInputError as exc:
+        _fail_usage(f"--task-output is not valid JSON: {exc} (InvalidOutput)")
     _call_api(endpoint_url, "SendTaskSuccess", {"taskToken": task_token, "output": task_output})
 
 

@@ -720,26 +720,31 @@ def test_installed_command_reads_stdin(tmp_path):
 
 def _start(tmp_path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "ASL_RUNNER_CLOCK"}  # the real clock
+    # unbuffered bytes: _read_until reads the pipes itself, so no line hides in a buffer
     return subprocess.Popen([sys.executable, "-m", "asl_runner.cli", "run", *args], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
 
 
 def _read_until(stream, needle: str, timeout: float = 30.0) -> str:
-    """Lines from ``stream`` up to the first that contains ``needle``."""
-    import selectors
+    """What ``stream`` (an unbuffered pipe) carries up to and including ``needle``."""
+    import select
 
-    seen = ""
-    with selectors.DefaultSelector() as sel:
-        sel.register(stream, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        while needle not in seen:
-            if not sel.select(max(0.0, deadline - time.monotonic())):
-                raise AssertionError(f"no {needle!r} within {timeout} s; got {seen!r}")
-            line = stream.readline()
-            if not line:
-                raise AssertionError(f"the process ended before {needle!r}; got {seen!r}")
-            seen += line
-    return seen
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle.encode() not in seen:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {needle!r} within {timeout} s; got {seen!r}")
+        chunk = os.read(stream.fileno(), 65536)
+        if not chunk:
+            raise AssertionError(f"the process ended before {needle!r}; got {seen!r}")
+        seen += chunk
+    return seen.decode()
+
+
+def _finish(proc: subprocess.Popen) -> tuple[str, str]:
+    out, err = proc.communicate(timeout=30)
+    return out.decode(), err.decode()
 
 
 needs_posix = pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process is POSIX")
@@ -754,7 +759,7 @@ def test_ctrl_c_during_a_wait_aborts_and_still_prints_one_json_object(tmp_path):
         notice = _read_until(proc.stderr, "waiting until")
         assert "(in 1 d 0 h 0 min 0 s): Wait state 'Wait'" in notice
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        out, err = _finish(proc)
     finally:
         proc.kill()
     # ends as an interrupted Unix command does: killed by SIGINT (status 130 in a shell)
@@ -780,7 +785,7 @@ def test_ctrl_c_during_a_handler_stops_without_a_task_failure(tmp_path):
         before = _read_until(proc.stdout, "working")
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        out, err = _finish(proc)
         out = before + out
     finally:
         proc.kill()
