@@ -256,9 +256,12 @@ class StepFunctionsApp:
                     continue  # a task arrived while this poll looked: look again
                 group.waiting.append(poll)
                 await asyncio.wait({poll.renew()}, timeout=remaining)
-                if poll in group.waiting:  # its time is up, or it hung up, or the server stops
+                woken = poll not in group.waiting  # wake_next took it off: a task arrived
+                if not woken:  # its time is up, or it hung up, or the server stops
                     group.waiting.remove(poll)
                 if loop.time() >= deadline or self.stopping or poll.hung_up:
+                    if woken:
+                        group.wake_next()  # the task it was woken for goes to the next poll
                     return {}
         finally:
             watcher.cancel()
