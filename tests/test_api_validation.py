@@ -680,3 +680,45 @@ def test_boto3_sees_awss_codes(sfn):
     assert excinfo.value.response["resourceName"] == machine  # the error shape's other member
     pages = list(sfn.get_paginator("list_state_machines").paginate(PaginationConfig={"PageSize": 1}))
     assert [m["name"] for page in pages for m in page["stateMachines"]] == ["m"]
+
+
+def test_the_command_line_client_retries_service_unavailable():
+    """`asl-runner send-task-*` try a 503 again, as the SDKs do; other errors at once."""
+    import http.server
+
+    from asl_runner.server.client import ApiCallError, call
+
+    answers: list[tuple[int, dict]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            status, body = answers.pop(0)
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    busy = (503, {"__type": "com.amazon.coral.service#ServiceUnavailable", "message": "disk full"})
+    try:
+        pauses: list[float] = []
+        answers[:] = [busy, busy, (200, {})]
+        assert call(url, "SendTaskHeartbeat", {"taskToken": "t"}, sleep=pauses.append) == {}
+        assert pauses == [0.5, 1.0]
+        answers[:] = [busy, busy, busy]
+        with pytest.raises(ApiCallError) as err:
+            call(url, "SendTaskHeartbeat", {"taskToken": "t"}, sleep=pauses.append)
+        assert (err.value.code, err.value.status) == ("ServiceUnavailable", 503)
+        answers[:] = [(500, {"__type": "com.amazon.coral.service#InternalFailure", "message": "bug"})]
+        with pytest.raises(ApiCallError) as err:
+            call(url, "SendTaskHeartbeat", {"taskToken": "t"}, sleep=pauses.append)
+        assert err.value.code == "InternalFailure" and answers == []  # one attempt only
+    finally:
+        server.shutdown()
