@@ -85,16 +85,6 @@ class Path:
     def __hash__(self) -> int:
         return hash(self.text)
 
-    @property
-    def is_root(self) -> bool:
-        """``$`` (or ``$$``, ``$var``) alone."""
-        return not self.steps
-
-    @property
-    def names(self) -> tuple[str | int, ...]:
-        """The keys/indexes of a reference path, in order."""
-        return tuple(s[1] for s in self.steps)
-
     def base(self, doc: Any, env: Env | None) -> Any:
         """The value the path starts from."""
         if self.root is INPUT:
@@ -141,15 +131,6 @@ class Path:
         if self.steps[-1][0] == _FUNC:
             return nodes[0]  # a function yields one value, not a list of matches
         return nodes
-
-    def find_all(self, value: Any) -> list:
-        """Every match as a list, whatever the kind of path (a miss gives ``[]``)."""
-        if self.definite:
-            try:
-                return [self.find(value)]
-            except PathNotFound:
-                return []
-        return self.find(value)
 
 
 def _render(steps: tuple, upto: int) -> str:

@@ -67,11 +67,6 @@ ANY_STATE = {
     lang: frozenset().union(*(ALLOWED[(t, lang)] for t in STATE_TYPES)) for lang in (JSONPATH, JSONATA)
 }
 
-#: fields of one language only, for the "only supported for ..." message
-ONLY = {
-    JSONPATH: ANY_STATE[JSONPATH] - ANY_STATE[JSONATA],
-    JSONATA: ANY_STATE[JSONATA] - ANY_STATE[JSONPATH],
-}
 
 TOP_LEVEL = frozenset({"Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"})
 # AWS refuses QueryLanguage on ItemProcessor and Iterator (their states take the machine's
