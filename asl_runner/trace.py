@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 from typing import Any, TextIO
@@ -59,16 +61,29 @@ class TracePrinter:
         room = max(20, self.width - used - 1)
         return text if len(text) <= room else text[: room - 1] + "…"
 
+    def _print(self, text: str) -> None:
+        if self.out is None:
+            return
+        try:
+            print(text, file=self.out, flush=True)
+        except BrokenPipeError:
+            # the reader left (`asl-runner run ... | head`): the execution goes on, unwatched,
+            # and nothing more is written there (not even at exit, when Python flushes stdout)
+            if self.out is sys.stdout:
+                with contextlib.suppress(OSError, ValueError):
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self.out = None
+
     def _line(self, depth: int, text: str) -> None:
-        print("  " * (depth + 1) + text, file=self.out, flush=True)
+        self._print("  " * (depth + 1) + text)
 
     def on_event(self, event: Event, depth: int = 0) -> None:
         t = event.type
         d = event.details or {}
         indent = 2 * (depth + 1)
         if t == "ExecutionStarted":
-            print(self._c("▶ execution started", "bold") + "  input "
-                  + self._preview(d.get("input"), 24), file=self.out, flush=True)
+            self._print(self._c("▶ execution started", "bold") + "  input "
+                        + self._preview(d.get("input"), 24))
         elif t.endswith("StateEntered"):
             kind = t[: -len("StateEntered")]
             self._line(depth, self._c("→ ", "cyan") + self._c(d["name"], "bold")
@@ -110,13 +125,12 @@ class TracePrinter:
         style = "green" if status == "SUCCEEDED" else "red"
         # only the virtual clock models time; on the real one the duration was lived
         modelled = " (modelled)" if getattr(execution.clock, "name", "real") == "virtual" else ""
-        print(self._c(f"■ {status}", "bold", style)
-              + self._c(f"  {len(execution.history)} events, {duration(elapsed)}{modelled}", "dim"),
-              file=self.out)
+        self._print(self._c(f"■ {status}", "bold", style)
+                    + self._c(f"  {len(execution.history)} events, {duration(elapsed)}{modelled}", "dim"))
         if status == "SUCCEEDED":
-            print("output " + dumps(execution.output), file=self.out)
+            self._print("output " + dumps(execution.output))
         else:
             if execution.error is not None:
-                print(self._c("error  ", "red") + execution.error, file=self.out)
+                self._print(self._c("error  ", "red") + execution.error)
             if execution.cause is not None:
-                print(self._c("cause  ", "red") + execution.cause, file=self.out)
+                self._print(self._c("cause  ", "red") + execution.cause)

@@ -794,3 +794,22 @@ def test_ctrl_c_during_a_handler_stops_without_a_task_failure(tmp_path):
     assert "Traceback" not in err
     assert "■ ABORTED" in out
     assert "✗" not in out and out.count("↳ call") == 1
+
+
+@needs_posix
+def test_a_reader_that_leaves_early_stops_the_trace_not_the_run(tmp_path):
+    """`asl-runner run ... | head -1`: no BrokenPipeError traceback, and the execution ends."""
+    (tmp_path / "lambdas").mkdir()
+    (tmp_path / "lambdas" / "Nap.py").write_text(
+        "import time\n\ndef handler(event, context):\n    time.sleep(0.3)\n    return {}\n")
+    # the trace goes on after the reader has left: the handler takes a moment
+    states = {"Nap": {"Type": "Task", "Resource": lambda_arn("Nap"), "Next": "S0"}}
+    states.update({f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(20)})
+    states["S20"] = {"Type": "Succeed"}
+    (tmp_path / "d.json").write_text(json.dumps({"StartAt": "Nap", "States": states}))
+    proc = _start(tmp_path, "d.json")
+    _read_until(proc.stdout, "execution started")
+    proc.stdout.close()  # as head does once it has its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(30) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
