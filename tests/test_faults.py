@@ -351,3 +351,19 @@ def test_hanging_handlers_do_not_starve_other_executions(service, counting):
     arn = start(service, create(service, quick, "quick"))
     wait_until(lambda: describe(service, arn)["status"] == "SUCCEEDED", timeout=5)
     assert time.monotonic() - began < 2
+
+
+def test_under_serve_the_virtual_clock_never_jumps_to_an_execution_limit(service):
+    """An ended execution leaves its one-year limit behind in the timer heap; a waiting
+    callback must not time out because the clock jumped there."""
+    done = start(service, create(service, {"StartAt": "Q", "States": {"Q": {
+        "Type": "Task", "Resource": FN + "Quick", "End": True}}}, "quick"))
+    wait_until(lambda: describe(service, done)["status"] == "SUCCEEDED")
+    time.sleep(0.2)
+    arn = start(service, create(service, CALLBACK))
+    wait_until(lambda: service.tokens)
+    time.sleep(0.3)
+    assert describe(service, arn)["status"] == "RUNNING"
+    assert describe(service, arn)["startDate"] - time.time() < 60  # not a year ahead
+    service.send_task_success({"taskToken": service.tokens[0], "output": "{}"})
+    wait_until(lambda: describe(service, arn)["status"] == "SUCCEEDED")

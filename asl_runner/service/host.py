@@ -166,10 +166,15 @@ class ExecutionHost:
             return resting if self._timers or self._held or self._unloaded else None
         if self._held or self._unloaded:
             return 0.0
-        if not self._timers:
+        timers = self._timers
+        while timers:  # drop what is stale (an execution that ended, a due time since moved)
+            due, arn = timers[0]
+            live = self._live.get(arn)
+            if live is not None and live.timer_due == due:
+                break
+            heapq.heappop(timers)
+        if not timers:
             return None
-        due, arn = self._timers[0]
-        live = self._live.get(arn)
         # The virtual clock jumps when nothing else can happen; not to an execution's own
         # one-year limit, though: under the service, the outside world can still answer.
         if (self._in_flight == 0 and not (live is not None and live.ex.only_the_limit_is_due)
@@ -314,10 +319,10 @@ class ExecutionHost:
         now = self.clock.now()
         timers = self._timers
         while timers and timers[0][0] <= now:
-            _, arn = heapq.heappop(timers)
+            due, arn = heapq.heappop(timers)
             live = self._live.get(arn)
-            if live is None:
-                continue
+            if live is None or live.timer_due != due:
+                continue  # stale: the execution ended, or its next timer moved
             live.timer_due = None
             for timer in live.ex.due_timers(now):
                 live = self._live.get(arn)  # a failed commit rebuilds it
