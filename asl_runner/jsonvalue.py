@@ -32,6 +32,11 @@ def dumps(value: Any) -> str:
     return _encoder.encode(value)
 
 
+# a \u escape of a UTF-16 surrogate: the only way JSON text can bring in an unpaired one,
+# which no store, terminal or HTTP response can then encode
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 class JsonInputError(ValueError):
     """Text that is not JSON as AWS reads it; the message says what is wrong and where."""
 
@@ -80,10 +85,12 @@ def check_depth(value: Any, text: str | None = None) -> None:
         raise JsonInputError(f"the JSON is nested more than {MAX_DEPTH} levels deep")
 
 
-def loads(text: str | bytes) -> Any:
+def loads(text: str | bytes, *, surrogates: bool = False) -> Any:
     """Read JSON as AWS does wherever it enters (an execution input, a task's output or
     result, an API request): raises JsonInputError for text that is not JSON, NaN or
-    Infinity, a number out of a double's range, or nesting deeper than MAX_DEPTH."""
+    Infinity, a number out of a double's range, nesting deeper than MAX_DEPTH, or (unless
+    ``surrogates``: the caller checks them where it can say which field holds one) an
+    unpaired UTF-16 surrogate."""
     if isinstance(text, (bytes, bytearray)):
         try:
             text = text.decode("utf-8")
@@ -101,6 +108,12 @@ def loads(text: str | bytes) -> Any:
                  if isinstance(exc, json.JSONDecodeError) else "")
         raise JsonInputError(f"{detail}{where}") from None
     check_depth(value, text)
+    if not surrogates and _SURROGATE_ESCAPE.search(text):
+        try:
+            dumps(value).encode("utf-8")
+        except UnicodeEncodeError:
+            raise JsonInputError("a \\u escape names an unpaired UTF-16 surrogate, "
+                                 "which is not a Unicode character") from None
     return value
 
 

@@ -74,7 +74,7 @@ def decode_request(raw: bytes) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = loads(raw)
+        body = loads(raw, surrogates=True)  # requests.py names the field that holds one
     except JsonInputError as exc:
         raise ProtocolError("SerializationException", f"The request body is not valid JSON: {exc}") from None
     if isinstance(body, list):

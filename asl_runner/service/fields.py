@@ -3,17 +3,14 @@ tags. Each raises AWS's error for a bad value; none touches the store or the eng
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from .. import names
-from ..jsonvalue import PAYLOAD_LIMIT, JsonInputError, dumps, loads
+from ..jsonvalue import PAYLOAD_LIMIT, JsonInputError, loads
 from .errors import ApiError, validation_errors
 
 #: AWS: "Maximum number of tags per resource: 50"
 MAX_TAGS = 50
-# a \u escape of a UTF-16 surrogate, the only way JSON text can smuggle one in
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def check_name(name: str, field: str = "name") -> str:
@@ -33,26 +30,13 @@ def check_payload_size(field: str, text: str) -> None:
                                  f"have length less than or equal to {PAYLOAD_LIMIT}"])
 
 
-def parse_json(text: str) -> Any:
-    """JSON text as AWS reads it where it enters (jsonvalue.loads: no NaN or Infinity, finite
-    numbers, at most 1,000 levels), and only Unicode text: raises JsonInputError."""
-    value = loads(text)
-    if _SURROGATE_ESCAPE.search(text):
-        try:
-            dumps(value).encode("utf-8")
-        except UnicodeEncodeError:
-            raise JsonInputError("a \\u escape names an unpaired UTF-16 surrogate, "
-                                 "which is not a Unicode character") from None
-    return value
-
-
 def execution_input(text: str) -> Any:
     """A StartExecution input (JSON text) as a value, or InvalidExecutionInput."""
     check_payload_size("input", text)
     if not text.strip():
         raise ApiError("InvalidExecutionInput", "Invalid State Machine Execution Input: 'Invalid execution input.'")
     try:
-        return parse_json(text)
+        return loads(text)
     except JsonInputError as exc:
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'") from None
 
@@ -61,7 +45,7 @@ def task_output(text: str) -> Any:
     """A SendTaskSuccess output (JSON text) as a value, or InvalidOutput."""
     check_payload_size("output", text)
     try:
-        return parse_json(text)
+        return loads(text)
     except JsonInputError as exc:
         raise ApiError("InvalidOutput", f"Invalid Output: '{exc}'") from None
 

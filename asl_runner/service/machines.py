@@ -7,11 +7,12 @@ import uuid
 
 from ..errors import DefinitionError
 from ..jsonvalue import JsonInputError
+from ..jsonvalue import loads as parse_json
 from ..validate import validate_definition
 from .arns import check_role_arn, parse_arn
 from .base import Operations, operation
 from .errors import ApiError, does_not_exist, invalid_arn, validation, validation_errors
-from .fields import check_name, check_tag_count, parse_json, tag_map
+from .fields import check_name, check_tag_count, tag_map
 from .pagination import listing
 
 #: AWS: "Maximum size of state machine definition: 1 MB" (a hard quota), in UTF-8 bytes
