@@ -582,6 +582,10 @@ class Execution:
     def pending_task(self, token: str) -> PendingTask | None:
         return self._tasks.get(token)
 
+    def pending_tasks(self) -> list[PendingTask]:
+        """The tasks whose outcome the execution waits for, oldest first."""
+        return list(self._tasks.values())
+
     def awaits(self, token: str) -> bool:
         """Whether the execution still waits for this task's outcome (a task that timed out,
         or whose execution or branch ended, is abandoned: its outcome changes nothing).

@@ -63,7 +63,7 @@ def describe(ex: Execution) -> str:
     elif first is not None and first.kind == "retry":
         parts.append(_retry(ex, first))
     waiting: dict[str, list[PendingTask]] = {"callback": [], "activity": []}
-    for pending in ex._tasks.values():  # read only (this module belongs to the engine)
+    for pending in ex.pending_tasks():
         kind = pending.invocation.kind
         # a callback task waits for its answer once its call went through
         if kind == "activity" or (kind == "callback" and pending.submitted):
