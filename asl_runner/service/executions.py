@@ -89,12 +89,7 @@ class Executions(Operations):
                "input": row["input"], "inputDetails": {"included": True},
                "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": max(
                    100, int((stop - row["start_date"]) * 1000))}}
-        if row["status"] == "SUCCEEDED":
-            out["output"] = row["output"]
-            out["outputDetails"] = {"included": True}
-        for key in ("error", "cause"):
-            if row[key] is not None:
-                out[key] = row[key]
+        _add_outcome(out, row)
         return out
 
     @operation("StopExecution")
@@ -125,12 +120,7 @@ class Executions(Operations):
         }
         if row["stop_date"] is not None:
             out["stopDate"] = row["stop_date"]
-        if row["status"] == "SUCCEEDED":
-            out["output"] = row["output"]
-            out["outputDetails"] = {"included": True}
-        for key in ("error", "cause"):
-            if row[key] is not None:
-                out[key] = row[key]
+        _add_outcome(out, row)
         if row["version_arn"]:
             out["stateMachineVersionArn"] = row["version_arn"]
         if row["alias_arn"]:
@@ -216,3 +206,13 @@ def _drop_data(event: dict) -> None:
                 if field in details:
                     del details[field]
                     details.pop(field + "Details", None)
+
+
+def _add_outcome(out: dict, row: dict) -> None:
+    """DescribeExecution's (and StartSyncExecution's) output, error and cause of a row."""
+    if row["status"] == "SUCCEEDED":
+        out["output"] = row["output"]
+        out["outputDetails"] = {"included": True}
+    for key in ("error", "cause"):
+        if row[key] is not None:
+            out[key] = row[key]
