@@ -7,6 +7,7 @@ directory, no integrations), so a test says exactly what each call returns or ra
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -118,3 +119,12 @@ def result(execution: Execution) -> dict:
         if key in described:
             out[key] = described[key]
     return out
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 20.0) -> None:
+    """Poll ``predicate`` until it holds (for tests of threads and servers)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.01)

@@ -16,6 +16,8 @@ import pytest
 from asl_runner.service import ApiError, open_service
 from asl_runner.service.host import ExecutionHost
 
+from support import wait_until
+
 ROLE = "arn:aws:iam::123456789012:role/test"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
 
@@ -27,14 +29,6 @@ def crash(service) -> None:
     host._commands.put(None)
     host._thread.join(timeout=5)
     service.store.unlock()  # as the OS does for a process that dies
-
-
-def wait_until(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)
 
 
 def create(service, definition: dict, name: str = "m", kind: str = "STANDARD") -> str:

@@ -21,16 +21,10 @@ import pytest
 from asl_runner.service import ApiError, open_service
 from asl_runner.store import Store, StoreError, StoreLocked
 
+from support import wait_until
+
 ROLE = "arn:aws:iam::123456789012:role/test"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
-
-
-def wait_until(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.01)
 
 
 #: what SQLite says when a store cannot take a write: a full disk, a read-only file, a lock
