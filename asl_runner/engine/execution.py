@@ -13,7 +13,6 @@ import base64
 import functools
 import heapq
 import itertools
-import logging
 import random as _random
 import uuid
 from collections import deque
@@ -52,7 +51,12 @@ HISTORY_FULL = f"The execution reached the maximum number of history events ({MA
 MAX_DURATION = {"STANDARD": 365 * 24 * 3600, "EXPRESS": 5 * 60}
 MAX_CAUSE = 32_768  # AWS's limit on a cause, in characters
 
-log = logging.getLogger("asl_runner.engine")
+
+def _log() -> Any:
+    # logging costs ~10 ms of a cold start; only failures need it
+    import logging
+
+    return logging.getLogger("asl_runner.engine")
 
 
 class ReplayDiverged(AslRunnerError):
@@ -182,7 +186,7 @@ class Execution:
                 try:
                     listener(event, depth)
                 except Exception:  # a broken observer (a closed pipe) must not fail the run
-                    log.exception("asl-runner: a history listener failed; it is removed")
+                    _log().exception("asl-runner: a history listener failed; it is removed")
                     self.listeners.remove(listener)
         return event_id
 
@@ -443,7 +447,7 @@ class Execution:
     def crash(self, exc: BaseException) -> None:
         """Fail the execution because asl-runner itself failed while running it."""
         cause = f"asl-runner failed while running this execution: {type(exc).__name__}: {exc}"
-        log.error("asl-runner: execution %s failed inside the engine", self.arn, exc_info=exc)
+        _log().error("asl-runner: execution %s failed inside the engine", self.arn, exc_info=exc)
         self._ready.clear()
         try:
             self._end("FAILED", None, error=StatesRuntime(cause=cause[:MAX_CAUSE]),

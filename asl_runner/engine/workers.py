@@ -10,14 +10,11 @@ leave once the work is done.
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
 from collections.abc import Callable
 
 from .effects import Invocation
-
-log = logging.getLogger("asl_runner.workers")
 
 
 def still_awaited(invocation: Invocation) -> bool:
@@ -84,7 +81,10 @@ class WorkerPool:
             try:
                 self._perform(invocation)
             except BaseException:  # perform reports its own failures: this is a bug there
-                log.exception("asl-runner: a worker thread's task failed")
+                import logging  # only now: logging costs ~10 ms of a cold start
+
+                logging.getLogger("asl_runner.workers").exception(
+                    "asl-runner: a worker thread's task failed")
             with self._lock:
                 del self._busy[me]
                 # a thread started while abandoned work held the others leaves when idle
