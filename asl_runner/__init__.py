@@ -31,8 +31,28 @@ def start(definition: Any, input: Any = None, *, clock: Any = None, name: str | 
     machine = definition if isinstance(definition, StateMachine) else load(definition)
     if not isinstance(clock, Clock):
         clock = make_clock(clock)
-    return Execution(machine, {} if input is None else input, clock=clock, name=name,
+    return Execution(machine, _as_json({} if input is None else input), clock=clock, name=name,
                      state_machine_name=state_machine_name, **kw)
+
+
+def _as_json(value: Any) -> Any:
+    """The input as StartExecution would receive it: a JSON copy of the caller's value (so
+    that changing it later changes nothing), or InvalidExecutionInput."""
+    from .errors import InvalidExecutionInput
+    from .jsonvalue import PAYLOAD_LIMIT, JsonInputError, dumps, loads
+
+    try:
+        text = dumps(value)
+    except (TypeError, ValueError) as exc:  # a set, an object, NaN, Infinity...
+        raise InvalidExecutionInput(f"the execution input is not JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidExecutionInput("the execution input is nested too deeply") from None
+    if len(text.encode("utf-8", "surrogatepass")) > PAYLOAD_LIMIT:
+        raise InvalidExecutionInput(f"the execution input is over {PAYLOAD_LIMIT} bytes")
+    try:
+        return loads(text)
+    except JsonInputError as exc:
+        raise InvalidExecutionInput(f"the execution input is not JSON as AWS reads it: {exc}") from None
 
 
 def run(definition: Any, input: Any = None, *, lambdas: str | None = None,

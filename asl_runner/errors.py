@@ -37,6 +37,11 @@ class DefinitionError(AslRunnerError):
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid definition")
 
 
+class InvalidExecutionInput(AslRunnerError, ValueError):
+    """An execution input that StartExecution would refuse (not JSON, NaN or Infinity, too
+    deep, too large); the message says why. The API's error of that name, for Python callers."""
+
+
 class StatesError(AslRunnerError):
     """A run-time error in ASL terms: an error name and an optional cause."""
 

@@ -137,3 +137,28 @@ def test_a_distributed_map_that_asl_runner_cannot_run_says_so_in_its_cause():
     assert ex.cause.startswith("The specified tolerated failure threshold was exceeded. An "
                                "iteration failed because asl-runner could not run it: ")
     assert "arn:aws:states:::nosuchservice:doThing" in ex.cause
+
+
+def nested(levels: int) -> list:
+    value: list = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("bad", [{"x": float("nan")}, [float("inf")], {1, 2}, object(),
+                                 {"deep": nested(1001)}, {"big": "x" * 300_000}],
+                         ids=["nan", "infinity", "set", "object", "too-deep", "too-large"])
+def test_the_python_api_refuses_what_start_execution_refuses(bad):
+    from asl_runner.errors import InvalidExecutionInput
+
+    with pytest.raises(InvalidExecutionInput):
+        asl_runner.run(LOOP, bad, clock="virtual")
+
+
+def test_the_python_api_runs_a_copy_of_the_input():
+    data = {"stop": True, "items": [1]}
+    ex = asl_runner.start(LOOP, data, clock="virtual")
+    data["items"].append(2)
+    Runner(Integrations()).run(ex)
+    assert ex.output == {"stop": True, "items": [1]}
