@@ -131,6 +131,17 @@ def test_json_text_too_deep_for_the_parser_is_a_definition_error():
         parse_definition(text)
 
 
+@pytest.mark.parametrize(("source", "gist"), [
+    (b"", "Expecting value"),  # was read as a file path (FileNotFoundError) unless it began with { or [
+    (b"null", "not null"),
+    (b'{"StartAt": "\xff"}', "not UTF-8"),  # was UnicodeDecodeError
+], ids=["empty", "null", "not-utf8"])
+def test_bytes_are_json_text_never_a_path(source, gist):
+    with pytest.raises(DefinitionError) as raised:
+        parse_definition(source)
+    assert gist in str(raised.value.problems), raised.value.problems
+
+
 def _in_a_deep_stack(frames: int, fn):
     """Call ``fn`` with ``frames`` frames already on the stack (a server's engine thread, a
     test runner, a caller's own recursion)."""

@@ -44,13 +44,13 @@ class StateMachine(Record):
 
 
 def load_json_definition(source: Any) -> Any:
-    """Accept a dict, JSON text, or a path to a JSON file; return the parsed JSON object."""
+    """Accept a dict, JSON text (str or bytes), or a path to a JSON file (a str that does not
+    begin with ``{`` or ``[``, or an os.PathLike); return the parsed JSON."""
     if not isinstance(source, (str, bytes, bytearray, os.PathLike)):
         return source  # already parsed JSON (parse_definition checks it is an object)
     if isinstance(source, (bytes, bytearray)):
-        source = source.decode("utf-8")
-    if isinstance(source, os.PathLike) or (isinstance(source, str)
-                                           and not source.lstrip().startswith(("{", "["))):
+        text: str | bytes = bytes(source)  # JSON text, never a path (loads checks its UTF-8)
+    elif isinstance(source, os.PathLike) or not source.lstrip().startswith(("{", "[")):
         with open(source, encoding="utf-8") as fh:
             text = fh.read()
     else:
