@@ -361,3 +361,108 @@ def test_under_serve_the_virtual_clock_never_jumps_to_an_execution_limit(service
     assert describe(service, arn)["startDate"] - time.time() < 60  # not a year ahead
     service.send_task_success({"taskToken": service.tokens[0], "output": "{}"})
     wait_until(lambda: describe(service, arn)["status"] == "SUCCEEDED")
+
+
+# ---------------------------------------------------------------------- through the endpoint
+
+FAULTY_HANDLERS = {
+    "nan.py": "def handler(event, context):\n    return {'value': float('nan')}\n",
+    "hang.py": "import time\n\ndef handler(event, context):\n    time.sleep(30)\n",
+    "exits.py": "import sys\n\ndef handler(event, context):\n    sys.exit(3)\n",
+    "ok.py": "def handler(event, context):\n    return {'ok': event}\n",
+}
+
+
+def _nested(levels: int) -> str:
+    return "[" * levels + "]" * levels
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    pytest.importorskip("boto3")
+    from test_server import Server, client
+
+    root = tmp_path_factory.mktemp("faulty")
+    server = Server(root, "--clock", "real")
+    for name, code in FAULTY_HANDLERS.items():
+        (server.lambdas / name).write_text(code)
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
+                           "AWS_DEFAULT_REGION": "us-east-1"}.items():
+            mp.setenv(key, value)
+        yield client(server.url)
+    assert server.stop() == 0
+    assert "Traceback" not in server.log.read_text()
+
+
+def _task(function: str, **extra) -> dict:
+    return {"StartAt": "T", "States": {"T": {"Type": "Task", "End": True, **extra,
+            "Resource": f"arn:aws:lambda:us-east-1:123456789012:function:{function}"}}}
+
+
+def _machine(sfn, definition: dict) -> str:
+    import uuid
+
+    return sfn.create_state_machine(name=f"f-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
+                                    roleArn=ROLE)["stateMachineArn"]
+
+
+def _finish(sfn, arn: str, timeout: float = 20) -> dict:
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", timeout)
+    return sfn.describe_execution(executionArn=arn)
+
+
+def _still_serving(sfn) -> None:
+    """A trivial execution still runs end to end, and its history is whole."""
+    arn = sfn.start_execution(stateMachineArn=_machine(sfn, _task("ok")), input='{"n": 1}')["executionArn"]
+    assert _finish(sfn, arn)["status"] == "SUCCEEDED"
+    assert_whole(sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"])
+
+
+@pytest.mark.parametrize(("function", "error"), [
+    ("nan", "States.Runtime"),          # NaN is not JSON: AWS's parser refuses the result
+    ("exits", "Runtime.ExitError"),     # Lambda reports a runtime that exited
+])
+def test_a_handler_returning_nan_or_exiting_fails_its_task_and_nothing_else(endpoint, function, error):
+    arn = endpoint.start_execution(stateMachineArn=_machine(endpoint, _task(function)),
+                                   input="{}")["executionArn"]
+    described = _finish(endpoint, arn)
+    assert (described["status"], described["error"]) == ("FAILED", error)
+    history = endpoint.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    assert_whole(history)
+    assert history[-2]["type"] == "LambdaFunctionFailed"
+    _still_serving(endpoint)
+
+
+def test_a_hanging_handler_times_out_and_the_server_goes_on(endpoint):
+    arn = endpoint.start_execution(stateMachineArn=_machine(endpoint, _task("hang", TimeoutSeconds=1)),
+                                   input="{}")["executionArn"]
+    _still_serving(endpoint)  # while it hangs
+    described = _finish(endpoint, arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.Timeout")
+    assert_whole(endpoint.get_execution_history(executionArn=arn, maxResults=1000)["events"])
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ('{"a": NaN}', "InvalidExecutionInput"),
+    ('{"a": Infinity}', "InvalidExecutionInput"),
+    ('{"a": 1e999}', "InvalidExecutionInput"),
+    (_nested(1001), "InvalidExecutionInput"),
+    ('{"a": "' + "x" * 262_145 + '"}', "ValidationException"),
+])
+def test_an_input_aws_refuses_gets_its_error_and_the_server_goes_on(endpoint, text, code):
+    from botocore.exceptions import ClientError
+
+    machine = _machine(endpoint, _task("ok"))
+    with pytest.raises(ClientError) as refused:
+        endpoint.start_execution(stateMachineArn=machine, input=text)
+    assert refused.value.response["Error"]["Code"] == code
+    assert endpoint.list_executions(stateMachineArn=machine)["executions"] == []
+    _still_serving(endpoint)
+
+
+def test_an_input_nested_1000_deep_runs(endpoint):
+    arn = endpoint.start_execution(stateMachineArn=_machine(endpoint, {"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "End": True}}}), input=_nested(1000))["executionArn"]
+    described = _finish(endpoint, arn)
+    assert described["status"] == "SUCCEEDED" and described["output"] == _nested(1000)
