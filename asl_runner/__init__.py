@@ -47,7 +47,12 @@ def _as_json(value: Any) -> Any:
         raise InvalidExecutionInput(f"the execution input is not JSON: {exc}") from None
     except RecursionError:
         raise InvalidExecutionInput("the execution input is nested too deeply") from None
-    if len(text.encode("utf-8", "surrogatepass")) > PAYLOAD_LIMIT:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a str with a lone surrogate: no request can carry one
+        raise InvalidExecutionInput("the execution input holds an unpaired UTF-16 surrogate, "
+                                    "which is not Unicode text") from None
+    if size > PAYLOAD_LIMIT:
         raise InvalidExecutionInput(f"the execution input is over {PAYLOAD_LIMIT} bytes")
     try:
         return loads(text)

@@ -147,8 +147,11 @@ def nested(levels: int) -> list:
 
 
 @pytest.mark.parametrize("bad", [{"x": float("nan")}, [float("inf")], {1, 2}, object(),
-                                 {"deep": nested(1001)}, {"big": "x" * 300_000}],
-                         ids=["nan", "infinity", "set", "object", "too-deep", "too-large"])
+                                 {"deep": nested(1001)}, {"big": "x" * 300_000},
+                                 # a lone surrogate crashed the engine (States.Runtime, traceback)
+                                 "\ud800", {"\udc00": 1}],
+                         ids=["nan", "infinity", "set", "object", "too-deep", "too-large",
+                              "surrogate", "surrogate-key"])
 def test_the_python_api_refuses_what_start_execution_refuses(bad):
     from asl_runner.errors import InvalidExecutionInput
 
