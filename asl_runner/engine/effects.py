@@ -16,12 +16,12 @@ class Invocation:
     """
 
     __slots__ = ("token", "frame", "state_name", "resource", "payload", "timeout_seconds",
-                 "heartbeat_seconds", "event_family", "retry", "kind")
+                 "heartbeat_seconds", "event_family", "retry", "kind", "number")
 
     def __init__(self, token: str, frame: Frame, state_name: str, resource: Any, payload: Any,
                  timeout_seconds: float | None, heartbeat_seconds: float | None,
                  event_family: str = "task", retry: Any = None,
-                 kind: str = "invoke"):
+                 kind: str = "invoke", number: int = 0):
         self.token = token
         self.frame = frame
         self.state_name = state_name
@@ -36,6 +36,10 @@ class Invocation:
         #: "invoke" (the call's result is the outcome), "callback" (.waitForTaskToken: the
         #: call submits the work, SendTask* reports the outcome) or "activity" (a worker polls)
         self.kind = kind
+        #: how many times the execution called this state's resource before (zero-based: every
+        #: attempt, retries, loops and Map iterations included), in the order the engine
+        #: scheduled them, so a replay numbers them alike; mock files answer by this number
+        self.number = number
 
     @property
     def context(self) -> dict:
@@ -44,6 +48,19 @@ class Invocation:
 
     def __repr__(self) -> str:
         return f"<Invocation {self.token} {self.resource.arn}>"
+
+
+class Completed:
+    """What an invoker returns when the call itself ended a ``.sync`` or ``.waitForTaskToken``
+    task (a mock stands in for the whole wait): ``submitted`` is written as TaskSubmitted, as
+    AWS writes the call's response, then ``result`` completes the task at once, with no token
+    or job to wait for. Any other return value is the call's plain result."""
+
+    __slots__ = ("submitted", "result")
+
+    def __init__(self, submitted: Any, result: Any):
+        self.submitted = submitted
+        self.result = result
 
 
 class Timer:

@@ -138,6 +138,7 @@ class Execution:
         self._timer_seq = itertools.count()
         self._tokens = itertools.count(1)
         self._tasks: dict[str, PendingTask] = {}
+        self._calls_by_state: dict[str, int] = {}
         self._timers_by_seq: dict[int, Timer] = {}
         #: activity tasks waiting for a worker (GetActivityTask), for the server
         self.activity_tasks: list[Invocation] = []
@@ -553,6 +554,13 @@ class Execution:
         salt = self.random.getrandbits(64)
         raw = f"{self.arn}#{n}#{salt:016x}".encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def next_invocation_number(self, state_name: str) -> int:
+        """The number of the next call of a Task state, counted per state name across the
+        execution (state names are unique in a machine, Map iterations share theirs)."""
+        number = self._calls_by_state.get(state_name, 0)
+        self._calls_by_state[state_name] = number + 1
+        return number
 
     def schedule_task(self, frame: Frame, state: State, invocation: Invocation) -> None:
         if self.status != RUNNING:  # the history reached its limit while the task was scheduled

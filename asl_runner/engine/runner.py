@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StatesError
+from .effects import Completed
 from .execution import Execution, Invocation
 from .waiting import describe as describe_wait
 from .workers import WorkerPool
@@ -87,6 +88,8 @@ class Runner:
             took = time.perf_counter() - started
             seen = self._durations.get(key)
             self._durations[key] = took if seen is None else 0.7 * seen + 0.3 * took
+        if type(result) is Completed:  # the call ended the task itself (a mocked .sync or callback)
+            return invocation.token, "completed", result
         # a .waitForTaskToken call only submits the work: its outcome comes with the token
         return invocation.token, "submitted" if invocation.kind == "callback" else "ok", result
 
@@ -125,6 +128,9 @@ class Runner:
             ex.complete_task(token, value)
         elif status == "submitted":
             ex.task_submitted(token, value)
+        elif status == "completed":
+            ex.task_submitted(token, value.submitted)
+            ex.complete_task(token, value.result)
         elif status == "heartbeat":
             ex.heartbeat(token, ex.clock.now())
         else:

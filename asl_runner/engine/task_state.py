@@ -110,7 +110,8 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
         ex.emit(frame, "TaskStarted", dict(fields))
     invocation = Invocation(
         token, frame, state.name, resource, payload, timeout, heartbeat, family,
-        lambda: attempt(ex, frame, state, effective, timeout, heartbeat), kind)
+        lambda: attempt(ex, frame, state, effective, timeout, heartbeat), kind,
+        ex.next_invocation_number(state.name))
     ex.schedule_task(frame, state, invocation)
     return False
 
