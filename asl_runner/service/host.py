@@ -34,7 +34,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..engine import Execution
-from ..engine.effects import Invocation
+from ..engine.effects import Completed, Invocation
 from ..engine.workers import WorkerPool
 from ..errors import StatesError
 from ..history import Event
@@ -67,6 +67,8 @@ class _Live:
 def apply_input(ex: Execution, kind: str, p: dict) -> bool:
     """Feed one recorded input to an execution (live, or while replaying)."""
     if kind == "task-succeeded":
+        if "submitted" in p:  # the call itself ended a .sync or callback task (engine.Completed)
+            ex.task_submitted(p["token"], p["submitted"])
         return ex.complete_task(p["token"], p["output"])
     if kind == "task-failed":
         return ex.fail_task(p["token"], p.get("error"), p.get("cause"))
@@ -352,6 +354,9 @@ class ExecutionHost:
             result = self.invoker(invocation)
             kind = "task-submitted" if invocation.kind == "callback" else "task-succeeded"
             payload = {"token": token, "output": result}
+            if type(result) is Completed:
+                kind, payload = "task-succeeded", {"token": token, "submitted": result.submitted,
+                                                   "output": result.result}
         except StatesError as exc:
             kind, payload = "task-failed", {"token": token, "error": exc.error, "cause": exc.cause}
         except BaseException as exc:  # a handler's crash must not take the host down
