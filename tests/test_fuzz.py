@@ -534,16 +534,10 @@ def test_cli_in_a_real_process(workdir: Path, content: bytes, input_text: str, o
 
 
 # ---------------------------------------------------------------------------------------------
-# bugs the fuzzer found that are not fixed yet
+# bugs the fuzzer found in the host (fixed there; kept as regression tests)
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "asl_runner/service/host.py: under the service the virtual clock never jumps to an "
-    "execution's maximum duration (Execution.only_the_limit_is_due), even when the definition's "
-    "own Wait outlasts it: the execution stays RUNNING for a real year (an Express one holds "
-    "StartSyncExecution for 5 real minutes). Only an execution that waits for the outside world "
-    "alone (a callback, an activity) should keep the clock from jumping."))
 def test_virtual_clock_under_serve_jumps_to_the_limit_a_wait_outlasts():
     service = open_service(None, clock="virtual")
     try:

@@ -478,9 +478,15 @@ class Execution:
     @property
     def only_the_limit_is_due(self) -> bool:
         """Whether the next timer is the execution's own maximum duration: nothing in the
-        definition will happen on its own any more (it waits for the outside world)."""
+        definition will happen before it on its own."""
         timer = self.next_timer()
         return timer is not None and timer.kind == "execution-timeout" and bool(timer.data)
+
+    @property
+    def waits_for_the_outside(self) -> bool:
+        """Whether a task waits for an answer from outside the engine (a task token, an
+        activity worker), which a service can still receive at any time."""
+        return any(p.invocation.kind in ("callback", "activity") for p in self._tasks.values())
 
     def due_timers(self, now: float) -> list[Timer]:
         """The live timers due by ``now``, in firing order (not fired yet)."""

@@ -177,9 +177,11 @@ class ExecutionHost:
             heapq.heappop(timers)
         if not timers:
             return None
-        # The virtual clock jumps when nothing else can happen; not to an execution's own
-        # one-year limit, though: under the service, the outside world can still answer.
-        if (self._in_flight == 0 and not (live is not None and live.ex.only_the_limit_is_due)
+        # The virtual clock jumps when nothing else can happen; not to the one-year limit of
+        # an execution that waits for a task token or an activity, though: under the service,
+        # the outside world can still answer it.
+        if (self._in_flight == 0
+                and not (live.ex.only_the_limit_is_due and live.ex.waits_for_the_outside)
                 and self.clock.skip_to(due)):
             return 0.0
         return max(0.0, due - self.clock.now())
