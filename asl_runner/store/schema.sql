@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS executions (
     alias_arn    TEXT,
     type         TEXT NOT NULL,
     machine_name TEXT NOT NULL,
-    trace_header TEXT
+    trace_header TEXT,
+    test_case    TEXT              -- the mock configuration's test case (StartExecution ARN#TEST)
 );
 CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, start_date);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);

@@ -94,11 +94,19 @@ class Store:
         try:
             self._writer = self._connect()
             self._writer.executescript((Path(__file__).with_name("schema.sql")).read_text())
+            self._add_columns()
             with self.transaction() as c:  # the write probe (see the module's docstring)
                 c.execute("PRAGMA user_version = 1")
         except sqlite3.Error as exc:
             self._release()
             raise StoreError(f"cannot write the store {os.fspath(path)!r}: {exc}") from None
+
+    def _add_columns(self) -> None:
+        """Columns added to the schema since a store was created (CREATE TABLE IF NOT EXISTS
+        leaves an existing table as it was)."""
+        have = {r["name"] for r in self._writer.execute("PRAGMA table_info(executions)")}
+        if "test_case" not in have:
+            self._writer.execute("ALTER TABLE executions ADD COLUMN test_case TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False, isolation_level=None,
@@ -222,12 +230,12 @@ class Store:
     def insert_execution(self, c: sqlite3.Connection, row: dict) -> None:
         c.execute(
             "INSERT INTO executions (arn, machine_arn, name, status, input, start_date, definition,"
-            " role_arn, seed, version_arn, alias_arn, type, machine_name, trace_header)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " role_arn, seed, version_arn, alias_arn, type, machine_name, trace_header, test_case)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (row["arn"], row["machine_arn"], row["name"], row["status"], row["input"],
              row["start_date"], row["definition"], row["role_arn"], row["seed"],
              row.get("version_arn"), row.get("alias_arn"), row["type"], row["machine_name"],
-             row.get("trace_header")))
+             row.get("trace_header"), row.get("test_case")))
 
     def finish_execution(self, c: sqlite3.Connection, arn: str, status: str, output: str | None,
                          error: str | None, cause: str | None, stop_date: float | None) -> None:
@@ -237,6 +245,12 @@ class Store:
     def get_execution(self, arn: str) -> dict | None:
         r = self.reader.execute("SELECT * FROM executions WHERE arn=?", (arn,)).fetchone()
         return dict(r) if r else None
+
+    def test_case_of(self, arn: str) -> tuple[str, str] | None:
+        """(state machine name, test case) of an execution started with a mock test case."""
+        r = self.reader.execute("SELECT machine_name, test_case FROM executions WHERE arn=?",
+                                (arn,)).fetchone()
+        return (r["machine_name"], r["test_case"]) if r and r["test_case"] else None
 
     def list_executions(self, machine_arn: str | None = None, status: str | None = None,
                         version_arn: str | None = None, alias_arn: str | None = None,
