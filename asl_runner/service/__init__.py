@@ -18,9 +18,10 @@ __all__ = ["StepFunctions", "ApiError", "OPERATIONS", "open_service"]
 
 def open_service(db: str | None = None, *, lambdas: str | None = None,
                  handlers: Mapping[str, Callable[..., Any]] | None = None,
-                 clock: Any = None, max_workers: int = 32) -> StepFunctions:
+                 clock: Any = None, max_workers: int = 32, mocks: Any = None) -> StepFunctions:
     """A running service on the store at ``db`` (None: in memory); every execution the store
-    left RUNNING is recovered first."""
+    left RUNNING is recovered first. ``mocks`` (a mocks.MockConfig) serves the test cases that
+    StartExecution names as ``stateMachineArn#TestCase``."""
     from ..clock import Clock, make_clock
     from ..integrations import Integrations
     from ..store import Store
@@ -28,10 +29,17 @@ def open_service(db: str | None = None, *, lambdas: str | None = None,
 
     if not isinstance(clock, Clock):
         clock = make_clock(clock)
-    host = ExecutionHost(Store(db), Integrations(lambdas, handlers), clock, max_workers=max_workers)
+    store = Store(db)
+    invoker: Any = Integrations(lambdas, handlers)
+    if mocks is not None:
+        from ..mocks import MockedIntegrations, by_test_case
+
+        invoker = MockedIntegrations(invoker, by_test_case(mocks, store.test_case_of))
+    host = ExecutionHost(store, invoker, clock, max_workers=max_workers)
     host.start()
     host.call(host.recover)
     service = StepFunctions(host)
+    service.mock_config = mocks
     return service
 
 

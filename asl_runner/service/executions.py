@@ -3,6 +3,7 @@ ListExecutions, GetExecutionHistory."""
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from typing import Any
@@ -13,11 +14,16 @@ from .fields import check_name, execution_input
 from .host import new_seed
 from .pagination import page_size
 
+log = logging.getLogger("asl_runner.service")
+
 #: how long StartSyncExecution waits for its execution (AWS: an Express execution lasts 5 minutes)
 SYNC_TIMEOUT_SECONDS = 300
 
 
 class Executions(Operations):
+    #: the mock configuration whose test cases StartExecution may name (``ARN#TestCase``)
+    mock_config: Any = None
+
     def _resolve_target(self, target: str) -> tuple[dict, str, str | None, str | None]:
         """(machine row, definition, version arn, alias arn) for a machine, version or alias ARN."""
         arn, machine = self._machine(target)
@@ -44,14 +50,19 @@ class Executions(Operations):
 
     @operation("StartSyncExecution")
     def start_sync_execution(self, body: dict) -> dict:
-        _, machine = self._machine(body["stateMachineArn"])
+        _, machine = self._machine(body["stateMachineArn"].partition("#")[0])
         if machine["type"] != "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported",
                            "This operation is not supported by this type of state machine")
         return self._start(body, sync=True)
 
     def _start(self, body: dict, *, sync: bool) -> dict:
-        machine, definition, version_arn, alias_arn = self._resolve_target(body["stateMachineArn"])
+        # Step Functions Local's form: "stateMachineArn#TestCase" runs the execution with the
+        # mocked responses of that test case of the mock configuration file
+        target, mocked, test_case = body["stateMachineArn"].partition("#")
+        machine, definition, version_arn, alias_arn = self._resolve_target(target)
+        if mocked:
+            self._check_test_case(body["stateMachineArn"], machine["name"], test_case, definition)
         name = check_name(body["name"]) if "name" in body else str(uuid.uuid4())
         text = body.get("input", "{}")
         execution_input(text)
@@ -63,7 +74,7 @@ class Executions(Operations):
                "input": text, "definition": definition, "role_arn": machine["role_arn"],
                "seed": new_seed(), "version_arn": version_arn, "alias_arn": alias_arn,
                "type": machine["type"], "machine_name": machine["name"],
-               "trace_header": body.get("traceHeader")}
+               "trace_header": body.get("traceHeader"), "test_case": test_case or None}
 
         def start() -> dict:
             existing = self.store.get_execution(arn)
@@ -80,6 +91,24 @@ class Executions(Operations):
             return started
         self.host.wait_finished(arn, timeout=SYNC_TIMEOUT_SECONDS)
         return self._sync_result(arn)
+
+    def _check_test_case(self, target: str, machine: str, test_case: str, definition: str) -> None:
+        """StateMachineDoesNotExist unless the mock configuration has the test case; a warning
+        in the log for its mocks that can never apply to the definition."""
+        from ..mocks import MockConfigError, unused_mocks
+
+        config = self.mock_config
+        if config is None:
+            raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{target}': "
+                           "'#' names a test case of a mock configuration file, and this server "
+                           "has none (start it with --mock-config FILE, or set SFN_MOCK_CONFIG)")
+        try:
+            case = config.test_case(machine, test_case)
+        except MockConfigError as exc:
+            raise ApiError("StateMachineDoesNotExist",
+                           f"State Machine Does Not Exist: '{target}': {exc}") from None
+        for problem in unused_mocks(case.states, self.host.machine(definition), case.pointer):
+            log.warning("asl-runner: %s: %s", config.source, problem)
 
     def _sync_result(self, arn: str) -> dict:
         row = self.store.get_execution(arn)
