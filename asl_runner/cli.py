@@ -129,6 +129,46 @@ def _machine_name(path: str) -> str:
     return (name or "StateMachine")[:80]
 
 
+def _with_mocks(integrations: Any, mock_config: str | None, test_case: str | None, machine: Any,
+                machine_name: str) -> tuple[Any, str]:
+    """The invoker of ``run`` and the state machine name it runs as: with ``--test-case``, the
+    mocked states of that test case are answered from the mock configuration file."""
+    if test_case is None:
+        if mock_config is not None:
+            _fail_usage("--mock-config needs --test-case NAME: the test case whose mocked "
+                        "responses the execution uses")
+        return integrations, machine_name
+    from .mocks import (
+        DEFAULT_FILE,
+        ENV_VAR,
+        MockConfigError,
+        MockedIntegrations,
+        always,
+        for_run,
+        read_mock_config,
+        resolve_path,
+    )
+
+    path = resolve_path(mock_config)
+    if path is None:
+        _fail_usage(f"--test-case needs a mock configuration file: --mock-config FILE, "
+                    f"${ENV_VAR}, or {DEFAULT_FILE} in the current directory")
+    try:
+        mocks, machine_name, notes = for_run(read_mock_config(path), test_case, machine,
+                                             machine_name)
+    except MockConfigError as exc:
+        _fail_mock_config(exc)
+    for note in notes:
+        click.echo(f"asl-runner: warning: {note}", err=True)
+    return MockedIntegrations(integrations, always(mocks)), machine_name
+
+
+def _fail_mock_config(exc: Any) -> None:
+    for line in exc.lines():
+        click.echo(f"asl-runner: {line}", err=True)
+    sys.exit(2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="asl-runner", message="asl-runner %(version)s")
 def main() -> None:
@@ -176,9 +216,15 @@ class _WaitNotices:
               default="STANDARD", show_default=True, metavar="STANDARD|EXPRESS",
               help="Run the machine as this type: EXPRESS executions get Express ARNs, no "
                    "Execution.RedriveCount, a 5-minute limit, and no callbacks or activities.")
+@click.option("--mock-config", type=str, default=None, metavar="FILE",
+              help="A mock configuration file of AWS Step Functions Local, for --test-case "
+                   "(default: $SFN_MOCK_CONFIG, else ./MockConfigFile.json).")
+@click.option("--test-case", type=str, default=None, metavar="NAME",
+              help="Answer the Task states this test case of the mock configuration mocks with "
+                   "its mocked responses (NAME, or MACHINE#NAME); the others run as usual.")
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
-        machine_type: str) -> None:
+        machine_type: str, mock_config: str | None, test_case: str | None) -> None:
     """Run DEFINITION to its end and show what happened.
 
     Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
@@ -204,8 +250,10 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         clock_obj = make_clock(clock)
     except ValueError as exc:
         _fail_usage(str(exc))
+    integrations, machine_name = _with_mocks(Integrations(lambdas), mock_config, test_case,
+                                             machine, _machine_name(definition))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
-                          state_machine_name=_machine_name(definition), machine_type=machine_type)
+                          state_machine_name=machine_name, machine_type=machine_type)
     printer = None
     if not as_json:
         from .trace import TracePrinter
@@ -237,7 +285,7 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
 
     if as_json:
         sys.stdout = sys.stderr
-    invoker = StopOnInterrupt(Integrations(lambdas), stop_and_report)
+    invoker = StopOnInterrupt(integrations, stop_and_report)
     try:
         with invoker, Runner(invoker, on_wait=_WaitNotices(clock_obj, printer)) as runner:
             runner.run(execution)
@@ -287,9 +335,13 @@ def validate(definition: str) -> None:
               help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
 @click.option("--clock", type=click.Choice(["real", "virtual"]), default=None,
               help="Clock for Wait states, retries and timeouts (default: $ASL_RUNNER_CLOCK or real).")
+@click.option("--mock-config", type=str, default=None, metavar="FILE",
+              help="A mock configuration file of AWS Step Functions Local: StartExecution of "
+                   "ARN#TestCase uses its mocked responses (default: $SFN_MOCK_CONFIG, else "
+                   "./MockConfigFile.json if there is one).")
 @click.option("-v", "--verbose", is_flag=True, help="Log every API call on stderr.")
 def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
-          verbose: bool) -> None:
+          mock_config: str | None, verbose: bool) -> None:
     """Serve the Step Functions API (AWS JSON 1.0) for boto3, the AWS CLI and SDKs.
 
     Point a client at the printed URL, with any credentials and region:
@@ -305,6 +357,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
 
     lambdas = _lambdas_dir(lambdas)
     clock_name = clock or os.environ.get("ASL_RUNNER_CLOCK") or "real"
+    mocks = _serve_mocks(mock_config)
     import importlib.util
 
     if importlib.util.find_spec("uvicorn") is None:
@@ -323,19 +376,36 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="asl-runner: %(message)s")
     try:
-        service = open_service(None if db == ":memory:" else db, lambdas=lambdas, clock=clock)
+        service = open_service(None if db == ":memory:" else db, lambdas=lambdas, clock=clock,
+                               mocks=mocks)
     except Exception as exc:  # an unreadable or foreign database file, a bad clock name
         sock.close()
         click.echo(f"asl-runner: cannot open the store {db!r}: {exc}", err=True)
         sys.exit(1)
 
     def ready(url: str) -> None:
-        click.echo(f"asl-runner: Step Functions API at {url} (store: {db}, clock: {clock_name})")
+        mocked = f", mocks: {mocks.source}" if mocks is not None else ""
+        click.echo(f"asl-runner: Step Functions API at {url} (store: {db}, clock: {clock_name}"
+                   f"{mocked})")
 
     try:
         run_server(service, sock=sock, on_ready=ready, log_level="info" if verbose else "warning")
     finally:
         service.close()
+
+
+def _serve_mocks(mock_config: str | None) -> Any:
+    """The mock configuration ``serve`` reads at start, as Step Functions Local does: exit 2
+    if it cannot be used."""
+    from .mocks import MockConfigError, read_mock_config, resolve_path
+
+    path = resolve_path(mock_config)
+    if path is None:
+        return None
+    try:
+        return read_mock_config(path)
+    except MockConfigError as exc:
+        _fail_mock_config(exc)
 
 
 def _endpoint_option(command):
