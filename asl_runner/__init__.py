@@ -61,19 +61,44 @@ def _as_json(value: Any) -> Any:
 
 
 def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
-        handlers: dict | None = None, clock: Any = None, name: str | None = None,
-        state_machine_name: str = "StateMachine", max_workers: int = 16, **kw: Any):
+        handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
+        clock: Any = None, name: str | None = None, state_machine_name: str = "StateMachine",
+        max_workers: int = 16, **kw: Any):
     """Run a definition to its end and return the Execution (status, output, history...).
 
     ``lambdas`` is a directory of ``NAME.py`` handlers, ``handlers`` a mapping of function
     names to callables ``handler(event, context)``. ``clock`` is "real" (default, or
     ASL_RUNNER_CLOCK) or "virtual" (Wait states and retry back-offs take no time).
+
+    ``mocks`` answers Task states without calling anything (the others run as usual): a mock
+    configuration of AWS Step Functions Local (the file's path, or its structure as a dict)
+    with ``test_case`` naming one of its test cases (``TEST`` or ``MACHINE#TEST``; the
+    execution then runs as that state machine); or a dict mapping state names or resource ARNs
+    to callables ``mock(payload, call)`` or to mocked responses in the file's format.
+    Raises ``asl_runner.mocks.MockConfigError`` for mocks that cannot be used, and warns
+    (``MockWarning``) of mocks that name no state of the definition.
     """
     from .engine import Runner
     from .integrations import Integrations
 
+    invoker: Any = Integrations(lambdas, handlers)
+    if mocks is not None:
+        import warnings
+
+        from .mocks import MockedIntegrations, MockWarning, always, for_run
+        from .model import StateMachine
+
+        definition = definition if isinstance(definition, StateMachine) else load(definition)
+        chosen, state_machine_name, notes = for_run(mocks, test_case, definition,
+                                                    state_machine_name)
+        for note in notes:
+            warnings.warn(note, MockWarning, stacklevel=2)
+        invoker = MockedIntegrations(invoker, always(chosen))
+    elif test_case is not None:
+        raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
     execution = start(definition, input, clock=clock, name=name,
                       state_machine_name=state_machine_name, **kw)
-    with Runner(Integrations(lambdas, handlers), max_workers=max_workers) as runner:
+    with Runner(invoker, max_workers=max_workers) as runner:
         runner.run(execution)
     return execution
+
