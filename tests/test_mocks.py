@@ -12,8 +12,10 @@ guide describes, from the Python API, `asl-runner run --mock-config --test-case`
 from __future__ import annotations
 
 import json
+import re
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -714,3 +716,40 @@ def test_serve_exits_2_for_a_malformed_mock_file(tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f"asl-runner: {path}: /MockedResponses/R/0-: the invocation range must "
                              'be N or N-M (zero-based invocation numbers, such as "0" or "1-2")\n')
+
+
+def test_start_sync_execution_of_arn_hash_test_case():
+    definition = machine({"Send": task("arn:aws:states:::sqs:sendMessage", End=True)})
+    config = parse_mock_config(config_with({"Send": returns(SQS_SENT)}, machine_name="Quick"))
+    service = open_service(None, clock="virtual", mocks=config)
+    try:
+        arn = service.create_state_machine({"name": "Quick", "definition": json.dumps(definition),
+                                            "roleArn": ROLE, "type": "EXPRESS"})["stateMachineArn"]
+        result = service.start_sync_execution({"stateMachineArn": arn + "#T"})
+        assert (result["status"], json.loads(result["output"])) == ("SUCCEEDED", SQS_SENT)
+        assert result["stateMachineArn"] == arn
+    finally:
+        service.close()
+
+
+def test_a_store_made_before_test_cases_were_kept_gains_the_column(tmp_path):
+    import sqlite3
+
+    from asl_runner.store import Store
+
+    db = tmp_path / "old.db"
+    schema = (Path(asl_runner.__file__).parent / "store" / "schema.sql").read_text()
+    with sqlite3.connect(db) as conn:  # the executions table as it was, without test_case
+        old_schema = re.sub(r"trace_header TEXT,\n\s*test_case .*\n", "trace_header TEXT\n", schema)
+        conn.executescript(old_schema)
+        assert "test_case" not in {r[1] for r in conn.execute("PRAGMA table_info(executions)")}
+    store = Store(db)
+    try:
+        with store.transaction() as c:
+            store.insert_execution(c, {
+                "arn": "arn:x", "machine_arn": "arn:m", "name": "n", "status": "RUNNING",
+                "input": "{}", "start_date": 0.0, "definition": "{}", "role_arn": ROLE, "seed": 1,
+                "type": "STANDARD", "machine_name": "M", "test_case": "T"})
+        assert store.test_case_of("arn:x") == ("M", "T")
+    finally:
+        store.close()
