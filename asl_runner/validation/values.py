@@ -328,7 +328,29 @@ def check_task_resource(report: Report, pointer: str, value: Any) -> bool:
                             "(to a local handler); AWS needs the function's ARN, "
                             "arn:aws:lambda:REGION:ACCOUNT:function:NAME")
         return False
-    return check_resource(report, pointer, value)
+    if not check_resource(report, pointer, value):
+        return False
+    return check_aws_sdk_resource(report, pointer, value)
+
+
+_AWS_SDK_ARN = re.compile(r"arn:[A-Za-z0-9-]+:states:[A-Za-z0-9-]*:\d*:aws-sdk:")
+
+
+def check_aws_sdk_resource(report: Report, pointer: str, value: str) -> bool:
+    """An aws-sdk resource names a service and an action botocore knows, and a pattern the
+    AWS SDK integrations support (botocore is loaded only for such a resource)."""
+    if not _AWS_SDK_ARN.match(value):
+        return True
+    from ..integrations.aws_sdk import resource_problem
+    from ..model.resource import parse_resource
+
+    resource = parse_resource(value)
+    service = (resource.service or "")[len("aws-sdk:"):]
+    why = resource_problem(service, resource.action or "", resource.pattern, value)
+    if why:
+        report.add(pointer, why)
+        return False
+    return True
 
 
 _LABEL_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")

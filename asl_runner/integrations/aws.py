@@ -1,0 +1,239 @@
+"""Where AWS calls go: in-process moto (the default), an AWS-compatible endpoint, or real AWS.
+
+- ``moto``: one mocked account (moto's 123456789012, the account asl-runner's ARNs use),
+  started when something first needs it and kept until :meth:`AwsTarget.close`: a ``run``
+  has its own, every execution of one ``serve`` process shares one. moto intercepts every
+  botocore client of the process while it is active, so handlers in ``lambdas/`` that use
+  boto3 reach the same account as the definition. A mock the caller already started (a test's
+  ``with mock_aws():``) is joined, not reset.
+- ``endpoint``: every call goes to one URL (a moto server, LocalStack), with dummy
+  credentials unless real ones are configured. The process environment gets
+  ``AWS_ENDPOINT_URL`` too, which boto3 reads, so handlers call the same endpoint.
+- ``real``: the user's own credentials and configuration, as the AWS CLI would use them.
+  Credentials are never printed, logged or put into a history: errors carry the service's
+  message only.
+
+boto3, botocore and moto are imported only when a call (or a handler that imports boto3)
+needs them: a machine without AWS calls starts as fast as without this module.
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import os
+import sys
+import threading
+from typing import Any
+
+MOTO, ENDPOINT, REAL = "moto", "endpoint", "real"
+MODES = (MOTO, ENDPOINT, REAL)
+#: what endpoint mode signs with when no credentials are configured (endpoints check none)
+DUMMY_KEY = "asl-runner"
+#: the region when neither the resource ARN nor the configuration names one
+FALLBACK_REGION = "us-east-1"
+
+
+class AwsTarget:
+    """Hands out botocore clients by service name, all bound for one place.
+
+    ``mode`` is ``moto``, ``endpoint`` or ``real``; by default ``endpoint`` when
+    ``endpoint_url`` (or ``$AWS_ENDPOINT_URL``) is set, else ``moto``.
+    """
+
+    def __init__(self, mode: str | None = None, endpoint_url: str | None = None):
+        endpoint_url = endpoint_url or None
+        if mode is None:
+            endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+            mode = ENDPOINT if endpoint_url else MOTO
+        if mode not in MODES:
+            raise ValueError(f"unknown AWS target {mode!r} (use one of {', '.join(MODES)})")
+        if mode == ENDPOINT and not endpoint_url:
+            endpoint_url = os.environ.get("AWS_ENDPOINT_URL")
+            if not endpoint_url:
+                raise ValueError("endpoint mode needs an endpoint URL (--aws-endpoint URL)")
+        self.mode = mode
+        self.endpoint_url = endpoint_url if mode == ENDPOINT else None
+        self._lock = threading.RLock()
+        self._session: Any = None
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._mock: Any = None
+        self._prepared = False
+
+    def describe(self) -> str:
+        if self.mode == ENDPOINT:
+            return f"the AWS endpoint {self.endpoint_url}"
+        if self.mode == REAL:
+            return "real AWS, with your credentials"
+        return "in-process moto (account 123456789012)"
+
+    # -- what every AWS call and every local handler needs first ------------------------------
+
+    def prepare(self) -> None:
+        """Make the process ready for AWS calls from here and from handlers (cheap: boto3 is
+        not imported unless it already was)."""
+        with self._lock:
+            if self._prepared and (self.mode != MOTO or self._mock is not None):
+                return
+            self._prepared = True
+            if self.mode == ENDPOINT:
+                _prepare_endpoint_environment(self.endpoint_url)
+            elif self.mode == MOTO:
+                if "botocore" in sys.modules:
+                    self._start_moto()
+                else:
+                    _StartOnImport.install(self)
+
+    def _start_moto(self) -> None:
+        with self._lock:
+            if self._mock is None:
+                from moto import mock_aws
+
+                mock = mock_aws()
+                mock.start()
+                self._mock = mock
+
+    def close(self) -> None:
+        """Stop this target's mock (its account is gone unless an outer mock holds it)."""
+        with self._lock:
+            _StartOnImport.uninstall(self)
+            self._clients.clear()
+            self._session = None
+            if self._mock is not None:
+                self._mock.stop()
+                self._mock = None
+            self._prepared = False
+
+    # -- clients -------------------------------------------------------------------------------
+
+    def region(self, resource_region: str | None = None) -> str:
+        """The resource ARN's region, else the configured one (AWS_DEFAULT_REGION, the
+        profile), else us-east-1."""
+        if resource_region:
+            return resource_region
+        return self._botocore_session().get_config_variable("region") or FALLBACK_REGION
+
+    def client(self, service: str, region: str) -> Any:
+        """A botocore client for ``service`` (botocore's name) in ``region``."""
+        key = (service, region)
+        client = self._clients.get(key)
+        if client is not None:
+            return client
+        self.prepare()
+        if self.mode == MOTO:
+            self._start_moto()
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = self._new_client(service, region)
+        return client
+
+    def _botocore_session(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                if self.mode == MOTO:
+                    self._start_moto()  # its hooks must be in place before a session exists
+                import botocore.session
+
+                self._session = botocore.session.Session()
+            return self._session
+
+    def _new_client(self, service: str, region: str) -> Any:
+        from botocore.config import Config
+
+        session = self._botocore_session()
+        options: dict[str, Any] = {
+            "region_name": region,
+            # the Java SDK's standard retry mode: throttling and 5xx are tried 3 times
+            "config": Config(retries={"mode": "standard", "max_attempts": 3},
+                             s3={"addressing_style": "path"} if self.mode == ENDPOINT else None,
+                             # moto chosen over a configured $AWS_ENDPOINT_URL: stay in moto
+                             ignore_configured_endpoint_urls=self.mode == MOTO),
+        }
+        if self.mode == ENDPOINT:
+            options["endpoint_url"] = self.endpoint_url
+            if session.get_credentials() is None:
+                options["aws_access_key_id"] = options["aws_secret_access_key"] = DUMMY_KEY
+        return session.create_client(service, **options)
+
+
+def _prepare_endpoint_environment(url: str) -> None:
+    """Handlers' boto3 clients read the endpoint (and need credentials) from the environment."""
+    os.environ["AWS_ENDPOINT_URL"] = url
+    if not _has_credentials():
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", DUMMY_KEY)
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", DUMMY_KEY)
+
+
+def _has_credentials() -> bool:
+    """Whether credentials are configured, judged without importing botocore."""
+    if os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"):
+        return True
+    home = os.path.expanduser("~")
+    files = (os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(home, ".aws", "credentials"),)
+    return any(os.path.isfile(f) for f in files)
+
+
+class _StartOnImport:
+    """Starts moto right after boto3 or botocore is first imported (a ``sys.meta_path``
+    finder; importlib.abc is not imported for it: it costs 7 ms of every start).
+
+    A handler that does ``import boto3`` and makes a client at module level must get a mocked
+    client: moto has to be imported (it installs botocore hooks that only sessions created
+    afterwards pick up) and started before that client exists. Importing moto up front would
+    cost every run with local handlers ~0.5 s, so it waits until the handler imports boto3.
+    """
+
+    _targets: list[AwsTarget] = []
+    _finder: _StartOnImport | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def install(cls, target: AwsTarget) -> None:
+        with cls._lock:
+            if target not in cls._targets:
+                cls._targets.append(target)
+            if cls._finder is None:
+                cls._finder = cls()
+                sys.meta_path.insert(0, cls._finder)
+
+    @classmethod
+    def uninstall(cls, target: AwsTarget | None = None) -> None:
+        with cls._lock:
+            if target in cls._targets:
+                cls._targets.remove(target)
+            if (target is None or not cls._targets) and cls._finder is not None:
+                if cls._finder in sys.meta_path:
+                    sys.meta_path.remove(cls._finder)
+                cls._finder = None
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name not in ("boto3", "botocore"):
+            return None
+        if name == "botocore" and "boto3" in sys.modules:
+            return None  # boto3 is importing it: start once boto3 is complete, not half-way
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _ThenStartMoto(spec.loader)
+        return spec
+
+
+class _ThenStartMoto:
+    """Loads the package as its own loader would, then starts moto for the waiting targets."""
+
+    def __init__(self, loader: Any):
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:  # get_data, get_resource_reader, ... as before
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        with _StartOnImport._lock:
+            targets = list(_StartOnImport._targets)
+        _StartOnImport.uninstall()
+        for target in targets:
+            target._start_moto()
