@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import time
 import warnings
 from pathlib import Path
@@ -753,3 +754,40 @@ def test_a_store_made_before_test_cases_were_kept_gains_the_column(tmp_path):
         assert store.test_case_of("arn:x") == ("M", "T")
     finally:
         store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# the README's section does what it says
+# ---------------------------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _readme_section() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n### Mocked service integrations")
+    return readme[start:readme.index("\n## ", start + 1)]
+
+
+def test_the_readme_s_mock_file_is_the_shipped_one_and_its_commands_work(monkeypatch):
+    section = _readme_section()
+    [shown] = re.findall(r"```json\n(.*?)```", section, re.S)
+    shipped = REPO / "definitions" / "charge_and_notify" / "MockConfigFile.json"
+    assert json.loads(shown) == json.loads(shipped.read_text())
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("SFN_MOCK_CONFIG", raising=False)
+    [command] = re.findall(r"asl-runner (run .*?--test-case RetryPath)", section.replace("\\\n", " "))
+    result = CliRunner().invoke(main, [*shlex.split(command), "--clock", "virtual", "--json", "--history"])
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [e["type"] for e in out["events"]].count("TaskFailed") == 2
+    assert json.loads(out["output"])["charge"] == {"chargeId": "ch_2"}
+
+    [code] = re.findall(r"```python\n(.*?)```", section, re.S)
+    namespace: dict = {"asl_runner": asl_runner}
+    first, second = code.split("execution.error  # PaymentDeclined\n")
+    exec(compile(first, "README.md", "exec"), namespace)
+    assert namespace["execution"].error == "PaymentDeclined"
+    exec(compile(second, "README.md", "exec"), namespace)
+    expected = json.loads(second.rsplit("# ", 1)[1])
+    assert namespace["execution"].output == expected
