@@ -84,6 +84,9 @@ class AwsTarget:
                     _StartOnImport.install(self)
 
     def _start_moto(self) -> None:
+        # moto imports boto3 itself: the import hook must be gone first, and the other
+        # targets it was waiting for start now too
+        waiting = _StartOnImport.release()
         with self._lock:
             if self._mock is None:
                 from moto import mock_aws
@@ -91,6 +94,9 @@ class AwsTarget:
                 mock = mock_aws()
                 mock.start()
                 self._mock = mock
+        for target in waiting:
+            if target is not self:
+                target._start_moto()
 
     def close(self) -> None:
         """Stop this target's mock (its account is gone unless an outer mock holds it)."""
@@ -197,14 +203,27 @@ class _StartOnImport:
                 sys.meta_path.insert(0, cls._finder)
 
     @classmethod
-    def uninstall(cls, target: AwsTarget | None = None) -> None:
+    def uninstall(cls, target: AwsTarget) -> None:
         with cls._lock:
             if target in cls._targets:
                 cls._targets.remove(target)
-            if (target is None or not cls._targets) and cls._finder is not None:
-                if cls._finder in sys.meta_path:
-                    sys.meta_path.remove(cls._finder)
-                cls._finder = None
+            if not cls._targets:
+                cls._remove_finder()
+
+    @classmethod
+    def release(cls) -> list[AwsTarget]:
+        """Remove the hook; the targets that were waiting for it."""
+        with cls._lock:
+            targets, cls._targets = cls._targets, []
+            cls._remove_finder()
+            return targets
+
+    @classmethod
+    def _remove_finder(cls) -> None:
+        if cls._finder is not None:
+            if cls._finder in sys.meta_path:
+                sys.meta_path.remove(cls._finder)
+            cls._finder = None
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name not in ("boto3", "botocore"):
@@ -232,8 +251,5 @@ class _ThenStartMoto:
 
     def exec_module(self, module: Any) -> None:
         self._loader.exec_module(module)
-        with _StartOnImport._lock:
-            targets = list(_StartOnImport._targets)
-        _StartOnImport.uninstall()
-        for target in targets:
+        for target in _StartOnImport.release():
             target._start_moto()
