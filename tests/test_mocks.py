@@ -791,3 +791,15 @@ def test_the_readme_s_mock_file_is_the_shipped_one_and_its_commands_work(monkeyp
     exec(compile(second, "README.md", "exec"), namespace)
     expected = json.loads(second.rsplit("# ", 1)[1])
     assert namespace["execution"].output == expected
+
+
+def test_mocks_from_python_must_be_json_and_are_copied():
+    definition = machine({"S": task("arn:aws:states:::sqs:sendMessage", End=True)})
+    with pytest.raises(MockConfigError, match=r"mocks: /S: is not JSON: .*set"):
+        run(definition, {"S": {"0": {"Return": {1, 2}}}})
+    config = config_with({"S": returns({"n": 1})})
+    with pytest.raises(MockConfigError, match="mocks: is not JSON: Out of range float values"):
+        run(definition, {**config, "MockedResponses": {"S": {"0": {"Return": float("nan")}}}}, "T")
+    ex = run(definition, config, "T")
+    config["MockedResponses"]["S"]["0"]["Return"]["n"] = 2
+    assert ex.output == {"n": 1} and run(definition, config, "T").output == {"n": 2}

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import Problem, StatesError
+from ..jsonvalue import dumps, loads
 from ..validation.report import Report, a_type, child
 from .config import (
     DEFAULT_FILE,
@@ -105,7 +106,16 @@ def _config(mocks: Any) -> MockConfig:
         return mocks
     if isinstance(mocks, (str, os.PathLike)):
         return read_mock_config(mocks)
-    return parse_mock_config(mocks, "mocks")
+    return parse_mock_config(_json_copy(mocks, ""), "mocks")
+
+
+def _json_copy(value: Any, pointer: str) -> Any:
+    """The caller's structure as the file would hold it: JSON (a copy, so that changing the
+    caller's dict afterwards changes nothing), or MockConfigError."""
+    try:
+        return loads(dumps(value))
+    except (TypeError, ValueError, RecursionError) as exc:  # a set, NaN, an object...
+        raise MockConfigError("mocks", [Problem(pointer, f"is not JSON: {exc}")]) from None
 
 
 def _looks_like_a_file(mocks: Any) -> bool:
@@ -132,7 +142,8 @@ def _entries(mocks: Mapping) -> dict[str, Any]:
                                        'response such as {"0": {"Return": ...}}, not '
                                        f"{a_type(value)}")
         else:
-            response = parse_mocked_response(report, child("", key), key, value)
+            response = parse_mocked_response(report, child("", key), key,
+                                             _json_copy(value, child("", key)))
             if response is not None:
                 entries[key] = response
     if report.problems:
