@@ -200,6 +200,27 @@ class _WaitNotices:
         click.echo(f"asl-runner: {wait_notice(what, until, now)}", err=True)
 
 
+def _aws_options(command):
+    command = click.option(
+        "--aws-endpoint", type=str, default=None, metavar="URL",
+        help="Send every AWS call (aws-sdk tasks, and boto3 in handlers) to this AWS-compatible "
+             "endpoint, such as a moto server or LocalStack (default: $AWS_ENDPOINT_URL).")(command)
+    return click.option(
+        "--aws", "aws_target", type=click.Choice(["moto", "real"]), default=None,
+        help="Where AWS calls go: 'moto' (default without an endpoint: an in-process mocked "
+             "account) or 'real' (AWS itself, with your credentials).")(command)
+
+
+def _aws_settings(aws_target: str | None, aws_endpoint: str | None) -> dict:
+    """Integrations' AWS settings from --aws and --aws-endpoint (notice on stderr for real)."""
+    if aws_target is not None and aws_endpoint:
+        _fail_usage(f"give --aws {aws_target} or --aws-endpoint, not both")
+    if aws_target == "real":
+        click.echo("asl-runner: --aws real: AWS calls use your AWS credentials and act on real "
+                   "resources in your account", err=True)
+    return {"aws": "endpoint" if aws_endpoint else aws_target, "aws_endpoint": aws_endpoint}
+
+
 @main.command()
 @click.argument("definition", type=str)
 @click.option("--input", "input_text", help="Execution input as JSON text (default: {}).")
@@ -222,9 +243,11 @@ class _WaitNotices:
 @click.option("--test-case", type=str, default=None, metavar="NAME",
               help="Answer the Task states this test case of the mock configuration mocks with "
                    "its mocked responses (NAME, or MACHINE#NAME); the others run as usual.")
+@_aws_options
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
-        machine_type: str, mock_config: str | None, test_case: str | None) -> None:
+        machine_type: str, mock_config: str | None, test_case: str | None,
+        aws_target: str | None, aws_endpoint: str | None) -> None:
     """Run DEFINITION to its end and show what happened.
 
     Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
@@ -250,7 +273,8 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         clock_obj = make_clock(clock)
     except ValueError as exc:
         _fail_usage(str(exc))
-    integrations, machine_name = _with_mocks(Integrations(lambdas), mock_config, test_case,
+    aws = _aws_settings(aws_target, aws_endpoint)
+    integrations, machine_name = _with_mocks(Integrations(lambdas, **aws), mock_config, test_case,
                                              machine, _machine_name(definition))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
                           state_machine_name=machine_name, machine_type=machine_type)
@@ -339,9 +363,11 @@ def validate(definition: str) -> None:
               help="A mock configuration file of AWS Step Functions Local: StartExecution of "
                    "ARN#TestCase uses its mocked responses (default: $SFN_MOCK_CONFIG, else "
                    "./MockConfigFile.json if there is one).")
+@_aws_options
 @click.option("-v", "--verbose", is_flag=True, help="Log every API call on stderr.")
 def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
-          mock_config: str | None, verbose: bool) -> None:
+          mock_config: str | None, aws_target: str | None, aws_endpoint: str | None,
+          verbose: bool) -> None:
     """Serve the Step Functions API (AWS JSON 1.0) for boto3, the AWS CLI and SDKs.
 
     Point a client at the printed URL, with any credentials and region:
@@ -358,6 +384,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
     lambdas = _lambdas_dir(lambdas)
     clock_name = clock or os.environ.get("ASL_RUNNER_CLOCK") or "real"
     mocks = _serve_mocks(mock_config)
+    aws = _aws_settings(aws_target, aws_endpoint)
     import importlib.util
 
     if importlib.util.find_spec("uvicorn") is None:
@@ -377,7 +404,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
                         format="asl-runner: %(message)s")
     try:
         service = open_service(None if db == ":memory:" else db, lambdas=lambdas, clock=clock,
-                               mocks=mocks)
+                               mocks=mocks, **aws)
     except Exception as exc:  # an unreadable or foreign database file, a bad clock name
         sock.close()
         click.echo(f"asl-runner: cannot open the store {db!r}: {exc}", err=True)
