@@ -108,7 +108,7 @@ class Executions(Operations):
             raise ApiError("StateMachineDoesNotExist",
                            f"State Machine Does Not Exist: '{target}': {exc}") from None
         for problem in unused_mocks(case.states, self.host.machine(definition), case.pointer):
-            log.warning("asl-runner: %s: %s", config.source, problem)
+            log.warning("warning: %s: %s", config.source, problem)
 
     def _sync_result(self, arn: str) -> dict:
         row = self.store.get_execution(arn)
