@@ -187,7 +187,7 @@ class Execution:
                 try:
                     listener(event, depth)
                 except Exception:  # a broken observer (a closed pipe) must not fail the run
-                    _log().exception("asl-runner: a history listener failed; it is removed")
+                    _log().exception("a history listener failed; it is removed")
                     self.listeners.remove(listener)
         return event_id
 
@@ -448,7 +448,7 @@ class Execution:
     def crash(self, exc: BaseException) -> None:
         """Fail the execution because asl-runner itself failed while running it."""
         cause = f"asl-runner failed while running this execution: {type(exc).__name__}: {exc}"
-        _log().error("asl-runner: execution %s failed inside the engine", self.arn, exc_info=exc)
+        _log().error("execution %s failed inside the engine", self.arn, exc_info=exc)
         self._ready.clear()
         try:
             self._end("FAILED", None, error=StatesRuntime(cause=cause[:MAX_CAUSE]),

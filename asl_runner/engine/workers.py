@@ -84,7 +84,7 @@ class WorkerPool:
                 import logging  # only now: logging costs ~10 ms of a cold start
 
                 logging.getLogger("asl_runner.workers").exception(
-                    "asl-runner: a worker thread's task failed")
+                    "a worker thread's task failed")
             with self._lock:
                 del self._busy[me]
                 # a thread started while abandoned work held the others leaves when idle

@@ -149,7 +149,7 @@ class ExecutionHost:
                     if future is not None:
                         future.set_exception(exc)
                     else:  # nobody waits for this one (a task outcome): say it loudly
-                        log.exception("asl-runner: a step failed on the engine thread")
+                        log.exception("a step failed on the engine thread")
                 else:
                     if future is not None:
                         future.set_result(result)
@@ -160,7 +160,7 @@ class ExecutionHost:
             except StoreUnavailable:
                 pass  # said once when the store failed; the work waits for it
             except Exception:  # the engine thread outlives any bug of the step it runs
-                log.exception("asl-runner: background work failed on the engine thread")
+                log.exception("background work failed on the engine thread")
 
     def _next_timeout(self) -> float | None:
         resting = self._retry_at - time.monotonic()
@@ -277,7 +277,7 @@ class ExecutionHost:
         if kind is not None:
             live.inputs += 1
         if self.store_error is not None:
-            log.warning("asl-runner: the store can be written again")
+            log.warning("the store can be written again")
             self.store_error = None
         self._retry_delay = 0.0
 
@@ -399,7 +399,7 @@ class ExecutionHost:
         self._retry_delay = min(last, self._retry_delay * 2 or first)
         self._retry_at = time.monotonic() + self._retry_delay
         if self.store_error is None:
-            log.error("asl-runner: the store cannot be written (%s); API calls that change "
+            log.error("the store cannot be written (%s); API calls that change "
                       "anything answer ServiceUnavailable, task outcomes are kept until it can", exc)
         self.store_error = str(exc)
         return store_outage(exc) or StoreUnavailable(
@@ -425,7 +425,7 @@ class ExecutionHost:
         except sqlite3.Error:
             self._unloaded.add(arn)
         except Exception as exc:
-            log.exception("asl-runner: execution %s could not be rebuilt from the store", arn)
+            log.exception("execution %s could not be rebuilt from the store", arn)
             self._fail_stored(arn, f"asl-runner could not rebuild this execution from its "
                                    f"history: {exc}")
 
