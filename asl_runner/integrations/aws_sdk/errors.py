@@ -54,12 +54,14 @@ def from_client_error(exc: Any, prefix: str, service_model: Any, botocore_servic
     response = getattr(exc, "response", None) or {}
     error = response.get("Error") or {}
     meta = response.get("ResponseMetadata") or {}
-    code = error.get("Code")
+    # botocore raises the modelled error's own class (named by its shape) when it knows it
+    shape_name = type(exc).__name__ if type(exc).__name__ != "ClientError" else \
+        modelled(service_model, error.get("QueryErrorCode") or error.get("Code"))
     extended = meta.get("HostId")
     if botocore_service == "s3" and not extended:
         # S3 always sends x-amz-id-2 and the SDK shows it; moto sends none
         extended = _extended_request_id()
-    return service_error(prefix, modelled(service_model, code), error.get("Message"),
+    return service_error(prefix, shape_name, error.get("Message"),
                          meta.get("HTTPStatusCode"), meta.get("RequestId"), extended,
                          int(meta.get("RetryAttempts") or 0) + 1)
 
