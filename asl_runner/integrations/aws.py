@@ -78,6 +78,9 @@ class AwsTarget:
             if self.mode == ENDPOINT:
                 _prepare_endpoint_environment(self.endpoint_url)
             elif self.mode == MOTO:
+                if os.environ.get("AWS_ENDPOINT_URL"):
+                    # moto was chosen over the configured endpoint: handlers' clients too
+                    os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
                 if "botocore" in sys.modules:
                     self._start_moto()
                 else:
