@@ -548,18 +548,6 @@ def make_handler(outcomes: list[tuple[str, Any]]):
 # ---------------------------------------------------------------------------------------------
 
 
-def time_limited(definition: Any) -> Any:
-    """``definition`` with a TimeoutSeconds under an Express execution's 5 minutes.
-
-    Under the service, the virtual clock does not jump to an execution's maximum duration
-    (a year, 5 minutes for Express), even when a Wait of the definition outlasts it, so such
-    an execution would hold StartSyncExecution for 5 real minutes (tests/test_fuzz.py's
-    strict xfail test_virtual_clock_under_serve_jumps_to_the_limit_a_wait_outlasts). The
-    definition's own TimeoutSeconds comes first and the clock jumps to it.
-    """
-    return {**definition, "TimeoutSeconds": 200} if isinstance(definition, dict) else definition
-
-
 def shaped(shape_name: str, known: dict[str, list[str]], depth: int = 0) -> st.SearchStrategy[Any]:
     """A value for a member of shape ``shape_name``: mostly of the model's type and limits, now
     and then of another type or out of range. ``known`` holds values that exist on the server
@@ -580,8 +568,7 @@ def shaped(shape_name: str, known: dict[str, list[str]], depth: int = 0) -> st.S
     elif shape.enum:
         right = st.one_of(st.sampled_from(shape.enum), text)
     elif shape_name == "Definition":
-        right = st.one_of(st.one_of(valid_machines, hostile_machines).map(time_limited).map(json.dumps),
-                          json_texts())
+        right = st.one_of(st.one_of(valid_machines, hostile_machines).map(json.dumps), json_texts())
     elif shape_name == "SensitiveData":
         right = json_texts()
     else:

@@ -26,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from functools import cache
@@ -60,7 +61,6 @@ from fuzz_strategies import (
     make_handler,
     request_bodies,
     text,
-    time_limited,
     valid_machines,
     weighted,
 )
@@ -69,8 +69,7 @@ from fuzz_strategies import (
 # profiles and the time budget
 # ---------------------------------------------------------------------------------------------
 
-_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-           HealthCheck.function_scoped_fixture, HealthCheck.large_base_example]
+_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 # max_examples is the weight of a test of weight 100 (see examples()); print_blob: a failure in CI
 # prints the @reproduce_failure line that replays it
 settings.register_profile("ci", max_examples=100, deadline=None, print_blob=True, suppress_health_check=_HEALTH)
@@ -278,9 +277,14 @@ def service_model() -> dict:
     return loaders.Loader().load_service_model("stepfunctions", "service-2")
 
 
+#: codes an operation gives beyond its model's list, where AWS's own answer is not recorded
+#: (asl_runner/service says why at each)
+EXTRA_CODES = {"ListStateMachineVersions": {"StateMachineDoesNotExist"}}
+
+
 def allowed_codes(operation: str) -> set[str]:
     listed = service_model()["operations"].get(operation, {}).get("errors", [])
-    return COMMON_CODES | {error["shape"] for error in listed}
+    return COMMON_CODES | EXTRA_CODES.get(operation, set()) | {error["shape"] for error in listed}
 
 
 def output_members(operation: str) -> set[str]:
@@ -430,7 +434,7 @@ def test_api_runs_any_definition(api: FuzzApi, definition: Any, kind: str, text:
         return reply if status == 200 else {}
 
     name = f"fuzz-{next(api.names)}"
-    created = call("CreateStateMachine", {"name": name, "definition": json.dumps(time_limited(definition)),
+    created = call("CreateStateMachine", {"name": name, "definition": json.dumps(definition),
                                           "roleArn": ROLE, "type": kind})
     machine = created.get("stateMachineArn")
     if machine is not None:
@@ -541,13 +545,26 @@ def test_cli_in_a_real_process(workdir: Path, content: bytes, input_text: str, o
 def test_virtual_clock_under_serve_jumps_to_the_limit_a_wait_outlasts():
     service = open_service(None, clock="virtual")
     try:
-        machine = service.create_state_machine({"name": "long-wait", "roleArn": ROLE, "definition": json.dumps(
-            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 400 * 86400, "End": True}}})})
+        machine = service.create_state_machine({"name": "long-wait", "roleArn": ROLE,
+                                                "definition": machine_definition(400 * 86400)})
         arn = service.start_execution({"stateMachineArn": machine["stateMachineArn"]})["executionArn"]
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 2
         while service.describe_execution({"executionArn": arn})["status"] == "RUNNING":
             assert time.monotonic() < deadline, "still RUNNING: the year did not pass"
             time.sleep(0.01)
         assert service.describe_execution({"executionArn": arn})["status"] == "TIMED_OUT"
+        # an Express one held StartSyncExecution for 5 real minutes
+        express = service.create_state_machine({"name": "long-wait-express", "roleArn": ROLE, "type": "EXPRESS",
+                                                "definition": machine_definition(3600)})
+        answers: list[dict] = []
+        caller = threading.Thread(target=lambda: answers.append(service.start_sync_execution(
+            {"stateMachineArn": express["stateMachineArn"]})), daemon=True)
+        caller.start()
+        caller.join(5)
+        assert answers and answers[0]["status"] == "TIMED_OUT", answers
     finally:
         service.close()
+
+
+def machine_definition(wait_seconds: int) -> str:
+    return json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": wait_seconds, "End": True}}})

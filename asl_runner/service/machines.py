@@ -180,6 +180,9 @@ class StateMachines(Operations):
 
     @operation("ListStateMachineVersions")
     def list_state_machine_versions(self, body: dict) -> dict:
+        # AWS's model lists no not-found error here and its answer for an unknown machine is
+        # not recorded: StateMachineDoesNotExist, as ListExecutions answers, rather than an
+        # empty list that would hide a mistyped ARN
         _, row = self._machine(body["stateMachineArn"])
         return listing(self.pages, f"ListStateMachineVersions\n{row['arn']}", "stateMachineVersions",
                        self.store.list_versions(row["arn"]), body,
