@@ -275,7 +275,7 @@ BAD_REQUESTS = [
     ("ListStateMachines", {"nextToken": "LTE="}, 400, "InvalidToken", "Invalid Token: 'Invalid token'"),
     ("GetExecutionHistory", {"executionArn": f"{PREFIX}:execution:m:e", "nextToken": "MA"}, 400,
      "ExecutionDoesNotExist", f"Execution Does Not Exist: '{PREFIX}:execution:m:e'"),
-    ("SendTaskHeartbeat", {"taskToken": "not a token"}, 400, "InvalidToken", "Invalid Token: 'not a token'"),
+    ("SendTaskHeartbeat", {"taskToken": "not a token"}, 400, "InvalidToken", "Invalid Token: 'Invalid token'"),
     ("TagResource", {"resourceArn": f"{PREFIX}:stateMachine:nothing", "tags": []}, 400, "ResourceNotFound",
      f"Resource not found: '{PREFIX}:stateMachine:nothing'"),
 ]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .base import Operations, operation
-from .errors import ApiError
+from .errors import ApiError, invalid_token
 from .fields import task_output
 
 
@@ -23,7 +23,7 @@ class Callbacks(Operations):
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
             arn, _number, _salt = raw.rsplit("#", 2)
         except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise ApiError("InvalidToken", f"Invalid Token: '{token}'") from None
+            raise invalid_token() from None  # AWS's words for a token it never issued
         if self.store.get_execution(arn) is None:
             raise ApiError("TaskDoesNotExist", "Task Does Not Exist")
         ex = self.host.live(arn)

@@ -85,5 +85,6 @@ def invalid_arn(detail: str) -> ApiError:
     return ApiError("InvalidArn", f"Invalid Arn: '{detail}'")
 
 
-def invalid_page_token() -> ApiError:
+def invalid_token() -> ApiError:
+    """A page token or task token that AWS never issued (its words, recorded for both)."""
     return ApiError("InvalidToken", "Invalid Token: 'Invalid token'")

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .errors import invalid_page_token
+from .errors import invalid_token
 
 TOKEN_LIFETIME_SECONDS = 24 * 3600
 DEFAULT_PAGE_SIZE = 100  # AWS: "The default is 100"; maxResults 0 means the default
@@ -40,13 +40,13 @@ class PageTokens:
             return None
         payload, dot, signature = token.partition(".")
         if not dot or not hmac.compare_digest(signature, self._sign(listing, payload)):
-            raise invalid_page_token()
+            raise invalid_token()
         try:
             position, issued = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         except (ValueError, TypeError, binascii.Error):  # cannot happen for a signed payload
-            raise invalid_page_token() from None
+            raise invalid_token() from None
         if self._clock() - issued > TOKEN_LIFETIME_SECONDS:
-            raise invalid_page_token()
+            raise invalid_token()
         return position
 
     def _sign(self, listing: str, payload: str) -> str:
