@@ -81,7 +81,8 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     from .engine import Runner
     from .integrations import Integrations
 
-    invoker: Any = Integrations(lambdas, handlers)
+    integrations = Integrations(lambdas, handlers)
+    invoker: Any = integrations
     if mocks is not None:
         import warnings
 
@@ -98,7 +99,10 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
         raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
     execution = start(definition, input, clock=clock, name=name,
                       state_machine_name=state_machine_name, **kw)
-    with Runner(invoker, max_workers=max_workers) as runner:
-        runner.run(execution)
+    try:
+        with Runner(invoker, max_workers=max_workers) as runner:
+            runner.run(execution)
+    finally:
+        integrations.close()  # one mocked AWS account per run, as `asl-runner run` has
     return execution
 

@@ -535,3 +535,20 @@ def test_cli_aws_options(tmp_path):
     real = runner.invoke(main, ["run", str(machine), "--json", "--aws", "real"])
     assert real.exit_code == 0
     assert "--aws real: AWS calls use your AWS credentials" in real.output
+
+
+def test_each_python_api_run_has_its_own_mocked_account():
+    # in a new process: this module's own mock (the fixture above) would join both runs
+    script = """
+import asl_runner
+
+def task(action, **parameters):
+    return {"StartAt": "T", "States": {"T": {"Type": "Task", "Parameters": parameters, "End": True,
+            "Resource": "arn:aws:states:::aws-sdk:s3:" + action}}}
+
+assert asl_runner.run(task("createBucket", Bucket="only-once"), {}, clock="virtual").status == "SUCCEEDED"
+listed = asl_runner.run(task("listBuckets"), {}, clock="virtual")
+print(listed.status, len(listed.output["Buckets"]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["SUCCEEDED", "0"], done.stderr  # the first account went with its run
