@@ -520,6 +520,30 @@ def test_versions_and_aliases_answer_as_aws(api):
     assert (status, code_of(reply)) == (400, "StateMachineDoesNotExist")
 
 
+def test_an_express_machine_cannot_wait_for_a_callback_or_an_activity(api):
+    """Found by tests/test_fuzz.py: CreateStateMachine took such an EXPRESS machine, and
+    StartSyncExecution then waited until the execution's 5 minutes were up."""
+    activity = {"StartAt": "Act", "States": {"Act": {
+        "Type": "Task", "Resource": f"{PREFIX}:activity:sign", "End": True}}}
+    for definition, problem in (
+            (activity, "Express state machine does not support Activity ARN at /States/Act/Resource"),
+            (CALLBACK, "Express state machine does not support '.waitForTaskToken' service "
+                       "integration at /States/Ask/Resource")):
+        status, reply = api.call("CreateStateMachine", {"name": "fast", "definition": json.dumps(definition),
+                                                        "roleArn": ROLE, "type": "EXPRESS"})
+        assert (status, code_of(reply)) == (400, "InvalidDefinition"), reply
+        assert reply["message"] == f"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: {problem}'"
+        checked = api.ok("ValidateStateMachineDefinition", {"definition": json.dumps(definition),
+                                                            "type": "EXPRESS"})
+        assert checked["result"] == "FAIL" and problem.startswith(checked["diagnostics"][0]["message"])
+        assert api.ok("ValidateStateMachineDefinition", {"definition": json.dumps(definition)})["result"] == "OK"
+    express = api.ok("CreateStateMachine", {"name": "fast", "definition": json.dumps(PASS), "roleArn": ROLE,
+                                            "type": "EXPRESS"})["stateMachineArn"]
+    status, reply = api.call("UpdateStateMachine", {"stateMachineArn": express, "definition": json.dumps(activity)})
+    assert (status, code_of(reply)) == (400, "InvalidDefinition"), reply
+    assert api.machine(activity, name="slow")  # a STANDARD machine may
+
+
 # ---------------------------------------------------------------------------------------------
 # long polls: AWS's 1,000 per activity, no thread while waiting
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import uuid
 from ..errors import DefinitionError
 from ..jsonvalue import JsonInputError
 from ..jsonvalue import loads as parse_json
+from ..model.express import express_problems
 from ..validate import validate_definition
 from .arns import check_role_arn, parse_arn
 from .base import Operations, operation
@@ -24,6 +25,11 @@ def _invalid_definition(detail: str) -> ApiError:
     return ApiError("InvalidDefinition", f"Invalid State Machine Definition: '{detail}'")
 
 
+def _schema_validation_failed(problems: list) -> ApiError:
+    return _invalid_definition(", ".join(f"SCHEMA_VALIDATION_FAILED: {p.message} at {p.pointer or '/'}"
+                                         for p in problems[:10]))
+
+
 def _check_version_description(body: dict) -> None:
     if "versionDescription" in body and not body.get("publish"):
         # AWS's recorded answer
@@ -31,7 +37,8 @@ def _check_version_description(body: dict) -> None:
 
 
 class StateMachines(Operations):
-    def _validated_definition(self, definition: str) -> str:
+    def _validated_definition(self, definition: str, kind: str) -> str:
+        """``definition`` if a machine of type ``kind`` may have it, else InvalidDefinition."""
         if len(definition) * 3 > DEFINITION_LIMIT and len(definition.encode()) > DEFINITION_LIMIT:
             raise validation_errors(["Value at 'definition' failed to satisfy constraint: Member must "
                                      f"have length less than or equal to {DEFINITION_LIMIT}"])
@@ -43,12 +50,16 @@ class StateMachines(Operations):
         if problems is None:
             raise _invalid_definition("SCHEMA_VALIDATION_FAILED: The state machine definition must be a JSON object")
         if problems:
-            raise _invalid_definition(", ".join(f"SCHEMA_VALIDATION_FAILED: {p.message} at {p.pointer or '/'}"
-                                                for p in problems[:10]))
+            raise _schema_validation_failed(problems)
         try:
-            self.host.machine(definition)
+            machine = self.host.machine(definition)
         except DefinitionError as exc:
             raise _invalid_definition(str(exc)) from None
+        # an Express machine that waited for a callback or an activity would hold
+        # StartSyncExecution until its 5 minutes were up
+        problems = express_problems(machine) if kind == "EXPRESS" else []
+        if problems:
+            raise _schema_validation_failed(problems)
         return definition
 
     # ------------------------------------------------------------------ state machines
@@ -57,9 +68,9 @@ class StateMachines(Operations):
     def create_state_machine(self, body: dict) -> dict:
         _check_version_description(body)
         name = check_name(body["name"])
-        definition = self._validated_definition(body["definition"])
-        role = check_role_arn(body["roleArn"])
         kind = body.get("type", "STANDARD")
+        definition = self._validated_definition(body["definition"], kind)
+        role = check_role_arn(body["roleArn"])
         arn = self._arn("stateMachine", name)
         tags = tag_map(body.get("tags", []))
         check_tag_count(arn, tags)
@@ -114,7 +125,7 @@ class StateMachines(Operations):
             raise ApiError("MissingRequiredParameter", "Either the definition, the role ARN, the "
                            "LoggingConfiguration, or the TracingConfiguration must be specified")
         _check_version_description(body)
-        definition = self._validated_definition(body["definition"]) if "definition" in body else None
+        definition = self._validated_definition(body["definition"], row["type"]) if "definition" in body else None
         role = check_role_arn(body["roleArn"]) if "roleArn" in body else None
         row["definition"] = definition or row["definition"]
         row["role_arn"] = role or row["role_arn"]
@@ -146,6 +157,11 @@ class StateMachines(Operations):
             return {"result": "FAIL", "truncated": False, "diagnostics": [{
                 "severity": "ERROR", "code": "INVALID_JSON_DESCRIPTION", "message": str(exc)}]}
         problems = validate_definition(parsed)
+        if not problems and body.get("type") == "EXPRESS":
+            try:
+                problems = express_problems(self.host.machine(body["definition"]))
+            except DefinitionError as exc:
+                problems = exc.problems
         limit = body.get("maxResults") or 100
         diagnostics = [{"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED",
                         "message": p.message, "location": p.pointer or "/"} for p in problems]
