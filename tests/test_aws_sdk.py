@@ -304,6 +304,29 @@ def test_shapes_member_names_and_coercions():
         shapes.to_request({"QueueUrl": "u", "MessageBody": "m", "DelaySeconds": 1.5}, send)
 
 
+@pytest.mark.parametrize(("service", "operation", "parameters", "problem"), [
+    # found by tests/test_fuzz.py: botocore raised OverflowError (CBOR) or RuntimeError (its
+    # timestamp check), so the task failed with a Python exception's name as its error
+    ("dynamodb", "Scan", {"TableName": "t", "Limit": 2**64},
+     "Limit: must be an integer from -2147483648 to 2147483647, not 18446744073709551616"),
+    ("sqs", "SendMessage", {"QueueUrl": "u", "MessageBody": "m", "DelaySeconds": -2**31 - 1},
+     "DelaySeconds: must be an integer from -2147483648"),
+    ("ecs", "SubmitTaskStateChange", {"ExecutionStoppedAt": 1e308},
+     "ExecutionStoppedAt: must be a timestamp (ISO-8601 text or epoch seconds), not 1e+308"),
+    ("ecs", "SubmitTaskStateChange", {"ExecutionStoppedAt": "yesterday"}, "must be a timestamp"),
+    ("ecs", "SubmitTaskStateChange", {"ExecutionStoppedAt": True}, "must be a timestamp"),
+])
+def test_parameters_java_cannot_read_are_a_parameter_problem(service, operation, parameters, problem):
+    import botocore.session
+
+    shape = botocore.session.Session().get_service_model(service).operation_model(operation).input_shape
+    with pytest.raises(shapes.ParameterProblem, match=re.escape(problem)):
+        shapes.to_request(parameters, shape)
+    ok = {**parameters, **{k: "2024-01-01T00:00:00Z" for k, v in parameters.items() if "At" in k},
+          **{k: 7 for k in ("Limit", "DelaySeconds") if k in parameters}}
+    shapes.to_request(ok, shape)  # in range, a timestamp: taken
+
+
 class Unreachable:
     """An AWS target whose endpoint nobody listens on."""
 

@@ -107,14 +107,16 @@ def _value(value: Any, shape: Any, path: str) -> Any:
     if kind == "string":
         return _string(value, path)
     if kind in ("integer", "long"):
-        return _integer(value, path)
+        return _integer(value, path, kind)
     if kind in ("float", "double"):
         return _number(value, path)
     if kind == "boolean":
         return _boolean(value, path)
     if kind == "blob":
         return _base64(value, path)
-    return value  # timestamps (ISO text or epoch seconds: botocore reads both) and documents
+    if kind == "timestamp":
+        return _timestamp(value, path)
+    return value  # documents
 
 
 def _a(value: Any) -> str:
@@ -130,7 +132,21 @@ def _string(value: Any, path: str) -> str:
     raise ParameterProblem(path, f"must be a string, not {_a(value)}")
 
 
-def _integer(value: Any, path: str) -> int:
+#: the Java SDK's types for the model's integers: a value out of their range cannot be read
+_JAVA_RANGES = {"integer": (-2**31, 2**31 - 1), "long": (-2**63, 2**63 - 1)}
+
+
+def _integer(value: Any, path: str, kind: str = "long") -> int:
+    number = _whole_number(value)
+    if number is None:
+        raise ParameterProblem(path, f"must be an integer, not {dumps(value)}")
+    low, high = _JAVA_RANGES[kind]
+    if not low <= number <= high:
+        raise ParameterProblem(path, f"must be an integer from {low} to {high}, not {number}")
+    return number
+
+
+def _whole_number(value: Any) -> int | None:
     if type(value) is int:
         return value
     if type(value) is float and value.is_integer():
@@ -139,8 +155,8 @@ def _integer(value: Any, path: str) -> int:
         try:
             return int(value.strip())
         except ValueError:
-            pass
-    raise ParameterProblem(path, f"must be an integer, not {dumps(value)}")
+            return None
+    return None
 
 
 def _number(value: Any, path: str) -> float:
@@ -160,6 +176,20 @@ def _boolean(value: Any, path: str) -> bool:
     if value in ("true", "false"):
         return value == "true"
     raise ParameterProblem(path, f"must be a boolean, not {dumps(value)}")
+
+
+def _timestamp(value: Any, path: str) -> Any:
+    """ISO-8601 text or epoch seconds, as botocore reads them; checked here, since botocore
+    reports a value it cannot place in time (``1e308``) with a RuntimeError of its own."""
+    from botocore.utils import parse_timestamp
+
+    if not isinstance(value, bool) and isinstance(value, (str, int, float)):
+        try:
+            parse_timestamp(value)
+            return value
+        except (ValueError, TypeError, OverflowError, OSError, RuntimeError):
+            pass
+    raise ParameterProblem(path, f"must be a timestamp (ISO-8601 text or epoch seconds), not {dumps(value)}")
 
 
 def _payload_blob(value: Any) -> bytes:
