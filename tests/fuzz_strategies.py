@@ -611,3 +611,69 @@ def request_bodies(operation: str, known: dict[str, list[str]]) -> st.SearchStra
         st.dictionaries(keys, hostile_values, max_size=3).map(lambda b: json.dumps(b).encode()),
     )
     return weighted((6, shaped_body), (1, garbage))
+
+
+# ---------------------------------------------------------------------------------------------
+# aws-sdk task parameters
+# ---------------------------------------------------------------------------------------------
+
+#: services whose operations aws-sdk tasks are fuzzed with (Step Functions' names)
+AWS_SDK_SERVICES = ["s3", "dynamodb", "sqs", "sns", "secretsmanager", "eventbridge", "lambda", "ec2",
+                    "ssm", "kms", "ecs", "athena", "glue", "cloudwatch", "sfn", "kinesis", "iam"]
+TIMESTAMP_VALUES = ["2024-01-01T00:00:00Z", "2024-01-01T00:00:00.5+02:00", 1704067200, 1.5, 0, -1,
+                    1e308, -1e308, 10**20, "yesterday", "", "2024-13-45T99:99:99Z", "9999-12-31T23:59:59Z"]
+
+
+def _botocore_model(service: str) -> Any:
+    from asl_runner.integrations.aws_sdk import service_model
+    from asl_runner.integrations.aws_sdk.names import botocore_service
+
+    return service_model(botocore_service(service))
+
+
+def _parameter(draw: st.DrawFn, shape: Any, depth: int) -> Any:
+    """A value for a member of botocore ``shape``: mostly of its type, now and then not."""
+    from asl_runner.integrations.aws_sdk.names import member_name
+
+    if draw(st.integers(0, 7)) == 0:
+        return draw(weighted((3, scalars), (1, json_values)))
+    kind = shape.type_name
+    if kind == "structure":
+        if depth <= 0 or shape.metadata.get("document"):
+            return draw(json_values)
+        members = sorted(shape.members)
+        chosen = draw(st.lists(st.sampled_from(members), max_size=4, unique=True)) if members else []
+        return {member_name(m): _parameter(draw, shape.members[m], depth - 1) for m in chosen}
+    if kind == "list":
+        return [_parameter(draw, shape.member, depth - 1) for _ in range(draw(st.integers(0, 2)))] \
+            if depth > 0 else []
+    if kind == "map":
+        return {draw(keys): _parameter(draw, shape.value, depth - 1) for _ in range(draw(st.integers(0, 2)))} \
+            if depth > 0 else {}
+    if kind == "string":
+        return draw(st.sampled_from(shape.enum)) if shape.enum and draw(st.booleans()) else draw(text)
+    if kind in ("integer", "long"):
+        return draw(weighted((4, st.integers(-5, 1000)), (1, st.sampled_from([2**31, 2**63, 2**64, 1.5, "7", "x"]))))
+    if kind in ("float", "double"):
+        return draw(weighted((4, numbers), (1, st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "1.5"]))))
+    if kind == "boolean":
+        return draw(weighted((4, st.booleans()), (1, st.sampled_from(["true", "false", "yes", 1]))))
+    if kind == "blob":
+        return draw(st.sampled_from(["e30=", "", "not base64!", "AAAA", "////"]))
+    if kind == "timestamp":
+        return draw(st.sampled_from(TIMESTAMP_VALUES))
+    return draw(json_values)
+
+
+@st.composite
+def aws_sdk_calls(draw: st.DrawFn) -> tuple[str, str, Any]:
+    """(service, action, parameters) of an aws-sdk task: an operation of one of
+    AWS_SDK_SERVICES, with parameters shaped after its input (mostly)."""
+    service = draw(st.sampled_from(AWS_SDK_SERVICES))
+    model = _botocore_model(service)
+    operation = draw(st.sampled_from(sorted(model.operation_names)))
+    shape = model.operation_model(operation).input_shape
+    parameters = _parameter(draw, shape, 3) if shape is not None else {}
+    if draw(st.integers(0, 9)) == 0:
+        parameters = draw(GARBAGE)
+    return service, operation[0].lower() + operation[1:], parameters

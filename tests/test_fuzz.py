@@ -21,6 +21,7 @@ and replays them first; a CI failure prints a ``@reproduce_failure`` line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -52,6 +53,7 @@ from asl_runner.validate import validate_definition
 from fuzz_strategies import (
     FUNCTIONS,
     NON_JSON,
+    aws_sdk_calls,
     corrupted,
     definitions,
     handler_outcomes,
@@ -188,8 +190,13 @@ def strict_json(value: Any) -> str:
     return text
 
 
+#: how an execution that crashed the engine ends (Execution.crash): a bug, even if contained
+CRASHED = "asl-runner failed while running this execution"
+
+
 def check_ended(execution: Any) -> None:
     assert execution.status in TERMINAL, execution.status
+    assert not (execution.cause or "").startswith(CRASHED), execution.cause
     # a Fail state without Error fails the execution with no error at all, as on AWS
     assert execution.error is None or isinstance(execution.error, str), execution.error
     assert execution.cause is None or isinstance(execution.cause, str), execution.cause
@@ -441,10 +448,12 @@ def test_api_runs_any_definition(api: FuzzApi, definition: Any, kind: str, text:
         if kind == "EXPRESS":
             result = call("StartSyncExecution", {"stateMachineArn": machine, "input": text})
             assert result.get("status", "FAILED") in TERMINAL, result
+            assert not result.get("cause", "").startswith(CRASHED), result
         else:
             execution = call("StartExecution", {"stateMachineArn": machine, "input": text}).get("executionArn")
             if execution is not None:
-                call("DescribeExecution", {"executionArn": execution})
+                described = call("DescribeExecution", {"executionArn": execution})
+                assert not described.get("cause", "").startswith(CRASHED), described
                 call("GetExecutionHistory", {"executionArn": execution, "reverseOrder": True})
                 call("StopExecution", {"executionArn": execution, "error": "Fuzz"})
         call("DeleteStateMachine", {"stateMachineArn": machine})
@@ -509,7 +518,8 @@ def check_exit(exit_code: int, stdout: str, stderr: str, args: list[str]) -> Non
     assert exit_code in (0, 1, 2), (exit_code, stdout[-2000:], stderr[-2000:])
     assert "Traceback" not in stdout and "Traceback" not in stderr, stderr[-4000:]
     if "--json" in args and exit_code in (0, 1) and args[0] == "run":
-        assert isinstance(json.loads(stdout), dict)  # exactly one JSON object
+        described = json.loads(stdout)  # exactly one JSON object
+        assert isinstance(described, dict) and not described.get("cause", "").startswith(CRASHED), described
 
 
 @examples(60)
@@ -568,3 +578,41 @@ def test_virtual_clock_under_serve_jumps_to_the_limit_a_wait_outlasts():
 
 def machine_definition(wait_seconds: int) -> str:
     return json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": wait_seconds, "End": True}}})
+
+
+# ---------------------------------------------------------------------------------------------
+# aws-sdk tasks
+# ---------------------------------------------------------------------------------------------
+
+
+@examples(150)
+@given(call=aws_sdk_calls())
+@budgeted
+def test_aws_sdk_parameters_become_a_request_or_a_parameter_problem(call: tuple):
+    """What a Task's Parameters become for botocore: a request its validator and serializer
+    take or refuse with their own errors, or a ParameterProblem (States.Runtime). Any other
+    exception would fail the task with a Python exception's name as its error."""
+    from botocore.exceptions import BotoCoreError
+    from botocore.serialize import create_serializer
+    from botocore.validate import ParamValidator
+
+    from asl_runner.integrations.aws_sdk import service_model
+    from asl_runner.integrations.aws_sdk.names import botocore_service, operation_name
+    from asl_runner.integrations.aws_sdk.shapes import ParameterProblem, to_request
+
+    service, action, parameters = call
+    model = service_model(botocore_service(service))
+    operation = model.operation_model(operation_name(model, action))
+    try:
+        request = to_request(parameters, operation.input_shape)
+    except ParameterProblem as exc:
+        event("ParameterProblem")
+        assert isinstance(exc.message, str)
+        return
+    if operation.input_shape is None:
+        return
+    report = ParamValidator().validate(request, operation.input_shape)
+    event(f"valid: {not report.has_errors()}")
+    if not report.has_errors():
+        with contextlib.suppress(BotoCoreError):
+            create_serializer(model.metadata["protocol"]).serialize_to_request(request, operation)
