@@ -349,6 +349,15 @@ def test_a_call_that_gets_no_answer_is_states_taskfailed():
     assert "Could not connect to the endpoint URL" in failed.value.cause
 
 
+def test_a_request_botocore_fails_to_build_in_its_own_way_is_states_taskfailed():
+    # found by tests/test_fuzz.py: DynamoDB's endpoint parameters are JMESPath over the request,
+    # and without RequestItems it raised JMESPathTypeError, which became the task's error name
+    with pytest.raises(asl_runner.errors.StatesError) as failed:
+        aws_sdk.call(Unreachable(), "dynamodb", "batchGetItem", {})
+    assert failed.value.error == "States.TaskFailed"
+    assert failed.value.cause.startswith("Unable to build the request: In function keys()")
+
+
 # ------------------------------------------------------------------- .waitForTaskToken
 
 def test_wait_for_task_token_makes_the_call_then_waits_for_the_token():
@@ -499,6 +508,8 @@ def test_endpoint_mode_tells_handlers_where_to_go(monkeypatch):
     target.prepare()
     assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5999"
     assert os.environ["AWS_ACCESS_KEY_ID"] == "asl-runner"  # dummies: no credentials configured
+    target.close()  # and the process environment is as it was
+    assert "AWS_ENDPOINT_URL" not in os.environ and "AWS_ACCESS_KEY_ID" not in os.environ
 
 
 def run_fresh(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -569,9 +580,10 @@ def task(action, **parameters):
     return {"StartAt": "T", "States": {"T": {"Type": "Task", "Parameters": parameters, "End": True,
             "Resource": "arn:aws:states:::aws-sdk:s3:" + action}}}
 
-assert asl_runner.run(task("createBucket", Bucket="only-once"), {}, clock="virtual").status == "SUCCEEDED"
+created = asl_runner.run(task("createBucket", Bucket="only-once"), {}, clock="virtual")
+assert created.status == "SUCCEEDED", (created.error, created.cause)
 listed = asl_runner.run(task("listBuckets"), {}, clock="virtual")
 print(listed.status, len(listed.output["Buckets"]))
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    done = run_fresh(script)
     assert done.stdout.split() == ["SUCCEEDED", "0"], done.stderr  # the first account went with its run

@@ -103,6 +103,10 @@ def _call_aws(target: Any, botocore_name: str, operation: str, request: dict, re
         raise errors.from_client_error(exc, prefix, model, botocore_name) from None
     except BotoCoreError as exc:  # no answer: no connection, no credentials, a bad request
         raise errors.client_failure(str(exc)) from None
+    except Exception as exc:  # botocore failing a request in a way of its own (the JMESPath
+        # of DynamoDB's endpoint parameters over a missing RequestItems): a request the SDK
+        # cannot build, as the Java SDK's SdkClientException, not an error named after Python
+        raise errors.client_failure(f"Unable to build the request: {exc}") from None
 
 
 def _call_states(states_api: StatesApi | None, operation: str, request: dict, model: Any,
