@@ -57,6 +57,19 @@ def test_back_off(retrier, expected):
     assert delays(ex) == pytest.approx(expected, abs=0.25)
 
 
+def test_a_thousand_retries_at_max_delay_do_not_overflow_the_back_off():
+    # found by tests/test_fuzz.py: BackoffRate^1024 overflowed a float, and the engine crashed
+    # (States.Runtime, "asl-runner failed while running this execution: OverflowError")
+    retrier = {"ErrorEquals": ["Boom"], "IntervalSeconds": 1, "MaxAttempts": 1500, "MaxDelaySeconds": 1}
+    ex = run(machine({"T": task([retrier])}), tasks=always("Boom", 1501))
+    assert (ex.status, ex.error, ex.cause) == ("FAILED", "Boom", "attempt 1500")
+    assert delays(ex)[-3:] == pytest.approx([1, 1, 1], abs=0.25)
+    # without MaxDelaySeconds the back-off outgrows the execution's year, which ends it
+    unbounded = {"ErrorEquals": ["Boom"], "IntervalSeconds": 1, "MaxAttempts": 1500, "BackoffRate": 1e308}
+    unbounded = run(machine({"T": task([unbounded])}), tasks=always("Boom"))
+    assert unbounded.status == "TIMED_OUT"
+
+
 def test_max_attempts_zero_never_retries():
     tasks = always("Boom")
     definition = machine({

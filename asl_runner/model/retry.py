@@ -9,6 +9,11 @@ from ..paths import Path
 from ..payload import Template
 from ..record import Record
 
+#: a delay longer than any execution may last (a year; TimeoutSeconds at most 99999999 s)
+#: behaves as any longer one: the execution ends first. BackoffRate^attempt is capped here,
+#: before it overflows a float (a retrier with a MaxDelaySeconds retries on at that pace).
+LONGEST_DELAY = 1e9
+
 
 class Retrier(Record):
     error_equals: tuple[str, ...]
@@ -27,7 +32,10 @@ class Retrier(Record):
         IntervalSeconds × BackoffRate^(attempt-1), capped by MaxDelaySeconds; with FULL
         jitter a uniformly random share of that, as AWS documents.
         """
-        delay = self.interval_seconds * (self.backoff_rate ** (attempt - 1))
+        try:
+            delay = min(self.interval_seconds * (self.backoff_rate ** (attempt - 1)), LONGEST_DELAY)
+        except OverflowError:
+            delay = LONGEST_DELAY
         if self.max_delay_seconds is not None:
             delay = min(delay, self.max_delay_seconds)
         if self.jitter_strategy == "FULL" and random is not None:
