@@ -13,7 +13,7 @@ import pytest
 import asl_runner
 from asl_runner.clock import VirtualClock
 from asl_runner.engine import Execution
-from asl_runner.service.host import apply_input
+from asl_runner.engine.outcomes import Outcome, TaskFailed, TaskSucceeded, TimerFired, decode
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
 MACHINE = {
@@ -41,7 +41,7 @@ MACHINE = {
 }
 
 
-def outcome(invocation, calls: dict) -> tuple[str, dict]:
+def outcome(invocation, calls: dict) -> Outcome:
     """What the handlers do: deterministic, and Flaky fails once per item."""
     name = invocation.resource.function_name
     token = invocation.token
@@ -49,11 +49,11 @@ def outcome(invocation, calls: dict) -> tuple[str, dict]:
         key = f"flaky-{invocation.payload}"
         calls[key] = calls.get(key, 0) + 1
         if calls[key] == 1:
-            return "task-failed", {"token": token, "error": "Transient", "cause": "try again"}
-        return "task-succeeded", {"token": token, "output": invocation.payload * 10}
+            return TaskFailed(token, "Transient", "try again")
+        return TaskSucceeded(token, invocation.payload * 10)
     if name == "Broken":
-        return "task-failed", {"token": token, "error": "Boom", "cause": "always"}
-    return "task-succeeded", {"token": token, "output": invocation.payload}
+        return TaskFailed(token, "Boom", "always")
+    return TaskSucceeded(token, invocation.payload)
 
 
 def new_execution() -> Execution:
@@ -66,14 +66,14 @@ def drive(ex: Execution, inputs: list, marks: list | None, calls: dict) -> None:
     after it) when ``marks`` is a list."""
     pending: list = []
     while ex.running:
-        pending.extend(ex.take_invocations())
+        pending.extend(ex.tasks.take_invocations())
         if pending:
-            kind, payload = outcome(pending.pop(0), calls)
+            happened = outcome(pending.pop(0), calls)
         else:
-            due = ex.due_timers(ex.next_timer_due())
-            kind, payload = "timer", {"seq": due[0].seq}
-        apply_input(ex, kind, payload)
-        inputs.append((kind, payload))
+            happened = TimerFired(ex.due_timers(ex.next_timer_due())[0].seq)
+        ex.apply(happened)
+        # as the host records it, and reads it back
+        inputs.append((happened.kind, happened.record()))
         if marks is not None:
             marks.append(len(ex.history))
 
@@ -110,13 +110,13 @@ def test_rebuilt_after_any_step_it_ends_the_same(recorded, stop_after):
     ex.begin_replay(original.history[:marks[stop_after]])
     ex.start()
     for kind, payload in inputs[:stop_after]:
-        apply_input(ex, kind, payload)
+        ex.apply(decode(kind, payload))
     ex.end_replay()
     assert len(ex.history) == marks[stop_after]
     # then live again: the remaining inputs, as they came in the original run
     for kind, payload in inputs[stop_after:]:
-        ex.take_invocations()
-        apply_input(ex, kind, payload)
+        ex.tasks.take_invocations()
+        ex.apply(decode(kind, payload))
     assert ex.status == "SUCCEEDED"
     assert ex.output == original.output  # the UUID drawn in Prepare included
     assert [(e.type, e.previous_id) for e in ex.history] == [(e.type, e.previous_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -10,41 +11,38 @@ if TYPE_CHECKING:
 
 
 class Invocation:
-    """A task the runner must perform; its outcome is reported back under ``token``.
+    """A task the runner must perform, as plain data; its outcome is reported back under
+    ``token``. It holds nothing of the engine's: integrations, mocks, the in-process runner
+    and the durable host all perform it the same way, and may do so on any thread.
 
     (A plain class, not a Record: one is made per task attempt, on the hot path.)
     """
 
-    __slots__ = ("token", "frame", "state_name", "resource", "payload", "timeout_seconds",
-                 "heartbeat_seconds", "event_family", "retry", "kind", "number")
+    __slots__ = ("token", "execution_arn", "state_name", "number", "resource", "payload",
+                 "timeout_seconds", "heartbeat_seconds", "event_family", "kind", "context")
 
-    def __init__(self, token: str, frame: Frame, state_name: str, resource: Any, payload: Any,
-                 timeout_seconds: float | None, heartbeat_seconds: float | None,
-                 event_family: str = "task", retry: Any = None,
-                 kind: str = "invoke", number: int = 0):
+    def __init__(self, token: str, execution_arn: str, state_name: str, resource: Any,
+                 payload: Any, timeout_seconds: float | None, heartbeat_seconds: float | None,
+                 event_family: str = "task", kind: str = "invoke", number: int = 0,
+                 context: dict | None = None):
         self.token = token
-        self.frame = frame
+        self.execution_arn = execution_arn
         self.state_name = state_name
-        self.resource = resource  # model.Resource
-        self.payload = payload
-        self.timeout_seconds = timeout_seconds
-        self.heartbeat_seconds = heartbeat_seconds
-        #: "lambda" (a Lambda ARN: LambdaFunction* events) or "task" (Task* events)
-        self.event_family = event_family
-        #: how the engine runs this task's state again on a retry (not the runner's business)
-        self.retry = retry
-        #: "invoke" (the call's result is the outcome), "callback" (.waitForTaskToken: the
-        #: call submits the work, SendTask* reports the outcome) or "activity" (a worker polls)
-        self.kind = kind
         #: how many times the execution called this state's resource before (zero-based: every
         #: attempt, retries, loops and Map iterations included), in the order the engine
         #: scheduled them, so a replay numbers them alike; mock files answer by this number
         self.number = number
-
-    @property
-    def context(self) -> dict:
-        """The context object (``$$``) of the task's state, built on demand."""
-        return self.frame.context
+        self.resource = resource  # model.Resource
+        self.payload = payload
+        self.timeout_seconds = timeout_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        #: "lambda" (a Lambda ARN: LambdaFunction* events), "activity" or "task" (Task* events)
+        self.event_family = event_family
+        #: "invoke" (the call's result is the outcome), "callback" (.waitForTaskToken: the
+        #: call submits the work, SendTask* reports the outcome) or "activity" (a worker polls)
+        self.kind = kind
+        #: the context object (``$$``) as of the call
+        self.context = context if context is not None else {}
 
     def __repr__(self) -> str:
         return f"<Invocation {self.token} {self.resource.arn}>"
@@ -80,12 +78,17 @@ class Timer:
 
 
 class PendingTask:
-    __slots__ = ("frame", "state", "invocation", "timer", "heartbeat", "submitted")
+    """The engine's side of an invocation in flight: who waits for it and how to retry."""
 
-    def __init__(self, frame: Frame, state: State, invocation: Invocation):
+    __slots__ = ("frame", "state", "invocation", "retry", "timer", "heartbeat", "submitted")
+
+    def __init__(self, frame: Frame, state: State, invocation: Invocation,
+                 retry: Callable[[], bool]):
         self.frame = frame
         self.state = state
         self.invocation = invocation
+        #: runs the task's state again on a retry
+        self.retry = retry
         self.timer: Timer | None = None
         self.heartbeat: Timer | None = None
         #: a callback task whose call went through, or an activity task a worker took

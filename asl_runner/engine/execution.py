@@ -2,14 +2,14 @@
 
 Nothing in here blocks or performs I/O. An execution advances until every frame waits for
 something outside it (a task outcome, a timer), and leaves what it needs from the outside in
-:attr:`Execution.invocations` and its timer queue. A runner performs those effects and feeds
-the outcomes back through :meth:`complete_task`, :meth:`fail_task` and :meth:`fire_timers`;
-the same engine thus serves ``asl-runner run``, tests, the HTTP endpoint and recovery.
+:attr:`Execution.tasks` (the Task lifecycle, ``engine.tasks``) and its timer queue. A runner
+performs those effects and feeds what came of them back as typed outcomes
+(``engine.outcomes``) through :meth:`Execution.apply`; the same engine thus serves
+``asl-runner run``, tests, the HTTP endpoint and recovery.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import heapq
 import itertools
@@ -24,7 +24,6 @@ from ..errors import (
     DataFlowError,
     StatesDataLimitExceeded,
     StatesError,
-    StatesHeartbeatTimeout,
     StatesRuntime,
     StatesTimeout,
     runtime_error,
@@ -35,8 +34,10 @@ from ..model import State, StateMachine
 from ..model.retry import find_catcher, find_retrier
 from ..model.states import JSONATA
 from . import pipeline
-from .effects import Invocation, PendingTask, Timer
+from .effects import Invocation, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
+from .outcomes import Outcome, TimerFired
+from .tasks import TaskBook
 
 # what a state handler returns
 CONTINUE = True  # the frame moved to its next state: keep running it
@@ -126,8 +127,6 @@ class Execution:
         self.start_time = 0.0
         self.stop_time: float | None = None
         self.history: list[Event] = []
-        #: effects for the runner: tasks to perform (taken with take_invocations)
-        self.invocations: list[Invocation] = []
         #: advice for the user gathered while running (e.g. where a handler was looked for)
         self.hints: list[str] = []
         #: listeners called with each new event and the nesting depth of its frame
@@ -136,12 +135,9 @@ class Execution:
         self._ready: deque[Frame] = deque()
         self._timers: list[Timer] = []
         self._timer_seq = itertools.count()
-        self._tokens = itertools.count(1)
-        self._tasks: dict[str, PendingTask] = {}
-        self._calls_by_state: dict[str, int] = {}
         self._timers_by_seq: dict[int, Timer] = {}
-        #: activity tasks waiting for a worker (GetActivityTask), for the server
-        self.activity_tasks: list[Invocation] = []
+        #: the tasks in flight, and what becomes of their outcomes
+        self.tasks = TaskBook(self)
         self._replay: list[Event] | None = None
         #: sizes of large JSON containers, for the payload quota checks (see jsonvalue)
         self.size_cache: dict = {}
@@ -220,7 +216,13 @@ class Execution:
             self._timers_by_seq[timer.seq] = timer
         self.root = Frame(self, self.machine, self.input, scope=Scope(), cursor=0)
         self._ready.append(self.root)
-        self._drain()
+        self.drain()
+
+    @_crash_only
+    def apply(self, outcome: Outcome) -> bool:
+        """Feed an outcome from outside (a task's result, a timer, a callback, a stop) and
+        run until every frame waits again; False if it changed nothing (a late outcome)."""
+        return outcome.apply(self)
 
     @property
     def running(self) -> bool:
@@ -237,7 +239,8 @@ class Execution:
         else:
             self._ready.extend(frames)
 
-    def _drain(self) -> None:
+    def drain(self) -> None:
+        """Run the frames that are ready until each waits or ends."""
         ready = self._ready
         while ready and self.status == RUNNING:
             frame = ready.popleft()
@@ -433,8 +436,7 @@ class Execution:
         self.stop_time = self.history[-1].timestamp
         self._ready.clear()
         self._timers.clear()
-        self._tasks.clear()
-        self.invocations.clear()
+        self.tasks.clear()
 
     @_crash_only
     def stop(self, error: str | None = None, cause: str | None = None) -> None:
@@ -482,11 +484,6 @@ class Execution:
         timer = self.next_timer()
         return timer is not None and timer.kind == "execution-timeout" and bool(timer.data)
 
-    @property
-    def waits_for_the_outside(self) -> bool:
-        """Whether a task waits for an answer from outside the engine (a task token, an
-        activity worker), which a service can still receive at any time."""
-        return any(p.invocation.kind in ("callback", "activity") for p in self._tasks.values())
 
     def due_timers(self, now: float) -> list[Timer]:
         """The live timers due by ``now``, in firing order (not fired yet)."""
@@ -500,15 +497,15 @@ class Execution:
             heapq.heappush(timers, timer)
         return out
 
-    @_crash_only
     def fire_timer(self, seq: int) -> bool:
-        """Fire one timer (a runner decided it is due; replay names it by ``seq``)."""
+        """Fire one timer (a runner decided it is due; replay names it by ``seq``); runners
+        do so through :meth:`apply` (TimerFired)."""
         timer = self._timers_by_seq.pop(seq, None)
         if timer is None or timer.cancelled or self.status != RUNNING:
             return False
         timer.cancelled = True  # leaves the heap lazily
         self._on_timer(timer)
-        self._drain()
+        self.drain()
         return True
 
     def fire_timers(self, now: float | None = None) -> int:
@@ -517,7 +514,7 @@ class Execution:
             now = self.clock.now()
         fired = 0
         for timer in self.due_timers(now):
-            if self.status == RUNNING and self.fire_timer(timer.seq):
+            if self.status == RUNNING and self.apply(TimerFired(timer.seq)):
                 fired += 1
         return fired
 
@@ -536,155 +533,10 @@ class Execution:
             return
         if frame is None or frame.status != RUNNING:
             return
-        if kind == "task-timeout":
-            self._time_out_task(timer.data, StatesTimeout())
-            return
-        if kind == "heartbeat":
-            self._time_out_task(timer.data, StatesHeartbeatTimeout())
+        if kind in ("task-timeout", "heartbeat"):
+            self.tasks.timed_out(timer.data, heartbeat=kind == "heartbeat")
             return
         self.wake(frame, timer.data)  # wait: finish the Wait state; retry: run the work again
-
-    # ------------------------------------------------------------------ tasks
-
-    def new_token(self, opaque: bool = True) -> str:
-        """A task token, unique to this execution and attempt.
-
-        Callback and activity tokens leave the process, so they are opaque and carry the
-        execution (SendTaskSuccess finds it from the token); derived from the execution's own
-        random source, a replay derives the same tokens. A task whose outcome comes back to
-        the runner only needs a number.
-        """
-        n = next(self._tokens)
-        if not opaque:
-            return f"{self.name}#{n}"
-        salt = self.random.getrandbits(64)
-        raw = f"{self.arn}#{n}#{salt:016x}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    def next_invocation_number(self, state_name: str) -> int:
-        """The number of the next call of a Task state, counted per state name across the
-        execution (state names are unique in a machine, Map iterations share theirs)."""
-        number = self._calls_by_state.get(state_name, 0)
-        self._calls_by_state[state_name] = number + 1
-        return number
-
-    def schedule_task(self, frame: Frame, state: State, invocation: Invocation) -> None:
-        if self.status != RUNNING:  # the history reached its limit while the task was scheduled
-            return
-        pending = PendingTask(frame, state, invocation)
-        started = self.frame_time(frame)
-        if invocation.timeout_seconds:
-            pending.timer = self.schedule_timer(started + invocation.timeout_seconds,
-                                                "task-timeout", frame, invocation.token)
-        if invocation.heartbeat_seconds and invocation.kind == "callback":
-            pending.heartbeat = self.schedule_timer(started + invocation.heartbeat_seconds,
-                                                    "heartbeat", frame, invocation.token)
-        self._tasks[invocation.token] = pending
-        if invocation.kind == "activity":
-            self.activity_tasks.append(invocation)
-        else:
-            self.invocations.append(invocation)
-
-    def take_invocations(self) -> list[Invocation]:
-        out, self.invocations = self.invocations, []
-        return out
-
-    def take_activity_tasks(self) -> list[Invocation]:
-        out, self.activity_tasks = self.activity_tasks, []
-        return out
-
-    @property
-    def tasks_in_flight(self) -> int:
-        return len(self._tasks)
-
-    def pending_task(self, token: str) -> PendingTask | None:
-        return self._tasks.get(token)
-
-    def pending_tasks(self) -> list[PendingTask]:
-        """The tasks whose outcome the execution waits for, oldest first."""
-        return list(self._tasks.values())
-
-    def awaits(self, token: str) -> bool:
-        """Whether the execution still waits for this task's outcome (a task that timed out,
-        or whose execution or branch ended, is abandoned: its outcome changes nothing).
-        Only reads, so a worker thread may ask."""
-        pending = self._tasks.get(token)
-        return (pending is not None and self.status == RUNNING and not self.discarded
-                and pending.frame.status == RUNNING)
-
-    def _pop_task(self, token: str) -> PendingTask | None:
-        pending = self._tasks.pop(token, None)
-        if pending is not None:
-            for timer in (pending.timer, pending.heartbeat):
-                if timer is not None:
-                    timer.cancelled = True
-        return pending
-
-    @_crash_only
-    def complete_task(self, token: str, result: Any) -> bool:
-        """A task's outcome: its result (or, for a callback task, SendTaskSuccess's output)."""
-        pending = self._pop_task(token)
-        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
-            return False
-        self._resume_task(pending, _task_state().task_succeeded, result)
-        return True
-
-    @_crash_only
-    def fail_task(self, token: str, error: str | None, cause: str | None) -> bool:
-        pending = self._pop_task(token)
-        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
-            return False
-        self._resume_task(pending, _task_state().task_failed, StatesError(error, cause))
-        return True
-
-    @_crash_only
-    def task_submitted(self, token: str, output: Any) -> bool:
-        """The integration call of a ``.waitForTaskToken`` task went through: it now waits
-        for SendTaskSuccess/SendTaskFailure (AWS writes TaskSubmitted)."""
-        pending = self._tasks.get(token)
-        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
-            return False
-        pending.submitted = True
-        _task_state().task_submitted(self, pending.frame, pending.state, pending.invocation, output)
-        return True
-
-    @_crash_only
-    def activity_started(self, token: str, worker_name: str | None) -> bool:
-        """A worker took an activity task (GetActivityTask): ActivityStarted."""
-        pending = self._tasks.get(token)
-        if pending is None or self.status != RUNNING or pending.frame.status != RUNNING:
-            return False
-        pending.submitted = True
-        details = {"workerName": worker_name} if worker_name else None
-        self.emit(pending.frame, "ActivityStarted", details)
-        hb = pending.invocation.heartbeat_seconds
-        if hb:  # an activity's heartbeat clock starts when a worker has it
-            pending.heartbeat = self.schedule_timer(self.frame_time(pending.frame) + hb,
-                                                    "heartbeat", pending.frame, token)
-        return True
-
-    @_crash_only
-    def heartbeat(self, token: str, at: float) -> bool:
-        """SendTaskHeartbeat: the heartbeat deadline starts again from ``at``."""
-        pending = self._tasks.get(token)
-        if pending is None or self.status != RUNNING:
-            return False
-        hb = pending.invocation.heartbeat_seconds
-        if hb and pending.heartbeat is not None:
-            pending.heartbeat.cancelled = True
-            pending.heartbeat = self.schedule_timer(at + hb, "heartbeat", pending.frame, token)
-        return True
-
-    def _time_out_task(self, token: str, error: StatesError) -> None:
-        pending = self._pop_task(token)
-        if pending is None:
-            return
-        self._resume_task(pending, _task_state().task_failed, error, timed_out=True)
-
-    def _resume_task(self, pending: PendingTask, handler: Callable, outcome: Any, **kw: Any) -> None:
-        frame, state = pending.frame, pending.state
-        self.wake(frame, lambda: handler(self, frame, state, pending.invocation, outcome, **kw))
-        self._drain()
 
     # ------------------------------------------------------------------ replay
 
@@ -698,11 +550,7 @@ class Execution:
         if recorded is not None and len(self.history) != len(recorded):
             raise ReplayDiverged(f"replay produced {len(self.history)} events, "
                                  f"{len(recorded)} were recorded")
-        # what completed before the crash is in the history; what is still pending is redone
-        self.invocations = [p.invocation for p in self._tasks.values()
-                            if p.invocation.kind != "activity" and not p.submitted]
-        self.activity_tasks = [p.invocation for p in self._tasks.values()
-                               if p.invocation.kind == "activity" and not p.submitted]
+        self.tasks.after_replay()
 
     @property
     def replaying(self) -> bool:
@@ -735,13 +583,12 @@ def _duration(seconds: int) -> str:
     return f"{seconds // 86400} days" if seconds >= 86400 else f"{seconds // 60} minutes"
 
 
-__all__ = ["Execution", "Invocation", "Timer", "PendingTask", "CONTINUE", "SUSPEND", "StatesRuntime", "ABORTED"]
+__all__ = ["Execution", "Invocation", "Timer", "CONTINUE", "SUSPEND", "StatesRuntime", "ABORTED"]
 
 
 # The state handlers import this module; resolving them once, on first use, breaks the
 # import cycle without paying an import statement per state.
 _HANDLERS: dict | None = None
-_TASK_STATE: Any = None
 
 
 def _handlers() -> dict:
@@ -751,12 +598,3 @@ def _handlers() -> dict:
 
         _HANDLERS = HANDLERS
     return _HANDLERS
-
-
-def _task_state() -> Any:
-    global _TASK_STATE
-    if _TASK_STATE is None:
-        from . import task_state
-
-        _TASK_STATE = task_state
-    return _TASK_STATE

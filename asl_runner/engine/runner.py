@@ -21,14 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StatesError
-from .effects import Completed
 from .execution import Execution, Invocation
+from .outcomes import HeartbeatReceived, Invoker, Outcome, TaskFailed, TaskSucceeded, perform
 from .waiting import describe as describe_wait
 from .workers import WorkerPool
-
-#: performs one invocation: returns the result, or raises StatesError
-Invoker = Callable[[Invocation], Any]
-
 
 #: a handler this fast on average runs on the runner's thread (seconds)
 FAST_HANDLER = 0.0005
@@ -39,10 +35,6 @@ def _handler_key(invocation: Invocation) -> tuple:
     payload = invocation.payload
     name = payload.get("FunctionName") if resource.is_lambda_invoke and isinstance(payload, dict) else None
     return resource.arn, name
-
-
-def _crash(exc: BaseException) -> StatesError:
-    return StatesError(type(exc).__name__, str(exc))
 
 
 class Runner:
@@ -59,8 +51,11 @@ class Runner:
         #: ``until`` is when the next timer wakes it (epoch seconds; None: only an outside
         #: answer can). Not called when the virtual clock jumps instead of blocking.
         self.on_wait = on_wait
+        #: (outcome, performed): what came back, and whether a worker performed it (None:
+        #: the invocation was abandoned before any worker took it)
         self._outcomes: queue.SimpleQueue = queue.SimpleQueue()
         self._pool: WorkerPool | None = None
+        self._ex: Execution | None = None  # the execution being run
         self._running = 0  # invocations being performed right now
         self._durations: dict[tuple, float] = {}  # moving average of each handler's run time
 
@@ -75,103 +70,90 @@ class Runner:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _outcome(self, invocation: Invocation) -> tuple:
+    def _outcome(self, invocation: Invocation) -> Outcome:
         started = time.perf_counter()
-        try:
-            result = self.invoker(invocation)
-        except StatesError as exc:
-            return invocation.token, "error", exc
-        except BaseException as exc:  # a handler's crash must not take the runner down
-            return invocation.token, "error", _crash(exc)
-        finally:
-            key = _handler_key(invocation)
-            took = time.perf_counter() - started
-            seen = self._durations.get(key)
-            self._durations[key] = took if seen is None else 0.7 * seen + 0.3 * took
-        if type(result) is Completed:  # the call ended the task itself (a mocked .sync or callback)
-            return invocation.token, "completed", result
-        # a .waitForTaskToken call only submits the work: its outcome comes with the token
-        return invocation.token, "submitted" if invocation.kind == "callback" else "ok", result
+        outcome = perform(self.invoker, invocation)
+        key = _handler_key(invocation)
+        took = time.perf_counter() - started
+        seen = self._durations.get(key)
+        self._durations[key] = took if seen is None else 0.7 * seen + 0.3 * took
+        return outcome
 
     # -- callbacks (thread-safe: call them from a handler or any other thread) ------------------
 
     def send_task_success(self, token: str, output: Any) -> None:
-        self._outcomes.put((token, "ok", output, False))
+        self._outcomes.put((TaskSucceeded(token, output), False))
 
     def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
-        self._outcomes.put((token, "error", StatesError(error, cause), False))
+        self._outcomes.put((TaskFailed(token, error, cause), False))
 
     def send_task_heartbeat(self, token: str) -> None:
-        self._outcomes.put((token, "heartbeat", None, False))
+        self._outcomes.put((HeartbeatReceived(token, None), False))
+
+    def _wanted(self, invocation: Invocation) -> bool:
+        ex = self._ex
+        return ex is not None and ex.tasks.awaits(invocation.token)
 
     def _perform(self, invocation: Invocation) -> None:
-        if not invocation.frame.execution.awaits(invocation.token):
+        if not self._wanted(invocation):
             # abandoned while it waited for a thread (it timed out, or its branch ended):
             # calling the handler now would change nothing
-            self._outcomes.put((invocation.token, "abandoned", None, True))
+            self._outcomes.put((None, True))
             return
-        self._outcomes.put(self._outcome(invocation) + (True,))
+        self._outcomes.put((self._outcome(invocation), True))
 
     def _submit(self, invocation: Invocation) -> None:
         if self._pool is None:
-            self._pool = WorkerPool(self.max_workers, self._perform)
+            self._pool = WorkerPool(self.max_workers, self._perform, wanted=self._wanted)
         self._running += 1
         self._pool.submit(invocation)
 
-    def _deliver(self, ex: Execution, outcome: tuple) -> None:
-        token, status, value, performed = outcome
+    def _run_here(self, ex: Execution, invocation: Invocation) -> None:
+        """Perform an invocation on the runner's own thread and deliver its outcome."""
+        self._running += 1
+        self._deliver(ex, (self._outcome(invocation), True))
+
+    def _deliver(self, ex: Execution, item: tuple[Outcome | None, bool]) -> None:
+        outcome, performed = item
         if performed:
             self._running -= 1
-        if status == "abandoned":
-            return
-        if status == "ok":
-            ex.complete_task(token, value)
-        elif status == "submitted":
-            ex.task_submitted(token, value)
-        elif status == "completed":
-            ex.task_submitted(token, value.submitted)
-            ex.complete_task(token, value.result)
-        elif status == "heartbeat":
-            ex.heartbeat(token, ex.clock.now())
-        else:
-            if value.hint and value.hint not in ex.hints:
-                ex.hints.append(value.hint)
-            ex.fail_task(token, value.error, value.cause)
+        if outcome is not None:
+            ex.apply(outcome)
 
     def run(self, ex: Execution) -> Execution:
         """Start ``ex`` (unless started) and drive it to its end."""
+        self._ex = ex
         if not ex.history:
             ex.start()
         clock = ex.clock
         outcomes = self._outcomes
         while ex.running:
-            if ex.activity_tasks:
+            tasks = ex.tasks
+            if tasks.activity_tasks:
                 ex.hints.append("activity tasks need a worker polling GetActivityTask: run the "
                                 "machine under `asl-runner serve`")
-                ex.activity_tasks.clear()
-            invocations = ex.take_invocations()
-            if (len(invocations) == 1 and ex.tasks_in_flight == 1
+                tasks.take_activity_tasks()
+            invocations = tasks.take_invocations()
+            if (len(invocations) == 1 and len(tasks) == 1
                     and not invocations[0].timeout_seconds and ex.only_the_limit_is_due):
-                self._running += 1
-                self._deliver(ex, self._outcome(invocations[0]) + (True,))
+                self._run_here(ex, invocations[0])
                 continue
             durations = self._durations
             for invocation in invocations:
                 if (invocation.kind == "invoke" and not invocation.timeout_seconds
                         and durations.get(_handler_key(invocation), 1.0) < FAST_HANDLER):
-                    self._running += 1
-                    self._deliver(ex, self._outcome(invocation) + (True,))
+                    self._run_here(ex, invocation)
                 else:
                     self._submit(invocation)
             if not ex.running:
                 break
-            if ex.invocations:  # a handler run in place led to more tasks: dispatch them first
+            if tasks.invocations:  # a handler run in place led to more tasks: dispatch them first
                 continue
             due = ex.next_timer_due()
             # Only tasks the engine still waits for count: a timed-out handler may still be
             # running, but nothing depends on it any more, so time may jump past it. A task
             # waiting for its token (SendTaskSuccess) counts too: it comes through the queue.
-            if ex.tasks_in_flight:
+            if len(tasks):
                 if self._running == 0 and self.on_wait_forever is not None and ex.only_the_limit_is_due:
                     self.on_wait_forever(ex)
                     self.on_wait_forever = None

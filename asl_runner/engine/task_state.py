@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DataFlowError, StatesDataLimitExceeded, StatesError
 from ..jsonvalue import dumps, exceeds_limit
 from ..paths import PathNotFound
-from .effects import Invocation
+from .effects import Invocation, PendingTask
 from .pipeline import evaluate_template, select_input
 
 if TYPE_CHECKING:
@@ -77,7 +77,8 @@ def run(ex: Execution, frame: Frame, state: TaskState) -> bool:
 def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
             timeout: int | None, heartbeat: int | None) -> bool:
     resource = state.resource
-    token = ex.new_token(opaque=resource.pattern == "waitForTaskToken" or resource.kind == "activity")
+    tasks = ex.tasks
+    token = tasks.new_token(opaque=resource.pattern == "waitForTaskToken" or resource.kind == "activity")
     if resource.pattern == "waitForTaskToken":
         frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
     payload = evaluate_template(state.parameters, effective, frame)
@@ -108,22 +109,21 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
             details["heartbeatInSeconds"] = heartbeat
         ex.emit(frame, "TaskScheduled", details)
         ex.emit(frame, "TaskStarted", dict(fields))
-    invocation = Invocation(
-        token, frame, state.name, resource, payload, timeout, heartbeat, family,
-        lambda: attempt(ex, frame, state, effective, timeout, heartbeat), kind,
-        ex.next_invocation_number(state.name))
-    ex.schedule_task(frame, state, invocation)
+    invocation = Invocation(token, ex.arn, state.name, resource, payload, timeout, heartbeat,
+                            family, kind, tasks.next_number(state.name), frame.context)
+    tasks.schedule(frame, state, invocation,
+                   retry=lambda: attempt(ex, frame, state, effective, timeout, heartbeat))
     return False
 
 
-def task_succeeded(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,
+def task_succeeded(ex: Execution, frame: Frame, state: TaskState, pending: PendingTask,
                    result: Any) -> bool:
     resource = state.resource
     if exceeds_limit(result, cache=ex.size_cache):
-        return task_failed(ex, frame, state, invocation, StatesDataLimitExceeded(
+        return task_failed(ex, frame, state, pending, StatesDataLimitExceeded(
             cause=f"The state/task '{_limit_name(resource)}' returned a result with a size "
             "exceeding the maximum number of bytes service limit.", terminal=False))
-    family = invocation.event_family
+    family = pending.invocation.event_family
     if family == "task":
         ex.emit(frame, "TaskSucceeded", {**resource_fields(resource), "output": result})
     else:
@@ -133,21 +133,21 @@ def task_succeeded(ex: Execution, frame: Frame, state: TaskState, invocation: In
     return ex.finish(frame, state, selected)
 
 
-def task_failed(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,
+def task_failed(ex: Execution, frame: Frame, state: TaskState, pending: PendingTask,
                 error: StatesError, timed_out: bool = False) -> bool:
     details: dict[str, Any] = {}
     if error.error is not None:
         details["error"] = error.error
     if error.cause is not None:
         details["cause"] = error.cause
-    family = invocation.event_family
+    family = pending.invocation.event_family
     kind = _EVENTS[family][2 if timed_out else 1]
     if family == "task":
         ex.emit(frame, kind, {**resource_fields(state.resource), **details})
     else:
         ex.emit(frame, kind, details)
     frame.task_token = None
-    return ex.fail_state(frame, state, error, retry=invocation.retry)
+    return ex.fail_state(frame, state, error, retry=pending.retry)
 
 
 def task_submitted(ex: Execution, frame: Frame, state: TaskState, invocation: Invocation,

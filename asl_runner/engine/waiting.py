@@ -63,7 +63,7 @@ def describe(ex: Execution) -> str:
     elif first is not None and first.kind == "retry":
         parts.append(_retry(ex, first))
     waiting: dict[str, list[PendingTask]] = {"callback": [], "activity": []}
-    for pending in ex.pending_tasks():
+    for pending in ex.tasks.all_pending():
         kind = pending.invocation.kind
         # a callback task waits for its answer once its call went through
         if kind == "activity" or (kind == "callback" and pending.submitted):

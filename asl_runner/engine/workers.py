@@ -17,11 +17,6 @@ from collections.abc import Callable
 from .effects import Invocation
 
 
-def still_awaited(invocation: Invocation) -> bool:
-    """Whether the invocation's execution still waits for its outcome."""
-    return invocation.frame.execution.awaits(invocation.token)
-
-
 class WorkerPool:
     """Daemon threads taking invocations from one queue (lighter than concurrent.futures: no
     Future per task). Daemon, so a handler stuck past its timeout never blocks exit.
@@ -32,7 +27,7 @@ class WorkerPool:
     """
 
     def __init__(self, size: int, perform: Callable[[Invocation], None], *,
-                 wanted: Callable[[Invocation], bool] = still_awaited, max_abandoned: int = 256):
+                 wanted: Callable[[Invocation], bool], max_abandoned: int = 256):
         self.size = max(1, size)
         self.max_abandoned = max_abandoned
         self._perform = perform

@@ -79,7 +79,7 @@ class MockedIntegrations:
         self.mocks_for = mocks_for
 
     def __call__(self, invocation: Any) -> Any:
-        mocks = self.mocks_for(invocation.frame.execution.arn)
+        mocks = self.mocks_for(invocation.execution_arn)
         mock = mocks.find(invocation) if mocks is not None else None
         if mock is None:
             return self.fallback(invocation)
@@ -120,7 +120,7 @@ def _answer(response: MockedResponse, invocation: Any, label: str) -> Any:
 
 def _call(mock: Callable[[Any, MockCall], Any], invocation: Any) -> Any:
     name = invocation.state_name
-    call = MockCall(invocation.frame.execution.arn, name, invocation.resource.arn,
+    call = MockCall(invocation.execution_arn, name, invocation.resource.arn,
                     invocation.number, loads(dumps(invocation.context)))
     try:
         result = mock(loads(dumps(invocation.payload)), call)

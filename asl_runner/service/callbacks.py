@@ -11,6 +11,7 @@ import binascii
 from collections.abc import Callable
 from typing import Any
 
+from ..engine.outcomes import HeartbeatReceived, Outcome, TaskFailed, TaskSucceeded
 from .base import Operations, operation
 from .errors import ApiError, invalid_token
 from .fields import task_output
@@ -27,17 +28,17 @@ class Callbacks(Operations):
         if self.store.get_execution(arn) is None:
             raise ApiError("TaskDoesNotExist", "Task Does Not Exist")
         ex = self.host.live(arn)
-        pending = ex.pending_task(token) if ex is not None else None
+        pending = ex.tasks.pending(token) if ex is not None else None
         if pending is None:
             # a token this execution issued, whose task is over (or whose execution ended)
             raise ApiError("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
         return arn, pending
 
-    def _deliver(self, token: str, kind: str, payload: Callable[[], dict]) -> dict:
-        """Look the token up and deliver ``payload()`` to its execution, on the engine thread."""
+    def _deliver(self, token: str, outcome: Callable[[], Outcome]) -> dict:
+        """Look the token up and deliver ``outcome()`` to its execution, on the engine thread."""
         def send() -> dict:
             arn, _ = self._task(token)
-            self.host.deliver(arn, kind, payload())
+            self.host.deliver(arn, outcome())
             return {}
 
         return self.host.call(send)
@@ -46,15 +47,14 @@ class Callbacks(Operations):
     def send_task_success(self, body: dict) -> dict:
         token = body["taskToken"]
         value = task_output(body["output"])
-        return self._deliver(token, "task-succeeded", lambda: {"token": token, "output": value})
+        return self._deliver(token, lambda: TaskSucceeded(token, value))
 
     @operation("SendTaskFailure")
     def send_task_failure(self, body: dict) -> dict:
         token = body["taskToken"]
-        return self._deliver(token, "task-failed",
-                             lambda: {"token": token, "error": body.get("error"), "cause": body.get("cause")})
+        return self._deliver(token, lambda: TaskFailed(token, body.get("error"), body.get("cause")))
 
     @operation("SendTaskHeartbeat")
     def send_task_heartbeat(self, body: dict) -> dict:
         token = body["taskToken"]
-        return self._deliver(token, "heartbeat", lambda: {"token": token, "at": self.now()})
+        return self._deliver(token, lambda: HeartbeatReceived(token, self.now()))

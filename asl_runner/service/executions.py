@@ -8,6 +8,7 @@ import random
 import uuid
 from typing import Any
 
+from ..engine.outcomes import StopRequested
 from .base import Operations, operation
 from .errors import ApiError, does_not_exist, validation
 from .fields import check_name, execution_input
@@ -128,7 +129,7 @@ class Executions(Operations):
         error, cause = body.get("error"), body.get("cause")
 
         def stop() -> dict:
-            self.host.deliver(arn, "stop", {"error": error, "cause": cause})
+            self.host.deliver(arn, StopRequested(error, cause))
             current = self.store.get_execution(arn)
             return {"stopDate": current["stop_date"] or self.now()}
 

@@ -34,9 +34,9 @@ from typing import Any
 
 from ..clock import Clock
 from ..engine import Execution
-from ..engine.effects import Completed, Invocation
+from ..engine.effects import Invocation
+from ..engine.outcomes import ActivityStarted, Outcome, TimerFired, decode, perform
 from ..engine.workers import WorkerPool
-from ..errors import StatesError
 from ..history import Event
 from ..jsonvalue import dumps, loads
 from ..model import StateMachine, parse_definition
@@ -45,8 +45,6 @@ from .errors import StoreUnavailable, store_outage
 
 log = logging.getLogger("asl_runner.host")
 
-#: inputs that come from performing a task: held (not lost) while the store cannot be written
-_OUTCOMES = frozenset({"task-succeeded", "task-failed", "task-submitted"})
 #: how long background writes wait after the store failed, doubling up to the last
 _RETRY_SECONDS = (0.5, 30.0)
 
@@ -62,28 +60,6 @@ class _Live:
         self.inputs = inputs
         #: the due time last queued in the host's timer heap for this execution
         self.timer_due: float | None = None
-
-
-def apply_input(ex: Execution, kind: str, p: dict) -> bool:
-    """Feed one recorded input to an execution (live, or while replaying)."""
-    if kind == "task-succeeded":
-        if "submitted" in p:  # the call itself ended a .sync or callback task (engine.Completed)
-            ex.task_submitted(p["token"], p["submitted"])
-        return ex.complete_task(p["token"], p["output"])
-    if kind == "task-failed":
-        return ex.fail_task(p["token"], p.get("error"), p.get("cause"))
-    if kind == "task-submitted":
-        return ex.task_submitted(p["token"], p.get("output"))
-    if kind == "activity-started":
-        return ex.activity_started(p["token"], p.get("worker"))
-    if kind == "heartbeat":
-        return ex.heartbeat(p["token"], p["at"])
-    if kind == "timer":
-        return ex.fire_timer(p["seq"])
-    if kind == "stop":
-        ex.stop(p.get("error"), p.get("cause"))
-        return True
-    raise ValueError(f"unknown input kind {kind!r}")
 
 
 class ExecutionHost:
@@ -106,7 +82,7 @@ class ExecutionHost:
         #: tokens of the invocations handed to the pool and not yet back
         self._performing: set[str] = set()
         # what a store outage left to do: outcomes to deliver, executions to rebuild
-        self._held: dict[str, deque[tuple[str, dict]]] = {}
+        self._held: dict[str, deque[Outcome]] = {}
         self._unloaded: set[str] = set()
         self._retry_at = 0.0  # time.monotonic(): background writes wait until then
         self._retry_delay = 0.0
@@ -138,7 +114,12 @@ class ExecutionHost:
         commands = self._commands
         while not self._stopping:
             try:
-                command = commands.get(timeout=self._next_timeout())
+                timeout = self._next_timeout()
+            except Exception:  # the engine thread outlives any bug, here too
+                log.exception("the engine thread could not tell when its next timer is due")
+                timeout = 1.0
+            try:
+                command = commands.get(timeout=timeout)
             except queue.Empty:
                 command = None
             if command is not None:
@@ -181,7 +162,7 @@ class ExecutionHost:
         # an execution that waits for a task token or an activity, though: under the service,
         # the outside world can still answer it.
         if (self._in_flight == 0
-                and not (live.ex.only_the_limit_is_due and live.ex.waits_for_the_outside)
+                and not (live.ex.only_the_limit_is_due and live.ex.tasks.waits_for_the_outside)
                 and self.clock.skip_to(due)):
             return 0.0
         return max(0.0, due - self.clock.now())
@@ -207,7 +188,7 @@ class ExecutionHost:
         try:
             with self.store.transaction() as c:
                 self.store.insert_execution(c, row)
-                self._write(c, live, None, None)
+                self._write(c, live, None)
         except sqlite3.Error as exc:
             raise self._store_failed(exc) from None
         self._stored(live, None)
@@ -227,27 +208,27 @@ class ExecutionHost:
 
     # ------------------------------------------------------------------ stepping
 
-    def deliver(self, arn: str, kind: str, payload: dict) -> bool:
-        """Apply an input to a live execution and persist the step (engine thread). Raises
+    def deliver(self, arn: str, outcome: Outcome) -> bool:
+        """Apply an outcome to a live execution and persist the step (engine thread). Raises
         StoreUnavailable when the step could not be stored: then nothing changed."""
         live = self._live.get(arn)
         if live is None or not live.ex.running:
             return False
-        return self._step(live, kind, payload)
+        return self._step(live, outcome)
 
-    def _step(self, live: _Live, kind: str, payload: dict) -> bool:
-        if not apply_input(live.ex, kind, payload):
+    def _step(self, live: _Live, outcome: Outcome) -> bool:
+        if not live.ex.apply(outcome):
             return False  # nothing changed (a late outcome, a stale timer): nothing to record
-        if self._commit(live, kind, payload):
+        if self._commit(live, outcome):
             self._after_step(live)
         return True
 
-    def _commit(self, live: _Live, kind: str | None, payload: dict | None) -> bool:
+    def _commit(self, live: _Live, outcome: Outcome | None) -> bool:
         """Store the step; False if the execution could not go on (it is failed instead)."""
         ex = live.ex
         try:
             with self.store.transaction() as c:
-                self._write(c, live, kind, payload)
+                self._write(c, live, outcome)
         except sqlite3.Error as exc:
             self._rebuild(ex.arn)
             raise self._store_failed(exc) from None
@@ -256,15 +237,15 @@ class ExecutionHost:
             self._fail_stored(ex.arn, f"asl-runner could not record a step of this execution: "
                                       f"{type(exc).__name__}: {exc}")
             return False
-        self._stored(live, kind)
+        self._stored(live, outcome)
         return True
 
-    def _write(self, c: Any, live: _Live, kind: str | None, payload: dict | None) -> None:
-        """The step's rows: its input, its new events, and the end if it ended. The
+    def _write(self, c: Any, live: _Live, outcome: Outcome | None) -> None:
+        """The step's rows: its outcome, its new events, and the end if it ended. The
         bookkeeping in ``live`` advances only once they are committed (:meth:`_stored`)."""
         ex = live.ex
-        if kind is not None:
-            self.store.append_input(c, ex.arn, live.inputs, kind, payload)
+        if outcome is not None:
+            self.store.append_input(c, ex.arn, live.inputs, outcome.kind, outcome.record())
         if len(ex.history) > live.stored_events:
             self.store.append_events(c, ex.arn, ex.history[live.stored_events:])
         if not ex.running:
@@ -272,9 +253,9 @@ class ExecutionHost:
                 c, ex.arn, ex.status, dumps(ex.output) if ex.status == "SUCCEEDED" else None,
                 ex.error, ex.cause, ex.stop_time)
 
-    def _stored(self, live: _Live, kind: str | None) -> None:
+    def _stored(self, live: _Live, outcome: Outcome | None) -> None:
         live.stored_events = len(live.ex.history)
-        if kind is not None:
+        if outcome is not None:
             live.inputs += 1
         if self.store_error is not None:
             log.warning("the store can be written again")
@@ -292,15 +273,15 @@ class ExecutionHost:
                 callback(ex.arn)
             return
         held = self._held.get(ex.arn)
-        held_tokens = {p["token"] for _, p in held} if held else ()
-        for invocation in ex.take_invocations():
+        held_tokens = {outcome.token for outcome in held} if held else ()
+        for invocation in ex.tasks.take_invocations():
             token = invocation.token
             if token in self._performing or token in held_tokens:
                 continue  # performed already, or still being performed (a rebuilt execution)
             self._in_flight += 1
             self._performing.add(token)
             self._pool.submit(invocation)
-        for invocation in ex.take_activity_tasks():
+        for invocation in ex.tasks.take_activity_tasks():
             arn = invocation.resource.arn
             self._activity_queues[arn].append(invocation)
             for waiter in self._activity_waiters.pop(arn, ()):
@@ -332,7 +313,7 @@ class ExecutionHost:
                 live = self._live.get(arn)  # a failed commit rebuilds it
                 if live is None or not live.ex.running:
                     break
-                self._step(live, "timer", {"seq": timer.seq})
+                self._step(live, TimerFired(timer.seq))
             live = self._live.get(arn)
             if live is not None:
                 self._schedule(live)
@@ -342,53 +323,39 @@ class ExecutionHost:
     def _wanted(self, invocation: Invocation) -> bool:
         """Whether the execution, as it is now in memory, still waits for this task (read
         from worker threads too: a stale answer only costs a redundant call)."""
-        live = self._live.get(invocation.frame.execution.arn)
-        return live is not None and live.ex.awaits(invocation.token)
+        live = self._live.get(invocation.execution_arn)
+        return live is not None and live.ex.tasks.awaits(invocation.token)
 
     def _perform(self, invocation: Invocation) -> None:
         """On a worker thread: run the task, then hand the outcome to the engine thread."""
-        arn = invocation.frame.execution.arn
-        token = invocation.token
-        if not self._wanted(invocation):  # abandoned while it waited for a thread
-            self._commands.put((lambda: self._outcome(arn, token, None, None), None))
-            return
-        try:
-            result = self.invoker(invocation)
-            kind = "task-submitted" if invocation.kind == "callback" else "task-succeeded"
-            payload = {"token": token, "output": result}
-            if type(result) is Completed:
-                kind, payload = "task-succeeded", {"token": token, "submitted": result.submitted,
-                                                   "output": result.result}
-        except StatesError as exc:
-            kind, payload = "task-failed", {"token": token, "error": exc.error, "cause": exc.cause}
-        except BaseException as exc:  # a handler's crash must not take the host down
-            kind, payload = "task-failed", {"token": token, "error": type(exc).__name__,
-                                            "cause": str(exc)}
-        self._commands.put((lambda: self._outcome(arn, token, kind, payload), None))
+        arn, token = invocation.execution_arn, invocation.token
+        # abandoned while it waited for a thread: None, nothing to call
+        outcome = perform(self.invoker, invocation) if self._wanted(invocation) else None
+        self._commands.put((lambda: self._outcome(arn, token, outcome), None))
 
-    def _outcome(self, arn: str, token: str, kind: str | None, payload: dict | None) -> None:
+    def _outcome(self, arn: str, token: str, outcome: Outcome | None) -> None:
         self._in_flight -= 1
-        if kind is None:  # skipped; a rebuilt execution that still waits for it gets it anew
+        if outcome is None:  # skipped; a rebuilt execution that still waits for it gets it anew
             self._performing.discard(token)
             live = self._live.get(arn)
-            if live is not None and live.ex.awaits(token):
-                live.ex.invocations.append(live.ex.pending_task(token).invocation)
+            if live is not None and live.ex.tasks.awaits(token):
+                live.ex.tasks.invocations.append(live.ex.tasks.pending(token).invocation)
                 self._after_step(live)
             return
         try:
             if arn in self._held or arn in self._unloaded or time.monotonic() < self._retry_at:
-                self._hold(arn, kind, payload)  # after the outcomes before it, once it works
+                self._hold(arn, outcome)  # after the outcomes before it, once the store works
             else:
-                self.deliver(arn, kind, payload)
+                self.deliver(arn, outcome)
         except StoreUnavailable:
-            self._hold(arn, kind, payload)
+            self._hold(arn, outcome)
         finally:
             # only now: an execution rebuilt while this outcome was being stored must not
             # perform the task again
             self._performing.discard(token)
 
-    def _hold(self, arn: str, kind: str, payload: dict) -> None:
-        self._held.setdefault(arn, deque()).append((kind, payload))
+    def _hold(self, arn: str, outcome: Outcome) -> None:
+        self._held.setdefault(arn, deque()).append(outcome)
 
     # ------------------------------------------------------------------ the store's outages
 
@@ -411,7 +378,7 @@ class ExecutionHost:
         if old is not None:
             old.ex.discarded = True
             for tasks in self._activity_queues.values():
-                for invocation in [i for i in tasks if i.frame.execution is old.ex]:
+                for invocation in [i for i in tasks if i.execution_arn == arn]:
                     tasks.remove(invocation)
 
     def _rebuild(self, arn: str) -> None:
@@ -449,9 +416,8 @@ class ExecutionHost:
                 live = self._live.get(arn)
                 if live is None:
                     break
-                kind, payload = pending[0]
                 if live.ex.running:
-                    self._step(live, kind, payload)  # raises StoreUnavailable: stays held
+                    self._step(live, pending[0])  # raises StoreUnavailable: stays held
                 pending.popleft()
             if not pending or self._live.get(arn) is None and arn not in self._unloaded:
                 del self._held[arn]
@@ -500,8 +466,8 @@ class ExecutionHost:
         tasks = self._activity_queues.get(activity_arn)
         while tasks:
             invocation = tasks.popleft()
-            arn = invocation.frame.execution.arn
-            if self.deliver(arn, "activity-started", {"token": invocation.token, "worker": worker}):
+            arn = invocation.execution_arn
+            if self.deliver(arn, ActivityStarted(invocation.token, worker)):
                 return invocation
         return None
 
@@ -549,13 +515,13 @@ class ExecutionHost:
         ex.begin_replay(recorded)
         ex.start()
         for kind, payload in inputs:
-            apply_input(ex, kind, payload)
+            ex.apply(decode(kind, payload))
         ex.end_replay()
         self._live[ex.arn] = live
         if not ex.running:  # ended in its last recorded step, the row just didn't say so yet
             try:
                 with self.store.transaction() as c:
-                    self._write(c, live, None, None)
+                    self._write(c, live, None)
             except sqlite3.Error:
                 self._live.pop(ex.arn, None)
                 self._unloaded.add(ex.arn)
