@@ -305,7 +305,7 @@ def test_shapes_member_names_and_coercions():
 
 
 @pytest.mark.parametrize(("service", "operation", "parameters", "problem"), [
-    # found by tests/test_fuzz.py: botocore raised OverflowError (CBOR) or RuntimeError (its
+    # found by tests/test_fuzz_aws_sdk.py: botocore raised OverflowError (CBOR) or RuntimeError (its
     # timestamp check), so the task failed with a Python exception's name as its error
     ("dynamodb", "Scan", {"TableName": "t", "Limit": 2**64},
      "Limit: must be an integer from -2147483648 to 2147483647, not 18446744073709551616"),
@@ -350,7 +350,7 @@ def test_a_call_that_gets_no_answer_is_states_taskfailed():
 
 
 def test_a_request_botocore_fails_to_build_in_its_own_way_is_states_taskfailed():
-    # found by tests/test_fuzz.py: DynamoDB's endpoint parameters are JMESPath over the request,
+    # found by tests/test_fuzz_aws_sdk.py: DynamoDB's endpoint parameters are JMESPath over the request,
     # and without RequestItems it raised JMESPathTypeError, which became the task's error name
     with pytest.raises(asl_runner.errors.StatesError) as failed:
         aws_sdk.call(Unreachable(), "dynamodb", "batchGetItem", {})

@@ -58,6 +58,8 @@ class AwsTarget:
         self._clients: dict[tuple[str, str], Any] = {}
         self._mock: Any = None
         self._prepared = False
+        #: what prepare() changed in the process environment: the values it replaced
+        self._replaced_environ: dict[str, str | None] = {}
 
     def describe(self) -> str:
         if self.mode == ENDPOINT:
@@ -76,11 +78,17 @@ class AwsTarget:
                 return
             self._prepared = True
             if self.mode == ENDPOINT:
-                _prepare_endpoint_environment(self.endpoint_url)
+                # handlers' boto3 clients read the endpoint (and need credentials) from the
+                # environment
+                self._setenv("AWS_ENDPOINT_URL", self.endpoint_url)
+                if not _has_credentials():
+                    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+                        if key not in os.environ:
+                            self._setenv(key, DUMMY_KEY)
             elif self.mode == MOTO:
                 if os.environ.get("AWS_ENDPOINT_URL"):
                     # moto was chosen over the configured endpoint: handlers' clients too
-                    os.environ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
+                    self._setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
                 if "botocore" in sys.modules:
                     self._start_moto()
                 else:
@@ -101,9 +109,20 @@ class AwsTarget:
             if target is not self:
                 target._start_moto()
 
+    def _setenv(self, key: str, value: str) -> None:
+        self._replaced_environ.setdefault(key, os.environ.get(key))
+        os.environ[key] = value
+
     def close(self) -> None:
-        """Stop this target's mock (its account is gone unless an outer mock holds it)."""
+        """Stop this target's mock (its account is gone unless an outer mock holds it), and
+        give the process environment back as it was."""
         with self._lock:
+            for key, value in self._replaced_environ.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            self._replaced_environ.clear()
             _StartOnImport.uninstall(self)
             self._clients.clear()
             self._session = None
@@ -163,14 +182,6 @@ class AwsTarget:
             if session.get_credentials() is None:
                 options["aws_access_key_id"] = options["aws_secret_access_key"] = DUMMY_KEY
         return session.create_client(service, **options)
-
-
-def _prepare_endpoint_environment(url: str) -> None:
-    """Handlers' boto3 clients read the endpoint (and need credentials) from the environment."""
-    os.environ["AWS_ENDPOINT_URL"] = url
-    if not _has_credentials():
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", DUMMY_KEY)
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", DUMMY_KEY)
 
 
 def _has_credentials() -> bool:
