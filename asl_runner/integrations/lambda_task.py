@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import StatesError
 from ..jsonvalue import JsonInputError, dumps, loads
 from .lambda_local import FunctionNotFound, InvokeResponse, LocalLambdas
+from .protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
 
 
 def function_arn(name: str, region: str, account: str, qualifier: str | None = None) -> str:
@@ -175,3 +176,23 @@ def invoke_service(lambdas: LocalLambdas, invocation: Any, region: str, account:
         "SdkResponseMetadata": {"RequestId": response.request_id},
         "StatusCode": response.status_code,
     }
+
+
+def _perform_function(invocation: Any, env: Environment) -> Any:
+    env.aws.prepare()  # a handler that uses boto3 reaches the same account as the definition
+    return invoke_function(env.lambdas, invocation, env.region, env.account)
+
+
+def _perform_invoke(invocation: Any, env: Environment) -> Any:
+    env.aws.prepare()
+    return invoke_service(env.lambdas, invocation, env.region, env.account)
+
+
+INTEGRATIONS = (
+    # arn:aws:lambda:REGION:ACCOUNT:function:NAME (and, under `run`, a bare name): Lambda's
+    # own resource, request-response only
+    Integration("lambda function", serves=lambda resource: resource.kind == "lambda",
+                perform=_perform_function),
+    Integration("lambda:invoke", serves=lambda resource: resource.is_lambda_invoke,
+                perform=_perform_invoke, patterns=(REQUEST_RESPONSE, CALLBACK)),
+)

@@ -1,22 +1,70 @@
-"""The invoker a runner calls for each Task: picks the integration for the resource."""
+"""The invoker a runner calls for each Task, and the table of integrations behind it.
+
+A resource is served by the first :class:`~.protocol.Integration` of its module that says it
+serves it. Modules are imported when a resource first needs them, so a machine that only
+calls local Lambda handlers never loads the AWS SDK integration (nor boto3).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import StatesError
-from . import lambda_task
 from .lambda_local import LocalLambdas
+from .protocol import Integration
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
-AWS_SDK = "aws-sdk:"
+
+#: which module serves a resource: keyed by the service as the resource names it (the part
+#: before ":" of ``aws-sdk:s3``), "lambda" also for function ARNs
+_MODULES = {
+    "lambda": "lambda_task",
+    "aws-sdk": "aws_sdk",
+}
+_loaded: dict[str, tuple[Integration, ...]] = {}
+
+
+def _integrations_of(key: str) -> tuple[Integration, ...]:
+    found = _loaded.get(key)
+    if found is None:
+        module = _MODULES.get(key)
+        found = importlib.import_module(f".{module}", __package__).INTEGRATIONS if module else ()
+        _loaded[key] = found
+    return found
+
+
+def find(resource: Any) -> Integration | None:
+    """The integration that serves ``resource`` (None: none does, asl-runner cannot run it)."""
+    key = "lambda" if resource.kind == "lambda" else (resource.service or "").split(":")[0]
+    for integration in _integrations_of(key):
+        if integration.serves(resource):
+            return integration
+    return None
+
+
+def problem(resource: Any) -> str | None:
+    """Why CreateStateMachine would refuse a Task's resource, as far as asl-runner's
+    integrations know it (None: as far as they know, it would not)."""
+    integration = find(resource)
+    if integration is None:
+        return None
+    if integration.check is not None:
+        why = integration.check(resource)
+        if why:
+            return why
+    if resource.pattern not in integration.patterns:
+        return (f"The resource provided {resource.arn} is not recognized. The value is not a "
+                "valid resource ARN, or the resource is not available in this region. "
+                f"({integration.name} does not support .{resource.pattern})")
+    return None
 
 
 class Integrations:
-    """Routes invocations: Lambda (function ARN or name, ``lambda:invoke``) to local handlers,
-    ``aws-sdk:SERVICE:ACTION`` to AWS (see :class:`~asl_runner.integrations.aws.AwsTarget`).
+    """Performs invocations: finds the integration for the resource and calls it with this
+    object as its :class:`~.protocol.Environment`.
 
     ``lambdas_dir`` holds ``NAME.py`` (or ``NAME/handler.py``) handlers; ``handlers`` maps
     function names to callables ``handler(event, context)`` and takes precedence. ``aws`` is
@@ -63,18 +111,23 @@ class Integrations:
 
     def __call__(self, invocation: Any) -> Any:
         resource = invocation.resource
-        if resource.kind == "lambda":
-            self.aws.prepare()  # a handler that uses boto3 reaches the same account
-            return lambda_task.invoke_function(self.lambdas, invocation, self.region, self.account)
-        if resource.is_lambda_invoke:
-            self.aws.prepare()
-            return lambda_task.invoke_service(self.lambdas, invocation, self.region, self.account)
-        if resource.kind == "service" and resource.service.startswith(AWS_SDK):
-            from . import aws_sdk
+        integration = find(resource)
+        if integration is None:
+            raise cannot_run(invocation)
+        return integration.perform(invocation, self)
 
-            return aws_sdk.call(self.aws, resource.service[len(AWS_SDK):], resource.action,
-                                invocation.payload, resource.region, self.states_api)
-        raise StatesError("States.Runtime",
-                          f"asl-runner cannot run the resource '{resource.arn}' yet: local "
-                          "handlers serve Lambda functions and arn:aws:states:::lambda:invoke, "
-                          "AWS calls arn:aws:states:::aws-sdk:SERVICE:ACTION")
+
+#: the error of a task asl-runner cannot perform: a task failure (Retry and Catch see it, as
+#: they would see the service's own failures), not States.Runtime, which nothing can catch
+CANNOT_RUN = "States.TaskFailed"
+
+
+def cannot_run(invocation: Any) -> StatesError:
+    """A task whose service asl-runner cannot call offline: say which, and how to mock it."""
+    state = invocation.state_name
+    return StatesError(
+        CANNOT_RUN,
+        f"asl-runner cannot run {invocation.resource.arn} offline (state '{state}'): give the "
+        f"state a mocked response (a Step Functions Local mock file: --mock-config FILE "
+        f"--test-case NAME; from Python: mocks={{'{state}': ...}})",
+        hint=f"'{state}' calls a service asl-runner does not run; see the README on mocks")

@@ -17,10 +17,11 @@ from typing import Any
 
 from ...errors import StatesError
 from ...jsonvalue import dumps
+from ..protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
 from . import errors, names, shapes
 
-#: the integration patterns AWS SDK integrations support (None: request-response)
-PATTERNS = (None, "waitForTaskToken")
+#: the integration patterns AWS SDK integrations support
+PATTERNS = (REQUEST_RESPONSE, CALLBACK)
 #: Step Functions' name for its own service
 STATES = "sfn"
 
@@ -127,3 +128,24 @@ def _call_states(states_api: StatesApi | None, operation: str, request: dict, mo
     except LookupError:
         raise StatesError("States.Runtime", f"asl-runner's Step Functions API has no {operation}") \
             from None
+
+
+PREFIX = "aws-sdk:"
+
+
+def _check(resource: Any) -> str | None:
+    return resource_problem(resource.service[len(PREFIX):], resource.action or "",
+                            resource.pattern, resource.arn)
+
+
+def _perform(invocation: Any, env: Environment) -> Any:
+    resource = invocation.resource
+    return call(env.aws, resource.service[len(PREFIX):], resource.action, invocation.payload,
+                resource.region, env.states_api)
+
+
+INTEGRATIONS = (
+    Integration("aws-sdk", patterns=PATTERNS, check=_check, perform=_perform,
+                serves=lambda resource: (resource.kind == "service"
+                                         and resource.service.startswith(PREFIX))),
+)

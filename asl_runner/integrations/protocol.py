@@ -1,0 +1,66 @@
+"""What an integration declares: the resources it serves, the patterns it supports, its
+load-time check, and how it performs a call.
+
+Every integration module (``lambda_task``, ``aws_sdk``, ...) exposes ``INTEGRATIONS``, a
+tuple of :class:`Integration`. The registry finds the one that serves a Task's resource;
+validation asks it about the resource at load time; the runner and the durable host hand it
+the invocation, plain data, with the :class:`Environment` it may need. Nothing else knows
+about services: adding one is adding a module and a line in the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..engine.effects import Invocation
+    from ..model.resource import Resource
+    from .aws import AwsTarget
+    from .lambda_local import LocalLambdas
+
+#: the integration patterns, as a Resource names them (None: request-response)
+REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK = None, "sync", "sync:2", "waitForTaskToken"
+
+
+class Environment(Protocol):
+    """What a call may use: local handlers, where AWS calls go, asl-runner's own API."""
+
+    lambdas: LocalLambdas
+    region: str
+    account: str
+
+    @property
+    def aws(self) -> AwsTarget: ...
+
+    #: Step Functions' API (``(operation, body) -> response``) when there is one (serve)
+    states_api: Callable[[str, dict], dict] | None
+
+
+class Integration:
+    """One integration's declaration.
+
+    ``serves(resource)`` says whether it handles a resource; ``patterns`` are the
+    integration patterns it supports; ``check(resource)`` returns why CreateStateMachine
+    would refuse the resource (None: it would not), beyond the pattern; ``perform(invocation,
+    env)`` makes the call and returns its result (or an ``engine.effects.Completed``), or
+    raises ``StatesError`` with the error and cause AWS would report.
+    """
+
+    __slots__ = ("name", "serves", "patterns", "check", "perform")
+
+    def __init__(self, name: str, *, serves: Callable[[Resource], bool],
+                 perform: Callable[[Invocation, Environment], Any],
+                 patterns: tuple[str | None, ...] = (REQUEST_RESPONSE,),
+                 check: Callable[[Resource], str | None] | None = None):
+        self.name = name
+        self.serves = serves
+        self.patterns = frozenset(patterns)
+        self.check = check
+        self.perform = perform
+
+    def __repr__(self) -> str:
+        return f"<Integration {self.name}>"
+
+
+Catalog = Mapping[str, tuple[Integration, ...]]
