@@ -62,13 +62,16 @@ def _as_json(value: Any) -> Any:
 
 def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
         handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
-        clock: Any = None, name: str | None = None, state_machine_name: str = "StateMachine",
-        max_workers: int = 16, **kw: Any):
+        machines: dict | None = None, clock: Any = None, name: str | None = None,
+        state_machine_name: str = "StateMachine", max_workers: int = 16, **kw: Any):
     """Run a definition to its end and return the Execution (status, output, history...).
 
     ``lambdas`` is a directory of ``NAME.py`` handlers, ``handlers`` a mapping of function
     names to callables ``handler(event, context)``. ``clock`` is "real" (default, or
     ASL_RUNNER_CLOCK) or "virtual" (Wait states and retry back-offs take no time).
+    ``machines`` maps names to the definitions that ``states:startExecution`` tasks may start
+    (``arn:aws:states:REGION:ACCOUNT:stateMachine:NAME``); their executions, which run on the
+    same clock, are in the Integrations' ``children`` afterwards (``execution.children``).
 
     ``mocks`` answers Task states without calling anything (the others run as usual): a mock
     configuration of AWS Step Functions Local (the file's path, or its structure as a dict)
@@ -80,14 +83,15 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     """
     from .engine import Runner
     from .integrations import Integrations
+    from .model import StateMachine
 
-    integrations = Integrations(lambdas, handlers)
+    integrations = Integrations(lambdas, handlers, machines={
+        child: m if isinstance(m, StateMachine) else load(m) for child, m in (machines or {}).items()})
     invoker: Any = integrations
     if mocks is not None:
         import warnings
 
         from .mocks import MockedIntegrations, MockWarning, always, for_run
-        from .model import StateMachine
 
         definition = definition if isinstance(definition, StateMachine) else load(definition)
         chosen, state_machine_name, notes = for_run(mocks, test_case, definition,
@@ -99,6 +103,8 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
         raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
     execution = start(definition, input, clock=clock, name=name,
                       state_machine_name=state_machine_name, **kw)
+    integrations.clock = execution.clock  # children run on the clock of the one that starts them
+    execution.children = integrations.children
     try:
         with Runner(invoker, max_workers=max_workers) as runner:
             runner.run(execution)

@@ -129,6 +129,17 @@ def _machine_name(path: str) -> str:
     return (name or "StateMachine")[:80]
 
 
+def _child_machines(specs: tuple[str, ...]) -> dict:
+    """``--machine NAME=FILE`` options as the machines, by name, that a run may start."""
+    machines = {}
+    for spec in specs:
+        name, equals, path = spec.partition("=")
+        if not equals or not name or not path:
+            _fail_usage(f"--machine {spec!r}: give NAME=FILE")
+        machines[_check_name(name)] = _load_machine(path)
+    return machines
+
+
 def _with_mocks(integrations: Any, mock_config: str | None, test_case: str | None, machine: Any,
                 machine_name: str) -> tuple[Any, str]:
     """The invoker of ``run`` and the state machine name it runs as: with ``--test-case``, the
@@ -243,11 +254,14 @@ def _aws_settings(aws_target: str | None, aws_endpoint: str | None) -> dict:
 @click.option("--test-case", type=str, default=None, metavar="NAME",
               help="Answer the Task states this test case of the mock configuration mocks with "
                    "its mocked responses (NAME, or MACHINE#NAME); the others run as usual.")
+@click.option("--machine", "machines", multiple=True, metavar="NAME=FILE",
+              help="A state machine that states:startExecution tasks may start, by name "
+                   "(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); repeatable.")
 @_aws_options
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
         machine_type: str, mock_config: str | None, test_case: str | None,
-        aws_target: str | None, aws_endpoint: str | None) -> None:
+        machines: tuple[str, ...], aws_target: str | None, aws_endpoint: str | None) -> None:
     """Run DEFINITION to its end and show what happened.
 
     Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
@@ -274,8 +288,10 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     except ValueError as exc:
         _fail_usage(str(exc))
     aws = _aws_settings(aws_target, aws_endpoint)
-    integrations, machine_name = _with_mocks(Integrations(lambdas, **aws), mock_config, test_case,
-                                             machine, _machine_name(definition))
+    children = _child_machines(machines)
+    integrations, machine_name = _with_mocks(
+        Integrations(lambdas, **aws, machines=children, clock=clock_obj), mock_config, test_case,
+        machine, _machine_name(definition))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
                           state_machine_name=machine_name, machine_type=machine_type)
     printer = None

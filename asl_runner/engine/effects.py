@@ -80,7 +80,8 @@ class Timer:
 class PendingTask:
     """The engine's side of an invocation in flight: who waits for it and how to retry."""
 
-    __slots__ = ("frame", "state", "invocation", "retry", "timer", "heartbeat", "submitted")
+    __slots__ = ("frame", "state", "invocation", "retry", "timer", "heartbeat", "submitted",
+                 "submitted_output")
 
     def __init__(self, frame: Frame, state: State, invocation: Invocation,
                  retry: Callable[[], bool]):
@@ -93,3 +94,5 @@ class PendingTask:
         self.heartbeat: Timer | None = None
         #: a callback task whose call went through, or an activity task a worker took
         self.submitted = False
+        #: what the call that submitted the work returned (TaskSubmitted's output)
+        self.submitted_output: Any = None

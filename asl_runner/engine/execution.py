@@ -143,6 +143,8 @@ class Execution:
         self.size_cache: dict = {}
         #: set when a host replaces this object by one rebuilt from the store
         self.discarded = False
+        #: executions that states:startExecution tasks started in-process (``run``)
+        self.children: list[Execution] = []
         self.root: Frame | None = None
         self.context_execution: dict = {}
         self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 _FAMILY = {"lambda": "lambda", "activity": "activity"}
+_SUBMITTING = frozenset({"waitForTaskToken", "sync", "sync:2"})
 _EVENTS = {
     # family: (succeeded, failed, timed out)
     "lambda": ("LambdaFunctionSucceeded", "LambdaFunctionFailed", "LambdaFunctionTimedOut"),
@@ -85,8 +86,10 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
     if state.parameters is not None:
         ex.check_size(state, payload)
     family = _FAMILY.get(resource.kind, "task")
+    # .waitForTaskToken and .sync calls only submit the work; its outcome comes later (a
+    # task token's answer, the job's end)
     kind = ("activity" if family == "activity"
-            else "callback" if resource.pattern == "waitForTaskToken" else "invoke")
+            else "callback" if resource.pattern in _SUBMITTING else "invoke")
     if family == "activity":
         details = {"resource": resource.arn, "input": payload}
         if timeout is not None:

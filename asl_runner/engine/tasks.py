@@ -74,7 +74,7 @@ class TaskBook:
         if invocation.timeout_seconds:
             pending.timer = ex.schedule_timer(started + invocation.timeout_seconds,
                                               "task-timeout", frame, invocation.token)
-        if invocation.heartbeat_seconds and invocation.kind == "callback":
+        if invocation.heartbeat_seconds and invocation.resource.pattern == "waitForTaskToken":
             pending.heartbeat = ex.schedule_timer(started + invocation.heartbeat_seconds,
                                                   "heartbeat", frame, invocation.token)
         self._pending[invocation.token] = pending
@@ -168,6 +168,7 @@ class TaskBook:
         if pending is None:
             return False
         pending.submitted = True
+        pending.submitted_output = output
         task_state.task_submitted(self.ex, pending.frame, pending.state, pending.invocation, output)
         return True
 

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import StatesError
 from ..jsonvalue import JsonInputError, dumps, loads
 from .lambda_local import FunctionNotFound, InvokeResponse, LocalLambdas
+from .metadata import http_date, sdk_metadata
 from .protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
 
 
@@ -108,27 +109,18 @@ def _split_function_name(value: str) -> tuple[str, str | None]:
 
 
 def _http_metadata(response: Any, version: str) -> dict:
-    # imported here: email.utils pulls in socket and more, 25 ms of a cold start otherwise
-    from email.utils import formatdate
-
-    length = str(len(response.body))
-    date = formatdate(usegmt=True)
     trace = f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0;Lineage=1:{uuid.uuid4().hex[:8]}:0"
     headers = {
         "Connection": "keep-alive",
-        "Content-Length": length,
+        "Content-Length": str(len(response.body)),
         "Content-Type": "application/json",
-        "Date": date,
+        "Date": http_date(),
         "X-Amz-Executed-Version": version,
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": response.request_id,
         "X-Amzn-Trace-Id": trace,
     }
-    return {
-        "AllHttpHeaders": {k: [v] for k, v in headers.items()},
-        "HttpHeaders": headers,
-        "HttpStatusCode": response.status_code,
-    }
+    return sdk_metadata(headers, response.request_id, response.status_code)
 
 
 def _invoke_event(payload: Any) -> Any:
@@ -172,8 +164,7 @@ def invoke_service(lambdas: LocalLambdas, invocation: Any, region: str, account:
     return {
         "ExecutedVersion": version,
         "Payload": _result(response, name),
-        "SdkHttpMetadata": _http_metadata(response, version),
-        "SdkResponseMetadata": {"RequestId": response.request_id},
+        **_http_metadata(response, version),
         "StatusCode": response.status_code,
     }
 

@@ -35,6 +35,18 @@ class Environment(Protocol):
 
     #: Step Functions' API (``(operation, body) -> response``) when there is one (serve)
     states_api: Callable[[str, dict], dict] | None
+    #: under ``run``: the state machines a task may start, by name, the clock their
+    #: executions share, and the executions started so far
+    machines: Mapping[str, Any]
+    clock: Any
+    children: list
+
+
+class Watcher(Protocol):
+    """What the durable host offers a ``watch``: when the execution ``child`` ends, the
+    outcome ``outcome_for(row)`` (its store row) is delivered to the execution ``waiting``."""
+
+    def when_finished(self, child: str, waiting: str, outcome_for: Callable[[dict], Any]) -> None: ...
 
 
 class Integration:
@@ -47,17 +59,22 @@ class Integration:
     raises ``StatesError`` with the error and cause AWS would report.
     """
 
-    __slots__ = ("name", "serves", "patterns", "check", "perform")
+    __slots__ = ("name", "serves", "patterns", "check", "perform", "watch")
 
     def __init__(self, name: str, *, serves: Callable[[Resource], bool],
                  perform: Callable[[Invocation, Environment], Any],
                  patterns: tuple[str | None, ...] = (REQUEST_RESPONSE,),
-                 check: Callable[[Resource], str | None] | None = None):
+                 check: Callable[[Resource], str | None] | None = None,
+                 watch: Callable[[Invocation, Any, Watcher], None] | None = None):
         self.name = name
         self.serves = serves
         self.patterns = frozenset(patterns)
         self.check = check
         self.perform = perform
+        #: for a task whose call only submitted the work (``.sync``): called by the durable
+        #: host, on its engine thread, once the submission is recorded and again after a
+        #: restart, with the call's result, to arrange for the task's outcome
+        self.watch = watch
 
     def __repr__(self) -> str:
         return f"<Integration {self.name}>"

@@ -23,6 +23,7 @@ DEFAULT_ACCOUNT = "123456789012"
 _MODULES = {
     "lambda": "lambda_task",
     "aws-sdk": "aws_sdk",
+    "states": "states",
 }
 _loaded: dict[str, tuple[Integration, ...]] = {}
 
@@ -75,8 +76,15 @@ class Integrations:
     def __init__(self, lambdas_dir: str | None = None,
                  handlers: Mapping[str, Callable[..., Any]] | None = None, *,
                  region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT,
-                 aws: str | None = None, aws_endpoint: str | None = None):
+                 aws: str | None = None, aws_endpoint: str | None = None,
+                 machines: Mapping[str, Any] | None = None, clock: Any = None):
         self.lambdas = LocalLambdas(lambdas_dir, handlers)
+        #: under ``run``: the machines states:startExecution may start, by name, and the
+        #: clock their executions share with the one that starts them
+        self.machines = dict(machines or {})
+        self.clock = clock
+        #: the executions states:startExecution started here (``run``), oldest first
+        self.children: list = []
         self.region = region
         self.account = account
         self._aws_settings = (aws, aws_endpoint)

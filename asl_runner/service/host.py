@@ -35,9 +35,10 @@ from typing import Any
 from ..clock import Clock
 from ..engine import Execution
 from ..engine.effects import Invocation
-from ..engine.outcomes import ActivityStarted, Outcome, TimerFired, decode, perform
+from ..engine.outcomes import ActivityStarted, Outcome, TaskSubmitted, TimerFired, decode, perform
 from ..engine.workers import WorkerPool
 from ..history import Event
+from ..integrations.registry import find
 from ..jsonvalue import dumps, loads
 from ..model import StateMachine, parse_definition
 from ..store import Store
@@ -84,6 +85,9 @@ class ExecutionHost:
         # what a store outage left to do: outcomes to deliver, executions to rebuild
         self._held: dict[str, deque[Outcome]] = {}
         self._unloaded: set[str] = set()
+        #: executions waiting for others to end (a .sync child): child arn -> (waiting arn,
+        #: the outcome to deliver it, from the child's row)
+        self._end_watchers: dict[str, list[tuple[str, Callable[[dict], Outcome]]]] = defaultdict(list)
         self._retry_at = 0.0  # time.monotonic(): background writes wait until then
         self._retry_delay = 0.0
         #: why the store last failed, while it still does (None: it works)
@@ -221,7 +225,41 @@ class ExecutionHost:
             return False  # nothing changed (a late outcome, a stale timer): nothing to record
         if self._commit(live, outcome):
             self._after_step(live)
+            if type(outcome) is TaskSubmitted:
+                self._watch(live.ex, outcome.token)
         return True
+
+    def _watch(self, ex: Execution, token: str) -> None:
+        """Let the task's integration arrange for its outcome (a ``.sync`` child's end)."""
+        pending = ex.tasks.pending(token)
+        if pending is None or not pending.submitted:
+            return
+        integration = find(pending.invocation.resource)
+        if integration is not None and integration.watch is not None:
+            integration.watch(pending.invocation, pending.submitted_output, self)
+
+    def when_finished(self, child: str, waiting: str, outcome_for: Callable[[dict], Outcome]) -> None:
+        """When the execution ``child`` ends, deliver ``outcome_for(its row)`` to ``waiting``
+        (engine thread; at once if it has ended already)."""
+        row = None if child in self._live else self.store.get_execution(child)
+        if row is not None and row["status"] != "RUNNING":
+            self._post_outcome(waiting, outcome_for(row))
+        else:  # running here, or not rebuilt yet (recovery takes executions one by one)
+            self._end_watchers[child].append((waiting, outcome_for))
+
+    def _post_outcome(self, arn: str, outcome: Outcome) -> None:
+        """Deliver an outcome in a step of its own, after the one being taken."""
+        self._commands.put((lambda: self._deliver_eventually(arn, outcome), None))
+
+    def _deliver_eventually(self, arn: str, outcome: Outcome) -> None:
+        """Deliver now, or, while the store cannot be written, once it can."""
+        if arn in self._held or arn in self._unloaded or time.monotonic() < self._retry_at:
+            self._hold(arn, outcome)
+            return
+        try:
+            self.deliver(arn, outcome)
+        except StoreUnavailable:
+            self._hold(arn, outcome)
 
     def _commit(self, live: _Live, outcome: Outcome | None) -> bool:
         """Store the step; False if the execution could not go on (it is failed instead)."""
@@ -271,6 +309,11 @@ class ExecutionHost:
                 waiter.set()
             for callback in self.on_finished:
                 callback(ex.arn)
+            watchers = self._end_watchers.pop(ex.arn, ())
+            if watchers:
+                row = self.store.get_execution(ex.arn)
+                for waiting, outcome_for in watchers:
+                    self._post_outcome(waiting, outcome_for(row))
             return
         held = self._held.get(ex.arn)
         held_tokens = {outcome.token for outcome in held} if held else ()
@@ -528,6 +571,9 @@ class ExecutionHost:
                 raise
             self._stored(live, None)
         self._after_step(live)
+        for pending in ex.tasks.all_pending():  # what waits for another execution, again
+            if pending.submitted:
+                self._watch(ex, pending.invocation.token)
 
 
 def new_seed() -> int:

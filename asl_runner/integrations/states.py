@@ -1,0 +1,213 @@
+"""``arn:aws:states:::states:startExecution`` (and ``.sync``, ``.sync:2``,
+``.waitForTaskToken``): a Task that starts another state machine's execution.
+
+The child is a real execution of a machine asl-runner knows. Under ``serve`` it is started
+through asl-runner's own Step Functions API, so it is listed, described and has its own
+history; a ``.sync`` task records TaskSubmitted with StartExecution's response and waits
+without holding a thread: the host tells the task when the child ends (:func:`_watch`, also
+after a restart). Under ``run`` and the Python API the machines are the ones given by name
+(``--machine NAME=FILE``, ``machines=``), and the child runs to its end inside the call.
+
+What the task returns is AWS's: StartExecution's response (``ExecutionArn``, ``StartDate``
+and the SDK's metadata); for ``.sync`` DescribeExecution's, in PascalCase, with ``Input`` and
+``Output`` as JSON text (``.sync:2``: parsed); a child that did not succeed fails the task with
+States.TaskFailed and that description, as JSON text, for its cause.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..errors import StatesError
+from ..jsonvalue import dumps, loads
+from .metadata import json_service_headers, sdk_metadata
+from .protocol import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2, Environment, Integration
+
+SERVICE = "states"
+
+
+def _child_request(invocation: Any) -> dict:
+    """StartExecution's request from the task's parameters (AWS's names, PascalCase)."""
+    params = invocation.payload if isinstance(invocation.payload, dict) else {}
+    arn = params.get("StateMachineArn")
+    if not isinstance(arn, str):
+        raise StatesError("States.Runtime", "The field 'StateMachineArn' is required by "
+                          f"{invocation.resource.arn}")
+    child_input = params.get("Input")
+    # Input may be the JSON value itself or its text; none at all is an empty object
+    text = "{}" if child_input is None else child_input if isinstance(child_input, str) \
+        else dumps(child_input)
+    name = params.get("Name")
+    if name is None:
+        # a name the same call always gets: a task performed again (after a restart) finds
+        # the child it started, instead of starting a second one
+        name = str(uuid.uuid5(uuid.NAMESPACE_URL, invocation.token))
+    request = {"stateMachineArn": arn, "input": text, "name": name}
+    if isinstance(params.get("TraceHeader"), str):
+        request["traceHeader"] = params["TraceHeader"]
+    return request
+
+
+def _millis(epoch_seconds: float) -> int:
+    """The SDK's timestamps in a task's result: epoch milliseconds."""
+    return int(round(epoch_seconds * 1000))
+
+
+def _started(response: dict) -> dict:
+    """StartExecution's response as the task returns it."""
+    body = {"executionArn": response["executionArn"], "startDate": response["startDate"]}
+    headers, request_id = json_service_headers(len(dumps(body).encode()))
+    return {"ExecutionArn": response["executionArn"], **sdk_metadata(headers, request_id),
+            "StartDate": _millis(response["startDate"])}
+
+
+_DESCRIBED = (("executionArn", "ExecutionArn"), ("input", "Input"), ("inputDetails", "InputDetails"),
+              ("name", "Name"), ("output", "Output"), ("outputDetails", "OutputDetails"),
+              ("redriveCount", "RedriveCount"), ("redriveStatus", "RedriveStatus"),
+              ("redriveStatusReason", "RedriveStatusReason"), ("startDate", "StartDate"),
+              ("stateMachineArn", "StateMachineArn"), ("status", "Status"),
+              ("stopDate", "StopDate"), ("error", "Error"), ("cause", "Cause"))
+
+
+def _described(described: dict, parsed: bool) -> dict:
+    """DescribeExecution's response as a ``.sync`` task returns it (``.sync:2``: ``parsed``)."""
+    out: dict[str, Any] = {}
+    for key, name in _DESCRIBED:
+        if key not in described:
+            continue
+        value = described[key]
+        if key in ("startDate", "stopDate"):
+            value = _millis(value)
+        elif key in ("inputDetails", "outputDetails"):
+            value = {"Included": value.get("included", True)}
+        elif key in ("input", "output") and parsed:
+            value = loads(value)
+        out[name] = value
+    if out.get("Status") == "SUCCEEDED":
+        out["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
+    return dict(sorted(out.items()))
+
+
+def child_outcome(token: str, described: dict, pattern: str | None) -> Any:
+    """What the child's end is for the waiting task: its result, or a task failure."""
+    from ..engine.outcomes import TaskFailed, TaskSucceeded
+
+    shaped = _described(described, parsed=pattern == SYNC2)
+    if described.get("status") == "SUCCEEDED":
+        return TaskSucceeded(token, shaped)
+    shaped.pop("Output", None)
+    shaped.pop("OutputDetails", None)
+    return TaskFailed(token, "States.TaskFailed", dumps(shaped))
+
+
+def _api_error(exc: Any) -> StatesError:
+    """A failed StartExecution as Step Functions reports it to the task (recorded on AWS)."""
+    return StatesError(
+        f"StepFunctions.{exc.code}Exception",
+        f"{exc.message} (Service: AWSStepFunctions; Status Code: {exc.status}; Error Code: "
+        f"{exc.code}; Request ID: {uuid.uuid4()}; Proxy: null)")
+
+
+def _perform(invocation: Any, env: Environment) -> Any:
+    request = _child_request(invocation)
+    if env.states_api is not None:
+        return _start_in_service(invocation, env, request)
+    return _run_here(invocation, env, request)
+
+
+def _start_in_service(invocation: Any, env: Environment, request: dict) -> Any:
+    from ..service.errors import ApiError
+
+    try:
+        response = env.states_api("StartExecution", request)
+    except ApiError as exc:
+        if exc.code != "ExecutionAlreadyExists" or invocation.resource.pattern not in (SYNC, SYNC2):
+            raise _api_error(exc) from None
+        # performed again after a restart, and the child it started has ended: that child
+        arn = request["stateMachineArn"].split("#")[0].replace(":stateMachine:", ":execution:")
+        response = env.states_api("DescribeExecution",
+                                  {"executionArn": f"{arn}:{request['name']}"})
+    return _started(response)
+
+
+def _watch(invocation: Any, submitted: Any, host: Any) -> None:
+    """Under the service: complete the waiting ``.sync`` task when its child ends (called on
+    the engine thread once TaskSubmitted is recorded, and again after a restart)."""
+    if invocation.resource.pattern not in (SYNC, SYNC2) or not isinstance(submitted, dict):
+        return
+    token, pattern = invocation.token, invocation.resource.pattern
+    host.when_finished(submitted["ExecutionArn"], invocation.execution_arn,
+                       lambda row: child_outcome(token, _row_described(row), pattern))
+
+
+def _row_described(row: dict) -> dict:
+    """DescribeExecution's members (the API's names) of an execution's store row."""
+    described = {"executionArn": row["arn"], "stateMachineArn": row["version_arn"] or row["machine_arn"],
+                 "name": row["name"], "status": row["status"], "startDate": row["start_date"],
+                 "stopDate": row["stop_date"], "input": row["input"],
+                 "inputDetails": {"included": True}, "redriveCount": 0,
+                 "redriveStatus": "NOT_REDRIVABLE" if row["status"] == "SUCCEEDED" else "REDRIVABLE"}
+    if row["status"] == "SUCCEEDED":
+        described.update(output=row["output"], outputDetails={"included": True})
+    for key in ("error", "cause"):
+        if row[key] is not None:
+            described[key] = row[key]
+    return described
+
+
+def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
+    """Under ``run``: the child runs to its end inside the call, on a runner of its own."""
+    from ..engine import Execution, Runner
+    from ..engine.effects import Completed
+
+    arn = request["stateMachineArn"]
+    name = arn.split(":stateMachine:", 1)[-1].split(":")[0]
+    machine = env.machines.get(name)
+    if machine is None:
+        raise StatesError(
+            "StepFunctions.StateMachineDoesNotExistException",
+            f"State Machine Does Not Exist: '{arn}' (Service: AWSStepFunctions; Status Code: 400;"
+            f" Error Code: StateMachineDoesNotExist; Request ID: {uuid.uuid4()}; Proxy: null)",
+            hint=f"name the child machine for `run`: --machine {name}=FILE (Python: machines=)")
+    try:
+        child_input = loads(request["input"])
+    except ValueError:
+        raise _api_error(_InvalidInput(request["input"])) from None
+    region, account = arn.split(":")[3], arn.split(":")[4]
+    from ..clock import make_clock
+
+    child = Execution(machine, child_input, clock=env.clock or make_clock(), name=request["name"],
+                      state_machine_name=name, state_machine_arn=arn, region=region,
+                      account=account)
+    env.children.append(child)
+    with Runner(env) as runner:
+        runner.run(child)
+    started = _started({"executionArn": child.arn, "startDate": child.start_time})
+    if invocation.resource.pattern not in (SYNC, SYNC2):
+        return started
+    described = child.describe()
+    described.update(inputDetails={"included": True}, redriveCount=0,
+                     redriveStatus="NOT_REDRIVABLE" if child.status == "SUCCEEDED" else "REDRIVABLE")
+    if child.status == "SUCCEEDED":
+        described["outputDetails"] = {"included": True}
+    described["startDate"], described["stopDate"] = child.start_time, child.stop_time
+    outcome = child_outcome(invocation.token, described, invocation.resource.pattern)
+    if outcome.kind == "task-failed":
+        raise StatesError(outcome.error, outcome.cause)
+    return Completed(started, outcome.output)
+
+
+class _InvalidInput:
+    code, status = "InvalidExecutionInput", 400
+
+    def __init__(self, text: str):
+        self.message = f"Invalid State Machine Execution Input: '{text[:100]}'"
+
+
+INTEGRATIONS = (
+    Integration("states:startExecution", perform=_perform, watch=_watch,
+                patterns=(REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK),
+                serves=lambda resource: resource.service == SERVICE
+                and resource.action == "startExecution"),
+)
