@@ -1,4 +1,5 @@
-"""Hypothesis strategies for tests/test_fuzz.py: hostile JSON, ASL definitions, API requests.
+"""Hypothesis strategies for tests/test_fuzz_*.py: hostile JSON, ASL definitions, handler
+behaviour, API requests, aws-sdk parameters.
 
 Everything here is mostly valid with some garbage mixed in: a definition that fails to load at
 its first field explores nothing, so definitions are built from the state types with fields of

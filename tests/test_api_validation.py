@@ -521,7 +521,7 @@ def test_versions_and_aliases_answer_as_aws(api):
 
 
 def test_an_express_machine_cannot_wait_for_a_callback_or_an_activity(api):
-    """Found by tests/test_fuzz.py: CreateStateMachine took such an EXPRESS machine, and
+    """Found by tests/test_fuzz_api.py: CreateStateMachine took such an EXPRESS machine, and
     StartSyncExecution then waited until the execution's 5 minutes were up."""
     activity = {"StartAt": "Act", "States": {"Act": {
         "Type": "Task", "Resource": f"{PREFIX}:activity:sign", "End": True}}}

@@ -58,7 +58,7 @@ def test_back_off(retrier, expected):
 
 
 def test_a_thousand_retries_at_max_delay_do_not_overflow_the_back_off():
-    # found by tests/test_fuzz.py: BackoffRate^1024 overflowed a float, and the engine crashed
+    # found by tests/test_fuzz_definitions.py: BackoffRate^1024 overflowed a float, and the engine crashed
     # (States.Runtime, "asl-runner failed while running this execution: OverflowError")
     retrier = {"ErrorEquals": ["Boom"], "IntervalSeconds": 1, "MaxAttempts": 1500, "MaxDelaySeconds": 1}
     ex = run(machine({"T": task([retrier])}), tasks=always("Boom", 1501))

@@ -79,8 +79,11 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
             timeout: int | None, heartbeat: int | None) -> bool:
     resource = state.resource
     tasks = ex.tasks
-    token = tasks.new_token(opaque=resource.pattern == "waitForTaskToken" or resource.kind == "activity")
-    if resource.pattern == "waitForTaskToken":
+    # a task that waits (a callback, a .sync job, an activity) has a token the outside world
+    # can answer (AWS gives .sync tasks one too: SendTaskSuccess ends them early)
+    answerable = resource.pattern in _SUBMITTING or resource.kind == "activity"
+    token = tasks.new_token(opaque=answerable)
+    if resource.pattern in _SUBMITTING:
         frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
     payload = evaluate_template(state.parameters, effective, frame)
     if state.parameters is not None:

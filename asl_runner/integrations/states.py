@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 from ..errors import StatesError
+from ..intrinsics.java import java_double
 from ..jsonvalue import dumps, loads
 from .metadata import json_service_headers, sdk_metadata
 from .protocol import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2, Environment, Integration
@@ -56,8 +57,10 @@ def _millis(epoch_seconds: float) -> int:
 
 def _started(response: dict) -> dict:
     """StartExecution's response as the task returns it."""
-    body = {"executionArn": response["executionArn"], "startDate": response["startDate"]}
-    headers, request_id = json_service_headers(len(dumps(body).encode()))
+    # the length of the body AWS sends: its timestamps as Java writes a double (1.7E9)
+    body = (f'{{"executionArn":{dumps(response["executionArn"])},'
+            f'"startDate":{java_double(float(response["startDate"]))}}}')
+    headers, request_id = json_service_headers(len(body.encode()))
     return {"ExecutionArn": response["executionArn"], **sdk_metadata(headers, request_id),
             "StartDate": _millis(response["startDate"])}
 
