@@ -59,9 +59,10 @@ def examples(weight: int) -> settings:
 
 
 def budgeted(test: Callable) -> Callable:
-    """Give up exploring once ``test`` has run for BUDGET seconds: later examples are drawn but
-    not run, so a slow machine takes longer to find a bug, never longer to finish. Once an
-    example has failed, every example runs (Hypothesis replays it to shrink it)."""
+    """Stop running examples once ``test`` has run for BUDGET seconds: the rest are drawn (which
+    costs little) but not run, so a slow machine explores less rather than taking longer
+    (Hypothesis has no time limit of its own). Once an example has failed, every example runs:
+    Hypothesis replays it to shrink it."""
     started: dict[str, float] = {}  # by pytest's test id (one per parameter)
     failed: set[str] = set()
 
