@@ -131,12 +131,12 @@ def test_a_distributed_map_that_asl_runner_cannot_run_says_so_in_its_cause():
     definition = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
         "StartAt": "T", "States": {"T": {
-            "Type": "Task", "Resource": "arn:aws:states:::nosuchservice:doThing", "End": True}}}}}}
+            "Type": "Task", "Resource": "arn:aws:states:::batch:submitJob", "End": True}}}}}}
     ex = asl_runner.run(definition, [1, 2], clock="virtual")
     assert (ex.status, ex.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")
     assert ex.cause.startswith("The specified tolerated failure threshold was exceeded. An "
                                "iteration failed because asl-runner could not run it: ")
-    assert "arn:aws:states:::nosuchservice:doThing" in ex.cause
+    assert "arn:aws:states:::batch:submitJob" in ex.cause
 
 
 def nested(levels: int) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model.resource import is_local_function_name
+from ..model.resource import is_local_function_name, parse_resource
 from ..paths import INPUT, PathSyntaxError, compile_path
 from ..payload import TemplateError, compile_dynamic_value
 from .report import Report, a_type, child, did_you_mean, quote
@@ -330,23 +330,31 @@ def check_task_resource(report: Report, pointer: str, value: Any) -> bool:
         return False
     if not check_resource(report, pointer, value):
         return False
-    return check_aws_sdk_resource(report, pointer, value)
+    return check_integration_resource(report, pointer, value)
 
 
-_AWS_SDK_ARN = re.compile(r"arn:[A-Za-z0-9-]+:states:[A-Za-z0-9-]*:\d*:aws-sdk:")
+_STATES_ARN = re.compile(r"arn:[A-Za-z0-9-]+:states:")
 
 
-def check_aws_sdk_resource(report: Report, pointer: str, value: str) -> bool:
-    """An aws-sdk resource names a service and an action botocore knows, and a pattern the
-    AWS SDK integrations support (botocore is loaded only for such a resource)."""
-    if not _AWS_SDK_ARN.match(value):
-        return True
-    from ..integrations.aws_sdk import resource_problem
-    from ..model.resource import parse_resource
-
+def check_integration_resource(report: Report, pointer: str, value: str) -> bool:
+    """``arn:aws:states:::SERVICE:ACTION[.PATTERN]`` names an integration AWS knows: an AWS
+    SDK service and action botocore knows (botocore is loaded only for such a resource), or
+    an optimized integration in the catalog, with a pattern that action supports."""
+    if not _STATES_ARN.match(value):
+        return True  # a Lambda function's ARN, or another service's, checked as an ARN only
     resource = parse_resource(value)
-    service = (resource.service or "")[len("aws-sdk:"):]
-    why = resource_problem(service, resource.action or "", resource.pattern, value)
+    if resource.kind == "activity":
+        return True
+    service = resource.service or ""
+    if service.startswith("aws-sdk:"):
+        from ..integrations.aws_sdk import resource_problem
+
+        why = resource_problem(service[len("aws-sdk:"):], resource.action or "",
+                               resource.pattern, value)
+    else:
+        from ..integrations import catalog
+
+        why = catalog.problem(service, resource.action or "", resource.pattern, value)
     if why:
         report.add(pointer, why)
         return False
