@@ -20,12 +20,6 @@ def test_each_resource_finds_its_integration():
     assert registry.find(parse_resource("arn:aws:states:::ecs:runTask.sync")) is None
 
 
-def test_an_unsupported_pattern_is_a_problem():
-    why = registry.problem(parse_resource("arn:aws:states:::lambda:invoke.sync"))
-    assert why.startswith("The resource provided arn:aws:states:::lambda:invoke.sync is not recognized.")
-    assert registry.problem(parse_resource("arn:aws:states:::lambda:invoke.waitForTaskToken")) is None
-
-
 def test_a_service_asl_runner_cannot_run_fails_the_task_catchably_and_says_how_to_mock_it():
     definition = {"StartAt": "RunJob", "States": {
         "RunJob": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",

@@ -15,9 +15,10 @@ from typing import Any
 
 from ..errors import StatesError
 from ..jsonvalue import JsonInputError, dumps, loads
+from .catalog import lookup
 from .lambda_local import FunctionNotFound, InvokeResponse, LocalLambdas
 from .metadata import http_date, sdk_metadata
-from .protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
+from .protocol import Environment, Integration
 
 
 def function_arn(name: str, region: str, account: str, qualifier: str | None = None) -> str:
@@ -185,5 +186,5 @@ INTEGRATIONS = (
     Integration("lambda function", serves=lambda resource: resource.kind == "lambda",
                 perform=_perform_function),
     Integration("lambda:invoke", serves=lambda resource: resource.is_lambda_invoke,
-                perform=_perform_invoke, patterns=(REQUEST_RESPONSE, CALLBACK)),
+                perform=_perform_invoke, patterns=tuple(lookup("lambda", "invoke").patterns)),
 )

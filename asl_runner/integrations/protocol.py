@@ -19,8 +19,7 @@ if TYPE_CHECKING:
     from .aws import AwsTarget
     from .lambda_local import LocalLambdas
 
-#: the integration patterns, as a Resource names them (None: request-response)
-REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK = None, "sync", "sync:2", "waitForTaskToken"
+from .catalog import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2  # noqa: F401 - re-exported
 
 
 class Environment(Protocol):

@@ -24,6 +24,10 @@ _MODULES = {
     "lambda": "lambda_task",
     "aws-sdk": "aws_sdk",
     "states": "states",
+    "sqs": "sqs",
+    "sns": "sns",
+    "dynamodb": "dynamodb",
+    "events": "events",
 }
 _loaded: dict[str, tuple[Integration, ...]] = {}
 
@@ -43,23 +47,6 @@ def find(resource: Any) -> Integration | None:
     for integration in _integrations_of(key):
         if integration.serves(resource):
             return integration
-    return None
-
-
-def problem(resource: Any) -> str | None:
-    """Why CreateStateMachine would refuse a Task's resource, as far as asl-runner's
-    integrations know it (None: as far as they know, it would not)."""
-    integration = find(resource)
-    if integration is None:
-        return None
-    if integration.check is not None:
-        why = integration.check(resource)
-        if why:
-            return why
-    if resource.pattern not in integration.patterns:
-        return (f"The resource provided {resource.arn} is not recognized. The value is not a "
-                "valid resource ARN, or the resource is not available in this region. "
-                f"({integration.name} does not support .{resource.pattern})")
     return None
 
 

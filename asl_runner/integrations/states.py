@@ -22,8 +22,9 @@ from typing import Any
 from ..errors import StatesError
 from ..intrinsics.java import java_double
 from ..jsonvalue import dumps, loads
+from .catalog import lookup
 from .metadata import json_service_headers, sdk_metadata
-from .protocol import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2, Environment, Integration
+from .protocol import SYNC, SYNC2, Environment, Integration
 
 SERVICE = "states"
 
@@ -210,7 +211,7 @@ class _InvalidInput:
 
 INTEGRATIONS = (
     Integration("states:startExecution", perform=_perform, watch=_watch,
-                patterns=(REQUEST_RESPONSE, SYNC, SYNC2, CALLBACK),
+                patterns=tuple(lookup(SERVICE, "startExecution").patterns),
                 serves=lambda resource: resource.service == SERVICE
                 and resource.action == "startExecution"),
 )

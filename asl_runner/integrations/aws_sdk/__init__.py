@@ -17,6 +17,7 @@ from typing import Any
 
 from ...errors import StatesError
 from ...jsonvalue import dumps
+from ..catalog import NOT_RECOGNIZED
 from ..protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
 from . import errors, names, shapes
 
@@ -39,8 +40,7 @@ def resource_problem(service: str, action: str, pattern: str | None, arn: str) -
     """Why CreateStateMachine refuses the aws-sdk resource ``arn`` (None: it accepts it)."""
     # AWS's wording for a resource it does not know, as it appears in an InvalidDefinition
     # (SCHEMA_VALIDATION_FAILED) message; then what is wrong, in asl-runner's words
-    refused = (f"The resource provided {arn} is not recognized. The value is not a valid "
-               "resource ARN, or the resource is not available in this region.")
+    refused = NOT_RECOGNIZED.format(arn=arn)
     botocore_name = names.botocore_service(service)
     if botocore_name is None:
         near = names.near_service(service)
@@ -78,8 +78,7 @@ def call(target: Any, service: str, action: str, parameters: Any, region: str | 
     except shapes.ParameterProblem as exc:
         # Step Functions' wording for parameters it cannot turn into a request (as for its
         # optimized integrations); AWS's exact text for aws-sdk tasks is not documented
-        raise StatesError("States.Runtime", f"The Parameters {_quoted(parameters)} could not be "
-                          f"used to start the Task: [{exc}]") from None
+        raise StatesError("States.Runtime", unusable_parameters(parameters, str(exc))) from None
     if service == STATES:
         response = _call_states(states_api, operation, request, model, prefix)
     else:
@@ -87,9 +86,13 @@ def call(target: Any, service: str, action: str, parameters: Any, region: str | 
     return shapes.from_response(response, operation_model.output_shape)
 
 
-def _quoted(parameters: Any) -> str:
+def unusable_parameters(parameters: Any, problem: str) -> str:
+    """Step Functions' cause for parameters it cannot turn into the service's request (AWS's
+    wording for its optimized integrations, recorded: "The Parameters '...' could not be used
+    to start the Task: [The value of the field 'Headers' has an invalid format]")."""
     text = dumps(parameters)
-    return f"'{text if len(text) <= 1000 else text[:997] + '...'}'"
+    quoted = text if len(text) <= 1000 else text[:997] + "..."
+    return f"The Parameters '{quoted}' could not be used to start the Task: [{problem}]"
 
 
 def _call_aws(target: Any, botocore_name: str, operation: str, request: dict, region: str,
