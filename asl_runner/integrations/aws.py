@@ -55,7 +55,7 @@ class AwsTarget:
         self.endpoint_url = endpoint_url if mode == ENDPOINT else None
         self._lock = threading.RLock()
         self._session: Any = None
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self._mock: Any = None
         self._prepared = False
         #: what prepare() changed in the process environment: the values it replaced
@@ -140,9 +140,11 @@ class AwsTarget:
             return resource_region
         return self._botocore_session().get_config_variable("region") or FALLBACK_REGION
 
-    def client(self, service: str, region: str) -> Any:
-        """A botocore client for ``service`` (botocore's name) in ``region``."""
-        key = (service, region)
+    def client(self, service: str, region: str, validate: bool = True) -> Any:
+        """A botocore client for ``service`` (botocore's name) in ``region``; ``validate``
+        False: one that sends what it is given, leaving its checks to the service (as the AWS
+        SDK for Java 1.x, which Step Functions' optimized integrations use, does)."""
+        key = (service, region, validate)
         client = self._clients.get(key)
         if client is not None:
             return client
@@ -152,7 +154,7 @@ class AwsTarget:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._clients[key] = self._new_client(service, region)
+                client = self._clients[key] = self._new_client(service, region, validate)
         return client
 
     def _botocore_session(self) -> Any:
@@ -165,7 +167,7 @@ class AwsTarget:
                 self._session = botocore.session.Session()
             return self._session
 
-    def _new_client(self, service: str, region: str) -> Any:
+    def _new_client(self, service: str, region: str, validate: bool) -> Any:
         from botocore.config import Config
 
         session = self._botocore_session()
@@ -175,7 +177,8 @@ class AwsTarget:
             "config": Config(retries={"mode": "standard", "max_attempts": 3},
                              s3={"addressing_style": "path"} if self.mode == ENDPOINT else None,
                              # moto chosen over a configured $AWS_ENDPOINT_URL: stay in moto
-                             ignore_configured_endpoint_urls=self.mode == MOTO),
+                             ignore_configured_endpoint_urls=self.mode == MOTO,
+                             parameter_validation=validate),
         }
         if self.mode == ENDPOINT:
             options["endpoint_url"] = self.endpoint_url
