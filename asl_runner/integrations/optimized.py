@@ -26,9 +26,10 @@ EventBridge's integration is not one of these: its result carries no SDK metadat
 so it is not the Java 1.x client, and its errors follow the AWS SDK integrations' rules
 (:mod:`.aws_sdk.errors`, ``EventBridge.NAME``); ``Api.sdk_v1`` says which.
 
-Where the calls go to moto (in-process, or a moto server at ``--aws-endpoint``), a service
-module may answer as AWS's service would before calling (``Api.refuse``): moto skips some of
-the checks AWS's services make. Real AWS always answers for itself.
+Where the calls do not go to real AWS (moto in-process, or a moto server at
+``--aws-endpoint``), a service module may answer as AWS's service would where moto answers
+otherwise (:class:`MotoGaps`): moto skips some of the checks AWS's services make and words
+some errors its own way. Real AWS always answers for itself.
 """
 
 from __future__ import annotations
