@@ -182,9 +182,9 @@ def send(api: Api, operation_model: Any, request: dict, target: Any, region: str
         raise _failure(api, gaps.error(request, error) if gaps.error else error, model) from None
     except BotoCoreError as exc:  # no answer: no connection, no credentials
         raise _no_answer(api, f"Unable to execute HTTP request: {exc}") from None
-    except Exception as exc:  # in-process moto failing on a request of its own accord
-        raise _no_answer(api, f"Unable to execute HTTP request: the service failed "
-                         f"({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # botocore or in-process moto failing in a way of their own
+        raise _no_answer(api, f"Unable to execute HTTP request: {type(exc).__name__}: {exc}") \
+            from None
 
 
 def _missing(resource: Any, parameters: Any) -> tuple[str, ...]:
