@@ -202,7 +202,11 @@ class TaskBook:
         """A task's TimeoutSeconds (or HeartbeatSeconds) passed (a timer of the execution)."""
         pending = self._live(token, pop=True)
         if pending is not None:
-            error = StatesHeartbeatTimeout() if heartbeat else StatesTimeout()
+            # AWS (recorded, 2024): a .waitForTaskToken task whose heartbeats stop fails with
+            # States.Timeout, like one that overruns TimeoutSeconds; States.HeartbeatTimeout
+            # (documented) is an activity's
+            activity = pending.invocation.kind == "activity"
+            error = StatesHeartbeatTimeout() if heartbeat and activity else StatesTimeout()
             self._resume(pending, task_state.task_failed, error, timed_out=True)
 
     def _resume(self, pending: PendingTask, handler: Callable, outcome: Any, **kw: Any) -> None:
