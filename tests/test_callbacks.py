@@ -97,3 +97,22 @@ def test_cli_json_output_stays_one_object_when_handlers_print(tmp_path):
     assert result.exit_code == 0
     assert json.loads(result.stdout)["output"] == '{"said":"hello"}'
     assert "hello from the handler" in result.stderr
+
+
+def test_an_answer_before_the_call_returns_still_comes_after_task_submitted():
+    """A handler that answers its own token before it returns: AWS records TaskSubmitted
+    first, then the task's success."""
+    definition = {"StartAt": "Ask", "States": {"Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "Ask", "Payload": {"token.$": "$$.Task.Token"}},
+        "TimeoutSeconds": 60, "End": True}}}  # a timeout: the handler runs on a worker thread
+    ex = Execution(asl_runner.load(definition), {}, clock=VirtualClock())
+    runner = Runner(Integrations(handlers={
+        "Ask": lambda event, context: runner.send_task_success(event["token"], "answered") or {}}))
+    with runner:
+        runner.run(ex)
+    assert (ex.status, ex.output) == ("SUCCEEDED", "answered")
+    types = [e.type for e in ex.history]
+    assert types[types.index("TaskScheduled"):] == [
+        "TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded", "TaskStateExited",
+        "ExecutionSucceeded"]

@@ -81,7 +81,7 @@ class PendingTask:
     """The engine's side of an invocation in flight: who waits for it and how to retry."""
 
     __slots__ = ("frame", "state", "invocation", "retry", "timer", "heartbeat", "submitted",
-                 "submitted_output")
+                 "submitted_output", "early_answer")
 
     def __init__(self, frame: Frame, state: State, invocation: Invocation,
                  retry: Callable[[], bool]):
@@ -96,3 +96,5 @@ class PendingTask:
         self.submitted = False
         #: what the call that submitted the work returned (TaskSubmitted's output)
         self.submitted_output: Any = None
+        #: an answer to the task's token that came before its submission was recorded
+        self.early_answer: tuple | None = None

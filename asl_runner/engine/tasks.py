@@ -148,17 +148,22 @@ class TaskBook:
 
     def succeeded(self, token: str, result: Any) -> bool:
         """A task's result (or, for a callback task, SendTaskSuccess's output)."""
-        pending = self._live(token, pop=True)
-        if pending is None:
-            return False
-        self._resume(pending, task_state.task_succeeded, result)
-        return True
+        return self._answered(token, task_state.task_succeeded, result)
 
     def failed(self, token: str, error: str | None, cause: str | None) -> bool:
+        return self._answered(token, task_state.task_failed, StatesError(error, cause))
+
+    def _answered(self, token: str, handler: Callable, outcome: Any) -> bool:
+        early = self._live(token, pop=False)
+        if early is not None and early.invocation.kind == "callback" and not early.submitted:
+            # the answer came before the call that submitted the work returned (a handler
+            # that answers its own token): AWS records TaskSubmitted first, so it waits
+            early.early_answer = (handler, outcome)
+            return True
         pending = self._live(token, pop=True)
         if pending is None:
             return False
-        self._resume(pending, task_state.task_failed, StatesError(error, cause))
+        self._resume(pending, handler, outcome)
         return True
 
     def submitted(self, token: str, output: Any) -> bool:
@@ -170,6 +175,10 @@ class TaskBook:
         pending.submitted = True
         pending.submitted_output = output
         task_state.task_submitted(self.ex, pending.frame, pending.state, pending.invocation, output)
+        if pending.early_answer is not None:
+            handler, outcome = pending.early_answer
+            self._live(token, pop=True)
+            self._resume(pending, handler, outcome)
         return True
 
     def activity_started(self, token: str, worker_name: str | None) -> bool:
