@@ -89,6 +89,20 @@ class TaskFailed(Outcome):
         return ex.tasks.failed(self.token, self.error, self.cause)
 
 
+class CallFailed(TaskFailed):
+    """The call of a task that waits for its token or job failed: the task fails at once (a
+    SendTaskFailure that comes before the submission is recorded waits for it instead)."""
+
+    __slots__ = ()
+    fields = ("token", "error", "cause", "call")
+    call = True
+
+    def apply(self, ex: Execution) -> bool:
+        if self.hint and self.hint not in ex.hints:
+            ex.hints.append(self.hint)
+        return ex.tasks.failed(self.token, self.error, self.cause, call=True)
+
+
 class TaskSubmitted(Outcome):
     """A ``.waitForTaskToken`` call went through: the task now waits for its token."""
 
@@ -162,6 +176,8 @@ def decode(kind: str, payload: dict) -> Outcome:
     """An outcome from its record (the inverse of ``kind`` and :meth:`Outcome.record`)."""
     if kind == TaskCompleted.kind and "submitted" in payload:
         return TaskCompleted(payload["token"], payload["submitted"], payload.get("output"))
+    if kind == CallFailed.kind and payload.get("call"):
+        return CallFailed(payload["token"], payload.get("error"), payload.get("cause"))
     cls = _BY_KIND.get(kind)
     if cls is None:
         raise ValueError(f"unknown outcome kind {kind!r}")
@@ -176,12 +192,13 @@ def perform(invoker: Invoker, invocation: Invocation) -> Outcome:
     """Call the invoker for one invocation and say what came of it. Never raises: a crash of
     the handler or of the integration is the task's failure, named after the exception."""
     token = invocation.token
+    failed = CallFailed if invocation.kind == "callback" else TaskFailed
     try:
         result = invoker(invocation)
     except StatesError as exc:
-        return TaskFailed(token, exc.error, exc.cause, exc.hint)
+        return failed(token, exc.error, exc.cause, exc.hint)
     except BaseException as exc:  # a handler's crash must not take the runner or host down
-        return TaskFailed(token, type(exc).__name__, str(exc))
+        return failed(token, type(exc).__name__, str(exc))
     if type(result) is Completed:
         return TaskCompleted(token, result.submitted, result.result)
     if invocation.kind == "callback":  # the call only submitted the work

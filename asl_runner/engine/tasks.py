@@ -150,15 +150,17 @@ class TaskBook:
         """A task's result (or, for a callback task, SendTaskSuccess's output)."""
         return self._answered(token, task_state.task_succeeded, result)
 
-    def failed(self, token: str, error: str | None, cause: str | None) -> bool:
-        return self._answered(token, task_state.task_failed, StatesError(error, cause))
+    def failed(self, token: str, error: str | None, cause: str | None, call: bool = False) -> bool:
+        """The task failed: its call (``call``), or SendTaskFailure, or the job."""
+        return self._answered(token, task_state.task_failed, StatesError(error, cause),
+                              early=not call)
 
-    def _answered(self, token: str, handler: Callable, outcome: Any) -> bool:
-        early = self._live(token, pop=False)
-        if early is not None and early.invocation.kind == "callback" and not early.submitted:
+    def _answered(self, token: str, handler: Callable, outcome: Any, early: bool = True) -> bool:
+        waiting = self._live(token, pop=False) if early else None
+        if waiting is not None and waiting.invocation.kind == "callback" and not waiting.submitted:
             # the answer came before the call that submitted the work returned (a handler
             # that answers its own token): AWS records TaskSubmitted first, so it waits
-            early.early_answer = (handler, outcome)
+            waiting.early_answer = (handler, outcome)
             return True
         pending = self._live(token, pop=True)
         if pending is None:
