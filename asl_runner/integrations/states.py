@@ -60,7 +60,7 @@ def _started(response: dict) -> dict:
     """StartExecution's response as the task returns it."""
     # the length of the body AWS sends: its timestamps as Java writes a double (1.7E9)
     body = (f'{{"executionArn":{dumps(response["executionArn"])},'
-            f'"startDate":{java_double(float(response["startDate"]))}}}')
+            f'"startDate":{java_double(round(float(response["startDate"]), 3))}}}')
     headers, request_id = json_service_headers(len(body.encode()))
     return {"ExecutionArn": response["executionArn"], **sdk_metadata(headers, request_id),
             "StartDate": _millis(response["startDate"])}
