@@ -273,6 +273,8 @@ BAD_REQUESTS = [
     ("DeleteStateMachineAlias", {"stateMachineAliasArn": f"{PREFIX}:activity:a"}, 400, "InvalidArn",
      "Invalid Arn: 'Resource type not valid in this context: activity'"),
     ("ListStateMachines", {"nextToken": "LTE="}, 400, "InvalidToken", "Invalid Token: 'Invalid token'"),
+    # found by tests/test_fuzz_api.py: hmac.compare_digest refused non-ASCII text (500)
+    ("ListActivities", {"nextToken": ".\u0080"}, 400, "InvalidToken", "Invalid Token: 'Invalid token'"),
     ("GetExecutionHistory", {"executionArn": f"{PREFIX}:execution:m:e", "nextToken": "MA"}, 400,
      "ExecutionDoesNotExist", f"Execution Does Not Exist: '{PREFIX}:execution:m:e'"),
     ("SendTaskHeartbeat", {"taskToken": "not a token"}, 400, "InvalidToken", "Invalid Token: 'Invalid token'"),

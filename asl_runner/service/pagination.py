@@ -38,6 +38,8 @@ class PageTokens:
         """The position a token of ``listing`` stands for; None for no token."""
         if token is None:
             return None
+        if not token.isascii():  # not one of ours (they are base64), nor comparable as one
+            raise invalid_token()
         payload, dot, signature = token.partition(".")
         if not dot or not hmac.compare_digest(signature, self._sign(listing, payload)):
             raise invalid_token()
