@@ -98,6 +98,8 @@ def test_cli_in_a_real_process(workdir: Path, content: bytes, input_text: str, o
     """The same through a new process: what CliRunner cannot show (the interpreter's own
     handling of an exception that escapes, output encoding)."""
     args = command_line(workdir, "run", content, input_text, True, options)
+    if any("\x00" in arg for arg in args):
+        return  # no process can be given one (CliRunner takes it: see above)
     done = subprocess.run([EXE, *args], capture_output=True, timeout=60, cwd=workdir,
                           env={**os.environ, "ASL_RUNNER_CLOCK": "virtual"})
     check_exit(done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8"), args)
