@@ -34,9 +34,7 @@ import random
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
 # Lambda function names: letters, digits, hyphens and underscores, at most 64 characters.
@@ -253,6 +251,8 @@ def _error(message: str, error_type: str, request_id: str = "",
 
 
 def _exception_error(exc: BaseException, request_id: str, root: str | None) -> dict:
+    import traceback  # only for a failure: ~2 ms of every start otherwise
+
     if root is None:
         frames = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])  # not ours
     else:
@@ -262,6 +262,8 @@ def _exception_error(exc: BaseException, request_id: str, root: str | None) -> d
 
 def _task_frames(exc: BaseException, root: str) -> list[str]:
     """The frames of the function's own code, with paths under /var/task, as Lambda shows."""
+    import traceback
+
     prefix = os.path.join(root, "")
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(prefix)]
     for f in frames:
@@ -293,7 +295,10 @@ def _exit_error(exc: BaseException, request_id: str) -> bytes:
 # -- serialising results as the runtime does -----------------------------------------------------
 
 def _number(value: Any) -> Any:
-    # the runtime writes a Decimal (as boto3's DynamoDB gives them) as a JSON number
+    # the runtime writes a Decimal (as boto3's DynamoDB gives them) as a JSON number; only a
+    # value json cannot write comes here, so decimal is imported only then
+    from decimal import Decimal
+
     if isinstance(value, Decimal):
         if value.is_nan():
             return math.nan
