@@ -62,8 +62,9 @@ def _as_json(value: Any) -> Any:
 
 def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
         handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
-        machines: dict | None = None, clock: Any = None, name: str | None = None,
-        state_machine_name: str = "StateMachine", max_workers: int = 16, **kw: Any):
+        machines: dict | None = None, aws_setup: Any = None, clock: Any = None,
+        name: str | None = None, state_machine_name: str = "StateMachine", max_workers: int = 16,
+        **kw: Any):
     """Run a definition to its end and return the Execution (status, output, history...).
 
     ``lambdas`` is a directory of ``NAME.py`` handlers, ``handlers`` a mapping of function
@@ -72,6 +73,8 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     ``machines`` maps names to the definitions that ``states:startExecution`` tasks may start
     (``arn:aws:states:REGION:ACCOUNT:stateMachine:NAME``); their executions, which run on the
     same clock, are in the Integrations' ``children`` afterwards (``execution.children``).
+    ``aws_setup`` (a file's path, or its list of ``{service, op, params}`` calls) is made
+    first, on the run's own mocked AWS account (``integrations.setup``).
 
     ``mocks`` answers Task states without calling anything (the others run as usual): a mock
     configuration of AWS Step Functions Local (the file's path, or its structure as a dict)
@@ -85,6 +88,11 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     from .integrations import Integrations
     from .model import StateMachine
 
+    setup = None
+    if aws_setup is not None:
+        from .integrations.setup import read_setup
+
+        setup = read_setup(aws_setup)
     integrations = Integrations(lambdas, handlers, machines={
         child: m if isinstance(m, StateMachine) else load(m) for child, m in (machines or {}).items()})
     invoker: Any = integrations
@@ -106,6 +114,10 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     integrations.clock = execution.clock  # children run on the clock of the one that starts them
     execution.children = integrations.children
     try:
+        if setup:
+            from .integrations.setup import apply_setup
+
+            apply_setup(integrations.aws, setup)
         with Runner(invoker, max_workers=max_workers) as runner:
             runner.run(execution)
     finally:

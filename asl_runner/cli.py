@@ -129,6 +129,27 @@ def _machine_name(path: str) -> str:
     return (name or "StateMachine")[:80]
 
 
+def _read_aws_setup(path: str | None) -> list:
+    if path is None:
+        return []
+    from .integrations.setup import SetupError, read_setup
+
+    try:
+        return read_setup(path)
+    except SetupError as exc:
+        _fail_usage(str(exc))
+    return []
+
+
+def _apply_aws_setup(integrations: Any, calls: list, path: str) -> None:
+    from .integrations.setup import SetupError, apply_setup
+
+    try:
+        apply_setup(integrations.aws, calls, path)
+    except SetupError as exc:
+        _fail_usage(str(exc))
+
+
 def _child_machines(specs: tuple[str, ...]) -> dict:
     """``--machine NAME=FILE`` options as the machines, by name, that a run may start."""
     machines = {}
@@ -213,6 +234,10 @@ class _WaitNotices:
 
 def _aws_options(command):
     command = click.option(
+        "--aws-setup", type=str, default=None, metavar="FILE",
+        help="Make these AWS calls first, where AWS calls go (a JSON list of {service, op, "
+             "params}: boto3 client, method, arguments), e.g. to create buckets and tables.")(command)
+    command = click.option(
         "--aws-endpoint", type=str, default=None, metavar="URL",
         help="Send every AWS call (aws-sdk tasks, and boto3 in handlers) to this AWS-compatible "
              "endpoint, such as a moto server or LocalStack (default: $AWS_ENDPOINT_URL).")(command)
@@ -261,7 +286,8 @@ def _aws_settings(aws_target: str | None, aws_endpoint: str | None) -> dict:
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
         machine_type: str, mock_config: str | None, test_case: str | None,
-        machines: tuple[str, ...], aws_target: str | None, aws_endpoint: str | None) -> None:
+        machines: tuple[str, ...], aws_target: str | None, aws_endpoint: str | None,
+        aws_setup: str | None) -> None:
     """Run DEFINITION to its end and show what happened.
 
     Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
@@ -288,10 +314,13 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     except ValueError as exc:
         _fail_usage(str(exc))
     aws = _aws_settings(aws_target, aws_endpoint)
+    setup = _read_aws_setup(aws_setup)
     children = _child_machines(machines)
-    integrations, machine_name = _with_mocks(
-        Integrations(lambdas, **aws, machines=children, clock=clock_obj), mock_config, test_case,
-        machine, _machine_name(definition))
+    base = Integrations(lambdas, **aws, machines=children, clock=clock_obj)
+    if setup:
+        _apply_aws_setup(base, setup, aws_setup)
+    integrations, machine_name = _with_mocks(base, mock_config, test_case, machine,
+                                             _machine_name(definition))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
                           state_machine_name=machine_name, machine_type=machine_type)
     printer = None
@@ -383,7 +412,7 @@ def validate(definition: str) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log every API call on stderr.")
 def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
           mock_config: str | None, aws_target: str | None, aws_endpoint: str | None,
-          verbose: bool) -> None:
+          aws_setup: str | None, verbose: bool) -> None:
     """Serve the Step Functions API (AWS JSON 1.0) for boto3, the AWS CLI and SDKs.
 
     Point a client at the printed URL, with any credentials and region:
@@ -401,6 +430,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
     clock_name = clock or os.environ.get("ASL_RUNNER_CLOCK") or "real"
     mocks = _serve_mocks(mock_config)
     aws = _aws_settings(aws_target, aws_endpoint)
+    setup = _read_aws_setup(aws_setup)
     import importlib.util
 
     if importlib.util.find_spec("uvicorn") is None:
@@ -425,6 +455,13 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
         sock.close()
         click.echo(f"asl-runner: cannot open the store {db!r}: {exc}", err=True)
         sys.exit(1)
+    if setup:
+        try:
+            _apply_aws_setup(service.integrations, setup, aws_setup)
+        except SystemExit:
+            sock.close()
+            service.close()
+            raise
 
     def ready(url: str) -> None:
         mocked = f", mocks: {mocks.source}" if mocks is not None else ""
