@@ -56,6 +56,17 @@ def test_request_response_returns_the_start():
     assert ex.output["SdkHttpMetadata"]["HttpStatusCode"] == 200
 
 
+def test_the_start_s_content_length_counts_a_start_date_with_microseconds():
+    # AWS recorded 164 bytes for this ARN's length (163 when the microseconds end in 0)
+    from asl_runner.integrations.states import _started
+
+    arn = "arn:aws:states:us-east-1:123456789012:execution:" + "m" * 49 + ":TestStartTarget"
+    headers = _started({"executionArn": arn, "startDate": 1720769695.123456})["SdkHttpMetadata"]
+    assert headers["HttpHeaders"]["Content-Length"] == "164"
+    headers = _started({"executionArn": arn, "startDate": 1720769695.12345})["SdkHttpMetadata"]
+    assert headers["HttpHeaders"]["Content-Length"] == "163"
+
+
 def test_a_failed_child_fails_the_task_with_its_description():
     ex = asl_runner.run(parent(".sync"), {"who": "x"}, machines={"child": FAILING}, clock="virtual")
     assert (ex.status, ex.error) == ("FAILED", "States.TaskFailed")
