@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from _common import dump_json
 from _gdpr import staging, systems
+from _gdpr.case import case_of
 
 
 def handler(event, context):
-    case = event["case"]
+    case = case_of(event)
     user_id = case["userId"]
     profile = systems.profile(case)
     # assets handed over by an earlier (redriven) run are no longer the user's

@@ -3,6 +3,11 @@
 Everything downstream reads ``$.case``; normalising here (defaults, sorted sources, no
 missing keys) is what lets the definition's Parameters use plain paths, which would fail
 with States.Runtime on a missing field.
+
+Two event shapes arrive. definitions/gdpr_offboarding.asl.json wraps the execution input
+with the execution's facts (``{"request": INPUT, "executionArn": ..., "receivedAt": ...}``);
+the brief's original definition has no Parameters, so its Task gets the execution input
+itself. Both are validated alike.
 """
 
 from __future__ import annotations
@@ -66,7 +71,11 @@ def _assets(data_map):
 
 
 def handler(event, context):
-    request = event.get("request")
+    if not isinstance(event, dict):
+        raise InvalidRequest("the execution input must be a JSON object")
+    # the wrapper's key is not a field of a request, so its presence tells the shapes apart
+    wrapped = "request" in event
+    request = event["request"] if wrapped else event
     if not isinstance(request, dict):
         raise InvalidRequest("the execution input must be a JSON object")
     request_id = safe_id(request.get("requestId"), "requestId")
@@ -112,6 +121,6 @@ def handler(event, context):
         "sharedAssets": assets,
         "successor": successor,
         "organization": organization,
-        "executionArn": event.get("executionArn"),
-        "receivedAt": event.get("receivedAt"),
+        "executionArn": event.get("executionArn") if wrapped else None,
+        "receivedAt": event.get("receivedAt") if wrapped else None,
     }

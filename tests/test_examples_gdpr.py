@@ -122,23 +122,32 @@ def test_definition_validates_and_keeps_the_briefs_names():
 
 
 @pytest.mark.skipif(not BRIEF.exists(), reason="../shared/examples is not beside the repo")
-def test_the_briefs_verbatim_definition_fails_at_check_shared_assets():
-    # stubs rather than lambdas/: the bug is in the definition's data flow, whatever the
-    # handlers return; GatherProfile even reports shared assets, and the Choice cannot see it
-    def stub(result):
-        return lambda event, context: result
+def test_the_briefs_verbatim_definition_fails_at_check_shared_assets(dirs):
+    # the shipped handlers, the brief's input: the case is opened and every branch gathers,
+    # then the Choice reads $.hasSharedAssets from the Parallel's array, as AWS would
+    request = scenario("team_admin")
+    execution = asl_runner.run(str(BRIEF), request, lambdas=LAMBDAS, clock="virtual")
 
-    functions = {s["Resource"].rsplit(":", 1)[-1]
-                 for _, s in brief_states(json.loads(BRIEF.read_text())["States"])
-                 if s["Type"] == "Task"}
-    handlers = {name: stub({"ok": True}) for name in functions}
-    handlers["GatherProfile"] = stub({"hasSharedAssets": True})
-    execution = asl_runner.run(str(BRIEF), scenario("team_admin"), handlers=handlers,
-                               clock="virtual")
-    assert execution.status == "FAILED"
-    assert execution.error == "States.Runtime"
-    assert "CheckSharedAssets" in execution.cause
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert entered(execution)[-1] == "CheckSharedAssets"
+    [choice] = [e for e in execution.history if e.type == "ChoiceStateEntered"]
+    assert execution.cause == (
+        f"An error occurred while executing the state 'CheckSharedAssets' (entered at the "
+        f"event id #{choice.id}). Invalid path '$.hasSharedAssets' : Expected to find an "
+        f"object with property ['hasSharedAssets'] in path $ but found "
+        f"'java.util.ArrayList'. This is not a json object according to the "
+        f"JsonProvider: 'com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider'.")
+    # Initialize and all three branches ran the real handlers and succeeded
+    calls = [c.rsplit(":", 1)[-1] for c in scheduled(execution)]
+    assert calls[0] == "InitOffboarding"
+    assert sorted(calls[1:]) == ["GatherDocuments", "GatherPreferences", "GatherProfile"]
+    assert sum(e.type == "LambdaFunctionSucceeded" for e in execution.history) == 4
+    [gathered] = exited_output(execution, "GatherData")
+    profile, documents, preferences = gathered
+    assert profile["hasSharedAssets"] is True  # the answer is there, the Choice cannot see it
+    assert [d["sourceId"] for d in documents] == sorted(
+        s["sourceId"] for s in request["dataMap"]["documentSources"])
+    assert preferences["source"] == "preferences"
     assert "TransferAssets" not in entered(execution)
 
 
