@@ -178,7 +178,10 @@ class AwsTarget:
                              s3={"addressing_style": "path"} if self.mode == ENDPOINT else None,
                              # moto chosen over a configured $AWS_ENDPOINT_URL: stay in moto
                              ignore_configured_endpoint_urls=self.mode == MOTO,
-                             parameter_validation=validate),
+                             parameter_validation=validate,
+                             # Step Functions' SDK checks no response checksums, so it does not
+                             # ask for them (ChecksumMode): S3 then sends none
+                             response_checksum_validation="when_required"),
         }
         if self.mode == ENDPOINT:
             options["endpoint_url"] = self.endpoint_url

@@ -16,6 +16,7 @@ import zlib
 from typing import Any
 
 from ..jsonvalue import dumps
+from .aws_sdk.moto_answers import dynamodb_consumed_capacity
 from .optimized import (
     Api,
     MotoGaps,
@@ -68,9 +69,7 @@ def _refuse(operation_model: Any, request: dict) -> ServiceError | None:
 
 
 def _response(operation_model: Any, request: dict, response: dict) -> None:
-    # DynamoDB reports consumed capacity only when asked to; moto's UpdateItem always does
-    if request.get("ReturnConsumedCapacity") in (None, "NONE"):
-        response.pop("ConsumedCapacity", None)
+    dynamodb_consumed_capacity(request, response)
 
 
 API = Api("dynamodb", "DynamoDB", sdk_service="AmazonDynamoDBv2",

@@ -17,9 +17,10 @@ from typing import Any
 
 from ...errors import StatesError
 from ...jsonvalue import dumps
+from ..aws import REAL
 from ..catalog import NOT_RECOGNIZED
 from ..protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
-from . import errors, names, shapes
+from . import errors, moto_answers, names, shapes
 
 #: the integration patterns AWS SDK integrations support
 PATTERNS = (REQUEST_RESPONSE, CALLBACK)
@@ -102,7 +103,7 @@ def _call_aws(target: Any, botocore_name: str, operation: str, request: dict, re
 
     try:
         client = target.client(botocore_name, target.region(region))
-        return getattr(client, xform_name(operation))(**request)
+        response = getattr(client, xform_name(operation))(**request)
     except ClientError as exc:
         raise errors.from_client_error(exc, prefix, model, botocore_name) from None
     except BotoCoreError as exc:  # no answer: no connection, no credentials, a bad request
@@ -111,6 +112,9 @@ def _call_aws(target: Any, botocore_name: str, operation: str, request: dict, re
         # of DynamoDB's endpoint parameters over a missing RequestItems): a request the SDK
         # cannot build, as the Java SDK's SdkClientException, not an error named after Python
         raise errors.client_failure(f"Unable to build the request: {exc}") from None
+    if target.mode != REAL:
+        moto_answers.amend(botocore_name, operation, request, response)
+    return response
 
 
 def _call_states(states_api: StatesApi | None, operation: str, request: dict, model: Any,
