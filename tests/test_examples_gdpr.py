@@ -6,16 +6,21 @@ Every test runs the real definition with the real handlers in lambdas/ on the vi
 
 from __future__ import annotations
 
-import email
-import email.policy
+import datetime as dt
 import hashlib
+import io
 import json
+import shlex
+import subprocess
+import sys
+import urllib.parse
 import zipfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from example_aws import client, mocked_account, sent_mails
 
 import asl_runner
 from asl_runner.cli import main as cli
@@ -23,6 +28,7 @@ from asl_runner.cli import main as cli
 REPO = Path(__file__).resolve().parents[1]
 DEFINITION = REPO / "definitions" / "gdpr_offboarding.asl.json"
 SCENARIOS = REPO / "definitions" / "gdpr_offboarding"
+AWS_SETUP = SCENARIOS / "aws_setup.json"
 LAMBDAS = str(REPO / "lambdas")
 BRIEF = REPO.parent / "shared" / "examples" / "gdpr_offboarding.asl.json"
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
@@ -51,12 +57,14 @@ BRANCH_STATES = {"GatherProfile": 1, "GatherDocumentSources": 1, "GatherDocument
 
 @pytest.fixture
 def dirs(tmp_path, monkeypatch):
-    """Point every folder the handlers write to at tmp_path."""
+    """Point every folder the handlers write to at tmp_path, and hold one mocked AWS account
+    for the whole test (runs join it), so a rerun finds what the first run archived."""
     paths = {}
-    for kind in ("archive", "outbox", "records", "staging"):
+    for kind in ("records", "staging"):
         paths[kind] = tmp_path / kind
         monkeypatch.setenv(f"ASL_RUNNER_{kind.upper()}_DIR", str(paths[kind]))
-    return paths
+    with mocked_account():
+        yield paths
 
 
 def scenario(name):
@@ -64,7 +72,8 @@ def scenario(name):
 
 
 def run(request, **kw):
-    return asl_runner.run(str(DEFINITION), request, lambdas=LAMBDAS, clock="virtual", **kw)
+    return asl_runner.run(str(DEFINITION), request, lambdas=LAMBDAS, clock="virtual",
+                          aws_setup=AWS_SETUP, **kw)
 
 
 def entered(execution):
@@ -81,9 +90,8 @@ def exited_output(execution, state):
             if e.type.endswith("StateExited") and e.details["name"] == state]
 
 
-def outbox_messages(dirs):
-    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-            for p in sorted(dirs["outbox"].glob("*.eml"))]
+def archived(upload):
+    return client("s3").get_object(Bucket=upload["bucket"], Key=upload["archiveKey"])
 
 
 def write_json(path, value):
@@ -151,13 +159,18 @@ def test_the_briefs_verbatim_definition_fails_at_check_shared_assets(dirs):
     assert "TransferAssets" not in entered(execution)
 
 
-def test_the_documented_command_runs_from_the_repo_root(dirs, monkeypatch):
-    monkeypatch.chdir(REPO)
-    result = CliRunner().invoke(cli, [
-        "run", "definitions/gdpr_offboarding.asl.json",
-        "--input-file", "definitions/gdpr_offboarding/team_admin.json",
-        "--lambdas", "lambdas", "--clock", "virtual", "--json"])
-    assert result.exit_code == 0, result.output
+def test_the_documented_command_runs_from_the_repo_root(dirs):
+    # the README's main command, as copied: everything after `.venv/bin/asl-runner`
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- main-command -->", 1)[1].split("```")[1]
+    args = shlex.split(block.split(".venv/bin/asl-runner ", 1)[1])
+    assert args[:2] == ["run", "definitions/gdpr_offboarding.asl.json"]
+    # a process of its own, as a newcomer runs it (and as `run` leaves its moto account
+    # running until the process ends)
+    result = subprocess.run([str(Path(sys.executable).with_name("asl-runner")), *args,
+                             "--clock", "virtual", "--json"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr + result.stdout
     described = json.loads(result.stdout)
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["sharedAssetsTransferred"] is True
@@ -199,11 +212,12 @@ def test_export_zip_is_valid_and_holds_what_was_gathered(dirs, name):
     export = execution.output["export"]
     [gathered] = [out["gathered"] for out in exited_output(execution, "GatherData")]
 
-    archive = dirs["archive"] / export["archiveKey"]
-    data = archive.read_bytes()
+    obj = archived({"bucket": "example-gdpr-exports", **export})
+    assert obj["ContentType"] == "application/zip"
+    data = obj["Body"].read()
     assert hashlib.sha256(data).hexdigest() == export["sha256"]
     assert len(data) == export["sizeBytes"]
-    with zipfile.ZipFile(archive) as zf:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.testzip() is None
         files = {info.filename: zf.read(info) for info in zf.infolist()}
 
@@ -226,31 +240,52 @@ def test_export_zip_is_valid_and_holds_what_was_gathered(dirs, name):
 
 def test_export_is_deterministic(tmp_path, monkeypatch):
     digests = []
-    for attempt in ("first", "second"):
-        for kind in ("archive", "outbox", "records", "staging"):
+    for attempt in ("first", "second"):  # two fresh worlds: folders and AWS account
+        for kind in ("records", "staging"):
             monkeypatch.setenv(f"ASL_RUNNER_{kind.upper()}_DIR", str(tmp_path / attempt / kind))
-        digests.append(run(scenario("team_admin")).output["export"]["sha256"])
+        with mocked_account():
+            digests.append(run(scenario("team_admin")).output["export"]["sha256"])
     assert digests[0] == digests[1]
 
 
-def test_user_is_notified_through_the_postmaster_outbox(dirs):
+def test_the_download_link_is_a_presigned_get_of_the_archived_zip_for_seven_days(dirs):
+    execution = run(scenario("basic_user"))
+    upload = exited_output(execution, "UploadToS3")[0]["upload"]
+    url = urllib.parse.urlsplit(upload["downloadUrl"])
+    query = urllib.parse.parse_qs(url.query)
+    assert url.path == f"/{upload['archiveKey']}" and url.netloc.startswith("example-gdpr-exports.")
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Expires"] == ["604800"]  # 7 days, SigV4's maximum
+    signed = dt.datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    assert upload["expiresAt"] == (signed + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert execution.output["export"]["bucket"] == "example-gdpr-exports"
+
+
+def test_without_the_bucket_the_upload_fails_into_review(dirs):
+    execution = asl_runner.run(str(DEFINITION), scenario("basic_user"), lambdas=LAMBDAS,
+                               clock="virtual")  # no aws_setup: an empty account
+    assert execution.error == "GDPR.NeedsReview"
+    assert "UploadToS3 failed with NoSuchBucket" in execution.cause
+
+
+def test_user_is_notified_through_ses(dirs):
     request = scenario("basic_user")
     execution = run(request)
-    [message] = outbox_messages(dirs)
+    [message] = sent_mails()
     upload = exited_output(execution, "UploadToS3")[0]["upload"]
     assert message["To"] == request["email"]
     assert message["X-Postmaster-Template"] == "gdpr-export-ready"
     assert request["requestId"] in message["Subject"]
     body = message.get_content()
     assert upload["downloadUrl"] in body and upload["expiresAt"] in body
-    assert upload["downloadUrl"].startswith("file://")
-    assert execution.output["notificationId"] in message["Message-ID"]
+    assert message["From"] == "Privacy Team <privacy@example.com>"
+    assert execution.output["notificationId"] == message.ses_message_id
 
 
 def test_enterprise_notifies_the_user_in_their_language_and_the_dpo(dirs):
     request = scenario("enterprise_user")
     assert run(request).status == "SUCCEEDED"
-    messages = {m["To"]: m for m in outbox_messages(dirs)}
+    messages = {m["To"]: m for m in sent_mails()}
     assert set(messages) == {request["email"], request["organization"]["dpoEmail"]}
     assert messages[request["email"]]["Subject"].startswith("Ihr Datenexport")
     assert messages[request["organization"]["dpoEmail"]]["X-Postmaster-Template"] == "gdpr-erasure-completed"
@@ -271,7 +306,7 @@ def test_purges_are_idempotent_across_runs(dirs):
     # the second run finds nothing left to do or send, and keeps the export the user got
     assert "TransferAssets" not in scheduled(second)
     assert exited_output(second, "NotifyUser")[0]["notification"]["duplicate"] is True
-    assert len(outbox_messages(dirs)) == 1
+    assert len(sent_mails()) == 1
     assert exited_output(second, "UploadToS3")[0]["upload"]["alreadyUploaded"] is True
     assert second.output["export"]["sha256"] == first.output["export"]["sha256"]
     # ... and describes that export, not the empty one the rerun packaged: no stale counts
@@ -309,7 +344,8 @@ def test_exhausted_retries_end_in_needs_review_with_the_error_recorded(dirs):
                                                         "NOT_STARTED")
     # what other sources already staged is listed as personal data to deal with
     assert any("staged copies" in item for item in ticket["personalDataRemaining"])
-    assert not dirs["archive"].exists() and not dirs["outbox"].exists()
+    assert client("s3").list_objects_v2(Bucket="example-gdpr-exports")["KeyCount"] == 0
+    assert sent_mails() == []
 
 
 def test_a_failed_purge_still_purges_the_rest_and_a_rerun_finishes_the_job(dirs):

@@ -3,8 +3,11 @@ the repository root, with the handlers' folders pointed at tmp_path."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 @pytest.fixture
 def dirs(tmp_path, monkeypatch):
     paths = {}
-    for kind in ("archive", "outbox", "records", "staging", "approvals"):
+    for kind in ("archive", "records", "staging", "approvals"):
         paths[kind] = tmp_path / kind
         monkeypatch.setenv(f"ASL_RUNNER_{kind.upper()}_DIR", str(paths[kind]))
     monkeypatch.chdir(REPO)  # the README's paths are relative to the repository
@@ -56,3 +59,19 @@ def test_try_a_failure_fails_the_scenario_the_readme_runs(dirs):
     ticket = f"review/{request['requestId']}.json"
     assert f"`records/{ticket}`" in gdpr  # where the README says to look
     assert (dirs["records"] / ticket).exists()
+
+
+def test_the_gdpr_snippet_shows_the_archived_zip_and_the_sent_notice(dirs, capsys):
+    [code] = re.findall(r"```python\n(.*?)```", section("GDPR user offboarding"), re.S)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    execution, notice = namespace["execution"], namespace["notice"]
+    assert execution.status == "SUCCEEDED"
+    assert zipfile.ZipFile(io.BytesIO(namespace["zip_bytes"])).testzip() is None
+    assert hashlib.sha256(namespace["zip_bytes"]).hexdigest() == execution.output["export"]["sha256"]
+    request = json.loads((REPO / "definitions/gdpr_offboarding/basic_user.json").read_text())
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"{request['email']} Your data export is ready ({request['requestId']})")
+    assert "X-Amz-Signature=" in printed and notice["To"] == request["email"]
+    # the comment beside the print says what it prints
+    assert f"# {request['email']} Your data export is ready (...)" in code

@@ -1,7 +1,8 @@
 """Plumbing shared by the example handlers: where they may write, and how.
 
-Handlers write only under four folders, each overridable by an environment variable (tests
-point them at tmp_path). The defaults are relative to the working directory, like the
+Handlers write only under three folders, each overridable by an environment variable (tests
+point them at tmp_path); what a real system would keep in AWS (the GDPR exports, the e-mails
+sent) goes to the account asl-runner's AWS calls go to, through ``_common.aws``. The defaults are relative to the working directory, like the
 `--lambdas lambdas` default, so running from the repo root keeps everything in one place.
 Paths are read on every call, not at import: a warm handler module must follow the
 environment of the run that calls it.
@@ -19,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 FOLDERS = {
-    "archive": ("ASL_RUNNER_ARCHIVE_DIR", "archive"),  # exported ZIPs (S3 in a later issue)
-    "outbox": ("ASL_RUNNER_OUTBOX_DIR", "outbox"),  # messages the Postmaster gateway sent
+    "archive": ("ASL_RUNNER_ARCHIVE_DIR", "archive"),  # the loan documents generated
     "records": ("ASL_RUNNER_RECORDS_DIR", "records"),  # the fake systems of record
     "staging": ("ASL_RUNNER_STAGING_DIR", "staging"),  # gathered copies awaiting packaging
 }
