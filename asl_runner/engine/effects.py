@@ -81,15 +81,19 @@ class PendingTask:
     """The engine's side of an invocation in flight: who waits for it and how to retry."""
 
     __slots__ = ("frame", "state", "invocation", "retry", "timer", "heartbeat", "submitted",
-                 "submitted_output", "early_answer")
+                 "submitted_output", "early_answer", "on_outcome")
 
     def __init__(self, frame: Frame, state: State, invocation: Invocation,
-                 retry: Callable[[], bool]):
+                 retry: Callable[[], bool],
+                 on_outcome: Callable[[Any], bool] | None = None):
         self.frame = frame
         self.state = state
         self.invocation = invocation
         #: runs the task's state again on a retry
         self.retry = retry
+        #: for work that is not a Task state's (a Map's ItemReader): continues the frame with
+        #: the result, or the StatesError it failed with, in place of the Task state's handlers
+        self.on_outcome = on_outcome
         self.timer: Timer | None = None
         self.heartbeat: Timer | None = None
         #: a callback task whose call went through, or an activity task a worker took

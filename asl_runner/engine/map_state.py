@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DataFlowError, StatesError
 from ..jsonvalue import dumps
 from ..paths import PathNotFound
+from . import item_reader
 from .fanout import FanOut
 from .frame import ItemEnv
 from .pipeline import evaluate_template, select_input
@@ -82,9 +83,6 @@ def _settings(state: MapState, doc: Any, frame: Frame) -> tuple[int, int | None,
 
 
 def _items(state: MapState, effective: Any, frame: Frame) -> list:
-    if state.item_reader is not None:
-        raise DataFlowError("ItemReader needs an AWS integration (S3), which this version of "
-                            "asl-runner does not provide yet")
     if state.items_path is None:
         items = effective
         where = "$"
@@ -95,6 +93,17 @@ def _items(state: MapState, effective: Any, frame: Frame) -> list:
         raise DataFlowError(f"Invalid path '{where}' : the Map state's items must be an array, "
                             f"but found {_value_text(items)}")
     return items
+
+
+def _max_items(state: MapState, effective: Any, frame: Frame) -> int:
+    """ReaderConfig's MaxItems (or what MaxItemsPath refers to); 0: no limit."""
+    config = state.item_reader.get("ReaderConfig") or {}
+    if "MaxItemsPath" in config:
+        from ..paths import compile_path
+
+        return _integer(state, "MaxItemsPath", compile_path(config["MaxItemsPath"]), effective,
+                        frame)
+    return config.get("MaxItems") or 0
 
 
 def _batches(state: MapState, items: list, effective: Any, frame: Frame) -> list:
@@ -127,32 +136,45 @@ def _run_failure(child_error: StatesError) -> str:
     return cause
 
 
-def run(ex: Execution, frame: Frame, state: MapState) -> bool:
-    ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
-    items = _items(state, effective, frame)
-    # an inline Map checks its settings before it starts; a distributed one when it sets up
-    # its Map Run, after MapStateStarted (as AWS's histories show)
-    settings = None if state.mode == "DISTRIBUTED" else _settings(state, effective, frame)
+def _inputs(ex: Execution, frame: Frame, state: MapState, items: list, effective: Any) -> list:
+    """The iterations' inputs: the items, batched (ItemBatcher), through the ItemSelector."""
     if state.item_batcher is not None:
         items = _batches(state, items, effective, frame)
     selector = state.item_selector
     if selector is None:
-        inputs = items
-    else:
-        inputs = [selector.evaluate(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
-        for item_input in inputs:
-            ex.check_size(state, item_input)
-    return attempt(ex, frame, state, inputs, effective, settings)
+        return items
+    inputs = [selector.evaluate(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
+    for item_input in inputs:
+        ex.check_size(state, item_input)
+    return inputs
 
 
-def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effective: Any,
+def run(ex: Execution, frame: Frame, state: MapState) -> bool:
+    ex.enter(frame, state)
+    effective = select_input(state.input_path, frame.input, frame)
+    if state.item_reader is not None:
+        # the items are read once the Map Run has started (ItemsPath plays no part: recorded)
+        return attempt(ex, frame, state, None, effective, None)
+    items = _items(state, effective, frame)
+    # an inline Map checks its settings before it starts; a distributed one when it sets up
+    # its Map Run, after MapStateStarted (as AWS's histories show)
+    settings = None if state.mode == "DISTRIBUTED" else _settings(state, effective, frame)
+    return attempt(ex, frame, state, _inputs(ex, frame, state, items, effective), effective,
+                   settings)
+
+
+def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, effective: Any,
             settings: tuple[int, int | None, float | None] | None) -> bool:
+    """One attempt of the Map (a retry is another); ``inputs`` None: an ItemReader reads
+    them, after MapStateStarted (whose length is then 0, as AWS records it) and MapRunStarted."""
     distributed = state.mode == "DISTRIBUTED"
-    ex.emit(frame, "MapStateStarted", {"length": len(inputs)})
+    ex.emit(frame, "MapStateStarted", {"length": len(inputs) if inputs is not None else 0})
     if settings is None:
         settings = _settings(state, effective, frame)
     max_concurrency, tolerated_count, tolerated_percentage = settings
+    if inputs is None:  # what the reader needs is checked before its Map Run starts (recorded)
+        max_items = _max_items(state, effective, frame)
+        request = item_reader.parameters(state, effective, frame)
     run_started = 0
     if distributed:
         label = state.label or f"{ex.random.getrandbits(32):08x}"
@@ -160,6 +182,9 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effectiv
         map_run_arn = (f"arn:aws:states:{ex.region}:{ex.account}:mapRun:"
                        f"{ex.state_machine_name}/{label}:{run_id}")
         run_started = ex.emit(frame, "MapRunStarted", {"mapRunArn": map_run_arn})
+
+    def retry() -> bool:
+        return attempt(ex, frame, state, inputs, effective, settings)
 
     def done(results: list) -> bool:
         if distributed:
@@ -172,20 +197,29 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list, effectiv
         result = evaluate_template(state.result_selector, results, frame)
         return ex.finish(frame, state, result)
 
-    def failed(error: StatesError) -> bool:
+    def run_failed(error: StatesError) -> bool:
+        """The Map Run failed as a whole (its reader, or its iterations)."""
         if distributed:
             frame.cursor = run_started
-            error = StatesError("States.ExceedToleratedFailureThreshold", _run_failure(error))
             ex.emit(frame, "MapRunFailed", {"error": error.error, "cause": error.cause})
+        return ex.fail_state(frame, state, error,
+                             before_catch=lambda: ex.emit(frame, "MapStateFailed"), retry=retry)
 
-        return ex.fail_state(
-            frame, state, error,
-            before_catch=lambda: ex.emit(frame, "MapStateFailed"),
-            retry=lambda: attempt(ex, frame, state, inputs, effective, settings),
-        )
+    def failed(child_error: StatesError) -> bool:
+        if not distributed:
+            return run_failed(child_error)
+        return run_failed(StatesError("States.ExceedToleratedFailureThreshold",
+                                      _run_failure(child_error)))
 
-    FanOut(ex, frame, state, [state.processor], inputs, map_events=not distributed,
-           max_concurrency=max_concurrency, record_children=not distributed,
-           isolated_scopes=distributed, tolerated_count=tolerated_count,
-           tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed).start()
-    return False
+    def start(inputs: list) -> bool:
+        FanOut(ex, frame, state, [state.processor], inputs, map_events=not distributed,
+               max_concurrency=max_concurrency, record_children=not distributed,
+               isolated_scopes=distributed, tolerated_count=tolerated_count,
+               tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed).start()
+        return False
+
+    if inputs is None:
+        return item_reader.read(
+            ex, frame, state, request, max_items, on_failed=run_failed,
+            on_items=lambda items: start(_inputs(ex, frame, state, items, effective)))
+    return start(inputs)

@@ -64,12 +64,14 @@ class TaskBook:
         return number
 
     def schedule(self, frame: Frame, state: State, invocation: Invocation,
-                 retry: Callable[[], bool]) -> None:
-        """Wait for ``invocation``'s outcome; ``retry`` runs the state's work again."""
+                 retry: Callable[[], bool],
+                 on_outcome: Callable[[Any], bool] | None = None) -> None:
+        """Wait for ``invocation``'s outcome; ``retry`` runs the state's work again;
+        ``on_outcome`` (the result or a StatesError) replaces the Task state's handlers."""
         ex = self.ex
         if ex.status != RUNNING:  # the history reached its limit while the task was scheduled
             return
-        pending = PendingTask(frame, state, invocation, retry)
+        pending = PendingTask(frame, state, invocation, retry, on_outcome)
         started = ex.frame_time(frame)
         if invocation.timeout_seconds:
             pending.timer = ex.schedule_timer(started + invocation.timeout_seconds,
@@ -222,5 +224,8 @@ class TaskBook:
 
     def _resume(self, pending: PendingTask, handler: Callable, outcome: Any, **kw: Any) -> None:
         ex, frame, state = self.ex, pending.frame, pending.state
-        ex.wake(frame, lambda: handler(ex, frame, state, pending, outcome, **kw))
+        if pending.on_outcome is not None:
+            ex.wake(frame, lambda: pending.on_outcome(outcome))
+        else:
+            ex.wake(frame, lambda: handler(ex, frame, state, pending, outcome, **kw))
         ex.drain()

@@ -28,6 +28,7 @@ _MODULES = {
     "sns": "sns",
     "dynamodb": "dynamodb",
     "events": "events",
+    "s3": "s3_items",  # a Distributed Map's ItemReader
 }
 _loaded: dict[str, tuple[Integration, ...]] = {}
 

@@ -1,0 +1,113 @@
+"""A Distributed Map's ItemReader over S3: ``arn:aws:states:::s3:getObject`` (an object's
+items, read by :mod:`.item_formats`) and ``arn:aws:states:::s3:listObjectsV2`` (the objects
+themselves).
+
+The engine sends the read as an invocation like any task's (``engine.item_reader``), so the
+durable host performs it on a worker thread, never on its engine thread, and it goes wherever
+AWS calls go (:mod:`.aws`: in-process moto, ``--aws-endpoint``, real AWS). Its payload is
+``{"Parameters": {...the S3 request...}, "ReaderConfig": {...}, "MaxItems": N}``; its result
+is the list of items.
+
+Errors: any failure to read is ``States.ItemReaderFailed`` (AWS's documented meaning of that
+error). A service error's cause is the AWS SDK for Java 1.x's message, as Step Functions'
+other S3 calls word it (``The specified key does not exist. (Service: Amazon S3; Status Code:
+404; Error Code: NoSuchKey; Request ID: ...; Proxy: null)``): AWS's exact cause for a missing
+object is not recorded, so this is asl-runner's choice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .item_formats import failed, read_items
+from .optimized import v1_cause
+from .protocol import Integration
+
+#: botocore reads an object's body in chunks of this size
+CHUNK = 64 * 1024
+
+
+def _client(env: Any, resource: Any) -> Any:
+    target = env.aws
+    return target.client("s3", target.region(resource.region))
+
+
+def _request(payload: Any) -> dict:
+    parameters = payload.get("Parameters") if isinstance(payload, dict) else None
+    if not isinstance(parameters, dict):
+        raise failed("The ItemReader's Parameters must be a JSON object naming the Bucket")
+    return parameters
+
+
+def _call(operation: Any, request: dict) -> Any:
+    """botocore's response, or States.ItemReaderFailed for what failed."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return operation(**request)
+    except ClientError as exc:
+        response = exc.response or {}
+        error = response.get("Error") or {}
+        meta = response.get("ResponseMetadata") or {}
+        raise failed(v1_cause(error.get("Message"), "Amazon S3",
+                              meta.get("HTTPStatusCode") or 400, error.get("Code") or "Unknown",
+                              meta.get("RequestId") or "")) from None
+    except BotoCoreError as exc:  # no answer, or a request botocore refuses to send
+        raise failed(f"Unable to execute HTTP request: {exc}") from None
+
+
+def get_object(invocation: Any, env: Any) -> list:
+    payload = invocation.payload
+    request = _request(payload)
+    client = _client(env, invocation.resource)
+    response = _call(client.get_object, request)
+    body = response["Body"]
+    try:
+        return read_items(body.iter_chunks(CHUNK), payload.get("ReaderConfig") or {},
+                          payload.get("MaxItems") or 0)
+    finally:
+        body.close()
+
+
+def _object_item(entry: dict) -> dict:
+    """One object as a listObjectsV2 reader's item, as AWS's documentation shows it: ``Etag``
+    (with its quotes), ``Key``, ``LastModified`` (epoch seconds), ``Size``, ``StorageClass``."""
+    item: dict[str, Any] = {"Etag": entry.get("ETag"), "Key": entry.get("Key")}
+    modified = entry.get("LastModified")
+    if modified is not None:
+        item["LastModified"] = modified.timestamp()
+    item["Size"] = entry.get("Size")
+    item["StorageClass"] = entry.get("StorageClass")
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def list_objects(invocation: Any, env: Any) -> list:
+    """Every object under the Prefix: Step Functions follows the continuation tokens itself."""
+    payload = invocation.payload
+    request = dict(_request(payload))
+    max_items = payload.get("MaxItems") or 0
+    client = _client(env, invocation.resource)
+    items: list = []
+    while True:
+        response = _call(client.list_objects_v2, request)
+        for entry in response.get("Contents") or ():
+            items.append(_object_item(entry))
+            if len(items) == max_items:
+                return items
+        token = response.get("NextContinuationToken")
+        if not response.get("IsTruncated") or not token:
+            return items
+        request["ContinuationToken"] = token
+
+
+def _serves(action: str) -> Any:
+    return lambda resource: (resource.kind == "service" and resource.service == "s3"
+                             and resource.action == action and resource.pattern is None)
+
+
+INTEGRATIONS = (
+    Integration("s3:getObject (ItemReader)", serves=_serves("getObject"),
+                perform=get_object),
+    Integration("s3:listObjectsV2 (ItemReader)", serves=_serves("listObjectsV2"),
+                perform=list_objects),
+)
