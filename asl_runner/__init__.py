@@ -86,6 +86,7 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     """
     from .engine import Runner
     from .integrations import Integrations
+    from .integrations.run_api import RunApi
     from .model import StateMachine
 
     setup = None
@@ -112,6 +113,7 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     execution = start(definition, input, clock=clock, name=name,
                       state_machine_name=state_machine_name, **kw)
     integrations.clock = execution.clock  # children run on the clock of the one that starts them
+    integrations.runs = RunApi(integrations)
     execution.children = integrations.children
     try:
         if setup:
@@ -119,6 +121,7 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
 
             apply_setup(integrations.aws, setup)
         with Runner(invoker, max_workers=max_workers) as runner:
+            integrations.runs.register(execution, runner)
             runner.run(execution)
     finally:
         integrations.close()  # one mocked AWS account per run, as `asl-runner run` has

@@ -12,6 +12,7 @@ execution's, like every other timer, so a replay fires them alike.
 from __future__ import annotations
 
 import base64
+import binascii
 import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
     from ..model import State
     from .execution import Execution
     from .frame import Frame
+
+
+def execution_of_token(token: str) -> str | None:
+    """The ARN of the execution that issued an opaque task token (None: not one of ours)."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        arn, _number, _salt = raw.rsplit("#", 2)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+    return arn
 
 
 class TaskBook:

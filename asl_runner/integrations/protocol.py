@@ -39,6 +39,8 @@ class Environment(Protocol):
     machines: Mapping[str, Any]
     clock: Any
     children: list
+    #: under ``run``: its executions, which task-token answers reach (a RunApi), or None
+    runs: Any
 
 
 class Watcher(Protocol):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StatesError
 from .lambda_local import LocalLambdas
 from .protocol import Integration
+
+if TYPE_CHECKING:
+    from .run_api import RunApi
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -81,6 +84,8 @@ class Integrations:
             _ = self.aws  # a bad setting is an error now, not at the first call
         #: Step Functions' API for aws-sdk:sfn tasks: ``(operation, body) -> response``
         self.states_api: Callable[[str, dict], dict] | None = None
+        #: under ``run``: the executions it runs, which task-token answers reach
+        self.runs: RunApi | None = None
 
     @property
     def aws(self) -> Any:

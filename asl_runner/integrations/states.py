@@ -162,33 +162,69 @@ def _row_described(row: dict) -> dict:
     return described
 
 
-def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
-    """Under ``run``: the child runs to its end inside the call, on a runner of its own."""
+def run_child(env: Environment, request: dict) -> Any:
+    """Under ``run``: StartExecution's ``request`` (the API's names) run to its end here, on a
+    runner of its own; the child Execution. Raises ApiError as StartExecution would."""
+    from ..clock import make_clock
     from ..engine import Execution, Runner
-    from ..engine.effects import Completed
+    from ..service.errors import ApiError
 
     arn = request["stateMachineArn"]
     name = arn.split(":stateMachine:", 1)[-1].split(":")[0]
     machine = env.machines.get(name)
     if machine is None:
-        raise StatesError(
-            "StepFunctions.StateMachineDoesNotExistException",
-            f"State Machine Does Not Exist: '{arn}' (Service: AWSStepFunctions; Status Code: 400;"
-            f" Error Code: StateMachineDoesNotExist; Request ID: {uuid.uuid4()}; Proxy: null)",
-            hint=f"name the child machine for `run`: --machine {name}=FILE (Python: machines=)")
+        machine = _machine_at_the_aws_target(env, arn)
+    if machine is None:
+        raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
     try:
-        child_input = loads(request["input"])
+        child_input = loads(request.get("input", "{}"))
     except ValueError:
-        raise _api_error(_InvalidInput(request["input"])) from None
+        raise ApiError("InvalidExecutionInput", "Invalid State Machine Execution Input: "
+                       f"'{request['input'][:100]}'") from None
     region, account = arn.split(":")[3], arn.split(":")[4]
-    from ..clock import make_clock
-
-    child = Execution(machine, child_input, clock=env.clock or make_clock(), name=request["name"],
-                      state_machine_name=name, state_machine_arn=arn, region=region,
-                      account=account)
+    child = Execution(machine, child_input, clock=env.clock or make_clock(),
+                      name=request.get("name") or str(uuid.uuid4()), state_machine_name=name,
+                      state_machine_arn=arn, region=region, account=account)
     env.children.append(child)
     with Runner(env) as runner:
+        if env.runs is not None:
+            env.runs.register(child, runner)
         runner.run(child)
+    return child
+
+
+def _machine_at_the_aws_target(env: Environment, arn: str) -> Any:
+    """The definition of a machine created where the run's AWS calls go (a moto server at
+    ``--aws-endpoint``, or in-process moto through ``--aws-setup``), to run here: Step
+    Functions executions always run in asl-runner. Not read from real AWS: a run does not
+    execute the account's machines offline unasked."""
+    from .aws import REAL
+
+    if env.aws.mode == REAL:
+        return None
+    from .. import load
+
+    client = env.aws.client("stepfunctions", env.aws.region(arn.split(":")[3] or None))
+    try:
+        described = client.describe_state_machine(stateMachineArn=arn)
+    except Exception:  # noqa: BLE001 - not there (or no answer): StateMachineDoesNotExist
+        return None
+    return load(described["definition"])
+
+
+def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
+    """Under ``run``: the child runs to its end inside the call."""
+    from ..engine.effects import Completed
+    from ..service.errors import ApiError
+
+    try:
+        child = run_child(env, request)
+    except ApiError as exc:
+        error = _api_error(exc)
+        if exc.code == "StateMachineDoesNotExist":
+            name = request["stateMachineArn"].split(":stateMachine:", 1)[-1].split(":")[0]
+            error.hint = f"name the child machine for `run`: --machine {name}=FILE (Python: machines=)"
+        raise error from None
     started = _started({"executionArn": child.arn, "startDate": child.start_time})
     if invocation.resource.pattern not in (SYNC, SYNC2):
         return started
@@ -202,13 +238,6 @@ def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
     if outcome.kind == "task-failed":
         raise StatesError(outcome.error, outcome.cause)
     return Completed(started, outcome.output)
-
-
-class _InvalidInput:
-    code, status = "InvalidExecutionInput", 400
-
-    def __init__(self, text: str):
-        self.message = f"Invalid State Machine Execution Input: '{text[:100]}'"
 
 
 INTEGRATIONS = (

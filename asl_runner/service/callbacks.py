@@ -6,12 +6,11 @@ the engine thread: a rejected request leaves the task waiting and its token usab
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from typing import Any
 
 from ..engine.outcomes import HeartbeatReceived, Outcome, TaskFailed, TaskSucceeded
+from ..engine.tasks import execution_of_token
 from .base import Operations, operation
 from .errors import ApiError, invalid_token
 from .fields import task_output
@@ -20,11 +19,9 @@ from .fields import task_output
 class Callbacks(Operations):
     def _task(self, token: str) -> tuple[str, Any]:
         """(execution arn, pending task) for a token, or AWS's error for a bad one (engine thread)."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            arn, _number, _salt = raw.rsplit("#", 2)
-        except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise invalid_token() from None  # AWS's words for a token it never issued
+        arn = execution_of_token(token)
+        if arn is None:
+            raise invalid_token()  # AWS's words for a token it never issued
         if self.store.get_execution(arn) is None:
             raise ApiError("TaskDoesNotExist", "Task Does Not Exist")
         ex = self.host.live(arn)

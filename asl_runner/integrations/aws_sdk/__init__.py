@@ -147,8 +147,9 @@ def _check(resource: Any) -> str | None:
 
 def _perform(invocation: Any, env: Environment) -> Any:
     resource = invocation.resource
+    # aws-sdk:sfn reaches the service under serve, the run's own executions under run
     return call(env.aws, resource.service[len(PREFIX):], resource.action, invocation.payload,
-                resource.region, env.states_api)
+                resource.region, env.states_api or env.runs)
 
 
 INTEGRATIONS = (
