@@ -54,7 +54,8 @@ def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: 
     def outcome(result: Any) -> bool:
         if isinstance(result, StatesError):
             if result.error != ITEM_READER_FAILED:  # the reader itself could not run
-                result = StatesError(ITEM_READER_FAILED, result.cause or result.error)
+                cause = ": ".join(part for part in (result.error, result.cause) if part)
+                result = StatesError(ITEM_READER_FAILED, cause)
             return on_failed(result)
         if not isinstance(result, list):
             return on_failed(StatesError(ITEM_READER_FAILED,

@@ -111,6 +111,8 @@ def _csv_rows(chunks: Iterable[bytes], config: dict) -> Iterator[dict]:
     rows = (row for row in csv.reader(_lines(chunks), delimiter=delimiter, strict=False) if row)
     if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
         headers = list(config.get("CSVHeaders") or ())
+        if not headers:  # AWS's words for this are not recorded
+            raise failed("CSVHeaders must name the columns when CSVHeaderLocation is GIVEN")
     else:
         headers = next(rows, None)
         if headers is None:

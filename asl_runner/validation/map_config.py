@@ -13,7 +13,7 @@ from .fields import (
     check_members,
     language_message,
 )
-from .report import Report, child
+from .report import Report, child, quote
 from .values import (
     JSONATA,
     JSONPATH,
@@ -53,6 +53,18 @@ def _payload(report: Report, pointer: str, node: dict, language: str) -> None:
         check_object_or_expression(report, child(pointer, "Arguments"), node["Arguments"], "Arguments")
 
 
+#: ReaderConfig's enumerations, as AWS's documentation lists them (asl-runner reads CSV, JSON
+#: and JSONL; a MANIFEST or PARQUET reader validates and fails when it runs)
+_READER_ENUMS = (
+    ("InputType", ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET")),
+    ("CSVHeaderLocation", ("FIRST_ROW", "GIVEN")),
+    ("CSVDelimiter", ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB")),
+)
+#: AWS's documented limit on ReaderConfig's MaxItems (a MaxItemsPath beyond it is not
+#: refused when it runs: recorded, services/..._csv_max_items_paths[100000001])
+MAX_ITEMS = 100_000_000
+
+
 def check_item_reader(report: Report, pointer: str, node: Any, language: str) -> None:
     if not check_object(report, pointer, node, "ItemReader"):
         return
@@ -67,9 +79,17 @@ def check_item_reader(report: Report, pointer: str, node: Any, language: str) ->
     if config is None or not check_object(report, child(pointer, "ReaderConfig"), config, "ReaderConfig"):
         return
     where = child(pointer, "ReaderConfig")
+    for field, allowed in _READER_ENUMS:
+        if field in config:
+            check_enum(report, child(where, field), config[field], field, allowed)
+    if "CSVHeaders" in config:
+        headers = config["CSVHeaders"]
+        if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+            report.add(child(where, "CSVHeaders"), "'CSVHeaders' must be an array of strings, "
+                                                   f"not {quote(headers)}")
     if "MaxItems" in config:
         check_integer(report, child(where, "MaxItems"), config["MaxItems"], "MaxItems",
-                      minimum=0, jsonata=language == JSONATA)
+                      minimum=0, maximum=MAX_ITEMS, jsonata=language == JSONATA)
     if "MaxItemsPath" in config:
         if language == JSONATA:
             report.add(child(where, "MaxItemsPath"), language_message("MaxItemsPath", language))
