@@ -299,3 +299,54 @@ def test_validate_accepts_every_supported_reader():
         assert validate_definition(reader_machine(config)) == []
     assert validate_definition(reader_machine(
         resource="s3:listObjectsV2", parameters={"Bucket": "b", "Prefix": "p"})) == []
+
+
+def writer_machine(bucket: str = "results", prefix: str = "jobs") -> dict:
+    return {"StartAt": "Map", "States": {"Map": {
+        "Type": "Map", "Label": "Rows", "ItemProcessor": DISTRIBUTED, "End": True,
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Parameters": {"Bucket": bucket, "Prefix": prefix}}}}}
+
+
+def test_result_writer_exports_the_results_and_returns_where():
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():  # the run joins this account, so the objects outlive it
+        execution = asl_runner.run(writer_machine(), ["a", {"b": 1}], clock="virtual",
+                                   aws_setup=setup({}, bucket="results"))
+        out = output(execution)
+        run_id = out["MapRunArn"].rsplit(":", 1)[1]
+        assert re.fullmatch(r"arn:aws:states:us-east-1:123456789012:mapRun:StateMachine/Rows:"
+                            r"[0-9a-f-]{36}", out["MapRunArn"])
+        assert out["ResultWriterDetails"] == {"Bucket": "results",
+                                              "Key": f"jobs/{run_id}/manifest.json"}
+        s3 = boto3.client("s3", region_name="us-east-1")
+
+        def read(key):
+            return json.loads(s3.get_object(Bucket="results", Key=key)["Body"].read())
+
+        manifest = read(f"jobs/{run_id}/manifest.json")
+        succeeded_key = f"jobs/{run_id}/SUCCEEDED_0.json"
+        assert manifest["DestinationBucket"] == "results"
+        assert manifest["MapRunArn"] == out["MapRunArn"]
+        assert manifest["ResultFiles"]["FAILED"] == manifest["ResultFiles"]["PENDING"] == []
+        [listed] = manifest["ResultFiles"]["SUCCEEDED"]
+        assert listed["Key"] == succeeded_key
+        body = s3.get_object(Bucket="results", Key=succeeded_key)["Body"].read()
+        assert listed["Size"] == len(body)
+        records = read(succeeded_key)
+        assert [(r["Input"], r["Output"], r["Status"]) for r in records] == [
+            ('"a"', '"a"', "SUCCEEDED"), ('{"b":1}', '{"b":1}', "SUCCEEDED")]
+        assert records[0]["ExecutionArn"].startswith(
+            "arn:aws:states:us-east-1:123456789012:execution:StateMachine/Rows:")
+        assert records[0]["StateMachineArn"] == (
+            "arn:aws:states:us-east-1:123456789012:stateMachine:StateMachine/Rows")
+
+
+def test_result_writer_into_a_missing_bucket_fails_the_map_run():
+    execution = asl_runner.run(writer_machine(bucket="absent"), [1], clock="virtual")
+    assert execution.error == "States.ResultWriterFailed"
+    assert "Error Code: NoSuchBucket" in execution.cause
+    assert types(execution)[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed",
+                                     "ExecutionFailed"]

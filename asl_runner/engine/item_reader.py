@@ -26,16 +26,29 @@ if TYPE_CHECKING:
 ITEM_READER_FAILED = "States.ItemReaderFailed"
 
 
-def parameters(state: MapState, effective: Any, frame: Frame) -> Any:
-    """The reader's request: its Parameters evaluated against the Map's effective input."""
-    source = state.item_reader.get("Parameters")
+def parameters(node: dict, field: str, effective: Any, frame: Frame) -> Any:
+    """An ItemReader's (or ResultWriter's, ``field``) request: its Parameters evaluated
+    against the Map's effective input."""
+    source = node.get("Parameters")
     if source is None:
         return {}
     try:
         template = compile_template(source)
     except TemplateError as exc:  # validate refuses it; a machine run unvalidated gets here
-        raise DataFlowError(f"The ItemReader's Parameters are not valid: {exc}") from None
+        raise DataFlowError(f"The {field}'s Parameters are not valid: {exc}") from None
     return template.evaluate(effective, frame)
+
+
+def invoke(ex: Execution, frame: Frame, state: MapState, arn: str, payload: Any,
+           outcome: Callable[[Any], bool]) -> bool:
+    """Send one call of the Map Run's (its reader's read, its writer's write) to the runner;
+    ``outcome`` continues the frame with the result, or the StatesError it failed with."""
+    tasks = ex.tasks
+    invocation = Invocation(tasks.new_token(opaque=False), ex.arn, state.name,
+                            parse_resource(arn), payload, None, None,
+                            number=tasks.next_number(state.name), context=frame.context)
+    tasks.schedule(frame, state, invocation, retry=lambda: False, on_outcome=outcome)
+    return False
 
 
 def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: int,
@@ -46,21 +59,21 @@ def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: 
     reader = state.item_reader
     payload = {"Parameters": request, "ReaderConfig": reader.get("ReaderConfig") or {},
                "MaxItems": max_items}
-    tasks = ex.tasks
-    invocation = Invocation(tasks.new_token(opaque=False), ex.arn, state.name,
-                            parse_resource(reader.get("Resource", "")), payload, None, None,
-                            number=tasks.next_number(state.name), context=frame.context)
 
     def outcome(result: Any) -> bool:
         if isinstance(result, StatesError):
-            if result.error != ITEM_READER_FAILED:  # the reader itself could not run
-                cause = ": ".join(part for part in (result.error, result.cause) if part)
-                result = StatesError(ITEM_READER_FAILED, cause)
-            return on_failed(result)
+            return on_failed(as_error(result, ITEM_READER_FAILED))
         if not isinstance(result, list):
             return on_failed(StatesError(ITEM_READER_FAILED,
                                          "the item reader returned no array of items"))
         return on_items(result)
 
-    tasks.schedule(frame, state, invocation, retry=lambda: False, on_outcome=outcome)
-    return False
+    return invoke(ex, frame, state, reader.get("Resource", ""), payload, outcome)
+
+
+def as_error(error: StatesError, name: str) -> StatesError:
+    """``error`` under the Map Run's error ``name`` (a call that could not run at all, or
+    crashed, keeps what happened in the cause)."""
+    if error.error == name:
+        return error
+    return StatesError(name, ": ".join(part for part in (error.error, error.cause) if part))

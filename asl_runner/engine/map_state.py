@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DataFlowError, StatesError
 from ..jsonvalue import dumps
 from ..paths import PathNotFound
-from . import item_reader
+from . import item_reader, result_writer
 from .fanout import FanOut
 from .frame import ItemEnv
 from .pipeline import evaluate_template, select_input
@@ -174,8 +174,9 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     max_concurrency, tolerated_count, tolerated_percentage = settings
     if inputs is None:  # what the reader needs is checked before its Map Run starts (recorded)
         max_items = _max_items(state, effective, frame)
-        request = item_reader.parameters(state, effective, frame)
+        request = item_reader.parameters(state.item_reader, "ItemReader", effective, frame)
     run_started = 0
+    map_run_arn = ""
     if distributed:
         label = state.label or f"{ex.random.getrandbits(32):08x}"
         run_id = uuid.UUID(int=ex.random.getrandbits(128), version=4)
@@ -186,7 +187,7 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     def retry() -> bool:
         return attempt(ex, frame, state, inputs, effective, settings)
 
-    def done(results: list) -> bool:
+    def succeeded(results: Any) -> bool:
         if distributed:
             frame.cursor = run_started
             ex.emit(frame, "MapRunSucceeded")
@@ -196,6 +197,13 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
             ex.emit(frame, "MapStateSucceeded", advance=False)
         result = evaluate_template(state.result_selector, results, frame)
         return ex.finish(frame, state, result)
+
+    def done(results: list) -> bool:
+        if distributed and result_writer.exports(state):
+            return result_writer.write(
+                ex, frame, state, effective, map_run_arn, ex.history[run_started - 1].timestamp,
+                started_inputs, results, on_written=succeeded, on_failed=run_failed)
+        return succeeded(results)
 
     def run_failed(error: StatesError) -> bool:
         """The Map Run failed as a whole (its reader, or its iterations)."""
@@ -211,7 +219,10 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
         return run_failed(StatesError("States.ExceedToleratedFailureThreshold",
                                       _run_failure(child_error)))
 
+    started_inputs: list = []
+
     def start(inputs: list) -> bool:
+        started_inputs[:] = inputs
         FanOut(ex, frame, state, [state.processor], inputs, map_events=not distributed,
                max_concurrency=max_concurrency, record_children=not distributed,
                isolated_scopes=distributed, tolerated_count=tolerated_count,

@@ -1,6 +1,6 @@
 """A Distributed Map's ItemReader over S3: ``arn:aws:states:::s3:getObject`` (an object's
 items, read by :mod:`.item_formats`) and ``arn:aws:states:::s3:listObjectsV2`` (the objects
-themselves).
+themselves); its ResultWriter (``s3:putObject``) is :mod:`.s3_results`'s.
 
 The engine sends the read as an invocation like any task's (``engine.item_reader``), so the
 durable host performs it on a worker thread, never on its engine thread, and it goes wherever
@@ -22,6 +22,7 @@ from typing import Any
 from .item_formats import failed, read_items
 from .optimized import v1_cause
 from .protocol import Integration
+from .s3_results import put_results
 
 #: botocore reads an object's body in chunks of this size
 CHUNK = 64 * 1024
@@ -110,4 +111,5 @@ INTEGRATIONS = (
                 perform=get_object),
     Integration("s3:listObjectsV2 (ItemReader)", serves=_serves("listObjectsV2"),
                 perform=list_objects),
+    Integration("s3:putObject (ResultWriter)", serves=_serves("putObject"), perform=put_results),
 )
