@@ -350,3 +350,61 @@ def test_result_writer_into_a_missing_bucket_fails_the_map_run():
     assert "Error Code: NoSuchBucket" in execution.cause
     assert types(execution)[-4:] == ["MapRunStarted", "MapRunFailed", "MapStateFailed",
                                      "ExecutionFailed"]
+
+
+def test_a_restart_replays_the_items_read_without_reading_again(tmp_path, monkeypatch):
+    from asl_runner.integrations import s3_items
+    from asl_runner.integrations.setup import apply_setup
+    from asl_runner.service import open_service
+
+    reads = []
+    real = s3_items.get_object
+
+    def counting(invocation, env):
+        reads.append(invocation.state_name)
+        return real(invocation, env)
+
+    monkeypatch.setattr(s3_items.INTEGRATIONS[0], "perform", counting)
+    tokens = []
+
+    def hold(event, context):
+        tokens.append(event["token"])
+        return {}
+
+    definition = reader_machine({"InputType": "JSON"})
+    definition["States"]["Map"]["ItemProcessor"] = {
+        **DISTRIBUTED, "States": {"Each": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": "hold", "Payload": {"token.$": "$$.Task.Token"}},
+            "End": True}}}
+    db = str(tmp_path / "store.db")
+    from moto import mock_aws
+
+    with mock_aws():  # one account for both services, as one serve process would keep
+        service = open_service(db, handlers={"hold": hold})
+        apply_setup(service.integrations.aws, setup({"file": '["only"]'}))
+        machine = service.create_state_machine({
+            "name": "reader", "definition": json.dumps(definition),
+            "roleArn": "arn:aws:iam::123456789012:role/r"})["stateMachineArn"]
+        arn = service.start_execution({"stateMachineArn": machine, "input": json.dumps(
+            {"Bucket": BUCKET, "Key": "file"})})["executionArn"]
+        wait_until(lambda: tokens)
+        host = service.host
+        host._stopping = True  # a crash: the engine thread stops where it stands
+        host._commands.put(None)
+        host._thread.join(timeout=5)
+        service.store.unlock()
+        assert reads == ["Map"]
+
+        again = open_service(db, handlers={"hold": hold})
+        try:
+            again.send_task_success({"taskToken": tokens[0], "output": '"done"'})
+            wait_until(lambda: again.describe_execution({"executionArn": arn})["status"]
+                       != "RUNNING")
+            described = again.describe_execution({"executionArn": arn})
+            assert described["status"] == "SUCCEEDED", described
+            assert json.loads(described["output"]) == ["done"]
+            assert reads == ["Map"]  # the items came back from the store
+        finally:
+            again.close()
+            service.integrations.close()
