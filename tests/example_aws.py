@@ -26,7 +26,10 @@ def mocked_account(setup: Path | None = None) -> Iterator[None]:
     from asl_runner.integrations.aws import AwsTarget
     from asl_runner.integrations.setup import apply_setup, read_setup
 
-    with mock_aws():
+    with mock_aws() as mock:
+        # a clean account even when a mock another test left running holds the backends
+        # (moto resets them only when it starts the outermost mock)
+        mock.reset()
         if setup is not None:
             target = AwsTarget("moto")
             try:
