@@ -75,6 +75,23 @@ def test_items_path_plays_no_part_beside_an_item_reader():
     assert output(run(definition, '[["from-bucket"]]')) == [["from-bucket"]]
 
 
+@pytest.mark.parametrize("pointer, expected", [("/data/rows", [1, 2]), ("/data/a~1b", ["x"]),
+                                               ("/list/1", ["y"]), ("", None)])
+def test_items_pointer_points_at_the_array_in_a_json_object(pointer, expected):
+    body = '{"data": {"rows": [1, 2], "a/b": ["x"]}, "list": [0, ["y"]]}'
+    execution = run(reader_machine({"InputType": "JSON", "ItemsPointer": pointer}), body)
+    if expected is None:  # the whole document: an object, no array
+        assert execution.error == "States.ItemReaderFailed"
+    else:
+        assert output(execution) == expected
+
+
+def test_items_pointer_to_nothing_fails_the_read():
+    execution = run(reader_machine({"InputType": "JSON", "ItemsPointer": "/nope"}), "{}")
+    assert (execution.error, execution.cause) == (
+        "States.ItemReaderFailed", "ItemsPointer /nope matches nothing in the object")
+
+
 def test_json_lines_one_item_per_line_blank_lines_skipped():
     body = '{"n": 1}\n\n[1, 2]\r\n"text"\n  \n7'
     assert output(run(reader_machine({"InputType": "JSONL"}), body)) == [{"n": 1}, [1, 2], "text", 7]

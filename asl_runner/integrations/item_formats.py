@@ -13,7 +13,8 @@ What AWS does, from its recorded executions (conformance cases
   with GIVEN, ``CSVHeaders`` names them and the first row is an item;
 - a row with fewer values than headers gets ``""`` for the missing ones; values beyond the
   headers are dropped;
-- ``MaxItems`` counts items, never the header row; 0 means no limit.
+- ``MaxItems`` counts items, never the header row; 0 means no limit;
+- ``ItemsPointer`` (JSON) is a JSON pointer to the array inside the object.
 
 Where AWS's behaviour is not recorded, asl-runner chooses (and says so in the README): a
 blank line of a CSV or JSON Lines object is no item; duplicate CSV headers fail the read.
@@ -44,7 +45,7 @@ def read_items(chunks: Iterable[bytes], config: dict, max_items: int = 0) -> lis
     """The items of one object, by ``config`` (ReaderConfig); at most ``max_items`` (0: all)."""
     input_type = config.get("InputType")
     if input_type == "JSON":
-        items = _json_array(chunks)
+        items = _json_array(chunks, config.get("ItemsPointer"))
         return items[:max_items] if max_items else items
     if input_type == "JSONL":
         return _take(_json_lines(chunks), max_items)
@@ -66,11 +67,28 @@ def _take(items: Iterator, max_items: int) -> list:
     return out
 
 
-def _json_array(chunks: Iterable[bytes]) -> list:
+def _pointed(value: Any, pointer: Any) -> Any:
+    """The value at ``pointer`` (RFC 6901, ReaderConfig's ItemsPointer) in the document."""
+    if not isinstance(pointer, str) or (pointer and not pointer.startswith("/")):
+        raise failed(f"ItemsPointer must be a JSON pointer (/a/0), not {pointer!r}")
+    for token in pointer.split("/")[1:] if pointer else ():
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            raise failed(f"ItemsPointer {pointer} matches nothing in the object")
+    return value
+
+
+def _json_array(chunks: Iterable[bytes], pointer: Any = None) -> list:
     try:
         value = loads(b"".join(chunks))
     except JsonInputError as exc:
         raise failed(f"The object is not valid JSON: {exc}") from None
+    if pointer is not None:
+        value = _pointed(value, pointer)
     if not isinstance(value, list):
         # AWS's words are not recorded; LocalStack (which mirrors AWS's snapshots) says this
         raise failed("Attempting to map over non-iterable node.")
