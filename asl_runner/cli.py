@@ -1,14 +1,19 @@
-"""The ``asl-runner`` command line."""
+"""The ``asl-runner`` command line.
+
+argparse (the standard library) rather than click: click's import alone cost a plain run about
+40 million instructions (it pulls in inspect, ast, dis, tokenize, typing and gettext), a sixth of
+a one-state machine's whole start; see the README's design notes.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import sys
-from typing import Any
-
-import click
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from .errors import DefinitionError
 
@@ -18,10 +23,15 @@ DEFINITION_LIMIT = 1_048_576
 NOTICEABLE_WAIT = 1.0
 
 
-def _fail_usage(message: str) -> None:
+def _echo(text: str, *, err: bool = False) -> None:
+    """One line on stdout (or stderr), flushed at once: a reader on a pipe (a test waiting for
+    serve's first line, a script) sees it now, not when the process ends."""
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def _fail_usage(message: str) -> NoReturn:
     # a name or path from the command line may hold bytes that are not UTF-8 (surrogates)
-    click.echo(f"asl-runner: {message}".encode("utf-8", "backslashreplace").decode("utf-8"),
-               err=True)
+    _echo(f"asl-runner: {message}".encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
     sys.exit(2)
 
 
@@ -69,10 +79,10 @@ def _load_machine(path: str):
         _fail_problems(f"{path} is not a valid state machine definition:", exc.problems)
 
 
-def _fail_problems(headline: str, problems: list) -> None:
-    click.echo(f"asl-runner: {headline}", err=True)
+def _fail_problems(headline: str, problems: list) -> NoReturn:
+    _echo(f"asl-runner: {headline}", err=True)
     for problem in problems:
-        click.echo(f"  {problem}", err=True)
+        _echo(f"  {problem}", err=True)
     sys.exit(2)
 
 
@@ -150,7 +160,7 @@ def _apply_aws_setup(integrations: Any, calls: list, path: str) -> None:
         _fail_usage(str(exc))
 
 
-def _child_machines(specs: tuple[str, ...]) -> dict:
+def _child_machines(specs: list[str]) -> dict:
     """``--machine NAME=FILE`` options as the machines, by name, that a run may start."""
     machines = {}
     for spec in specs:
@@ -191,20 +201,14 @@ def _with_mocks(integrations: Any, mock_config: str | None, test_case: str | Non
     except MockConfigError as exc:
         _fail_mock_config(exc)
     for note in notes:
-        click.echo(f"asl-runner: warning: {note}", err=True)
+        _echo(f"asl-runner: warning: {note}", err=True)
     return MockedIntegrations(integrations, always(mocks)), machine_name
 
 
-def _fail_mock_config(exc: Any) -> None:
+def _fail_mock_config(exc: Any) -> NoReturn:
     for line in exc.lines():
-        click.echo(f"asl-runner: {line}", err=True)
+        _echo(f"asl-runner: {line}", err=True)
     sys.exit(2)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="asl-runner", message="asl-runner %(version)s")
-def main() -> None:
-    """Run AWS Step Functions state machines (Amazon States Language) offline."""
 
 
 class _WaitNotices:
@@ -229,22 +233,7 @@ class _WaitNotices:
             return
         from .trace import wait_notice
 
-        click.echo(f"asl-runner: {wait_notice(what, until, now)}", err=True)
-
-
-def _aws_options(command):
-    command = click.option(
-        "--aws-setup", type=str, default=None, metavar="FILE",
-        help="Make these AWS calls first, where AWS calls go (a JSON list of {service, op, "
-             "params}: boto3 client, method, arguments), e.g. to create buckets and tables.")(command)
-    command = click.option(
-        "--aws-endpoint", type=str, default=None, metavar="URL",
-        help="Send every AWS call (aws-sdk tasks, and boto3 in handlers) to this AWS-compatible "
-             "endpoint, such as a moto server or LocalStack (default: $AWS_ENDPOINT_URL).")(command)
-    return click.option(
-        "--aws", "aws_target", type=click.Choice(["moto", "real"]), default=None,
-        help="Where AWS calls go: 'moto' (default without an endpoint: an in-process mocked "
-             "account) or 'real' (AWS itself, with your credentials).")(command)
+        _echo(f"asl-runner: {wait_notice(what, until, now)}", err=True)
 
 
 def _aws_settings(aws_target: str | None, aws_endpoint: str | None) -> dict:
@@ -252,41 +241,15 @@ def _aws_settings(aws_target: str | None, aws_endpoint: str | None) -> dict:
     if aws_target is not None and aws_endpoint:
         _fail_usage(f"give --aws {aws_target} or --aws-endpoint, not both")
     if aws_target == "real":
-        click.echo("asl-runner: --aws real: AWS calls use your AWS credentials and act on real "
+        _echo("asl-runner: --aws real: AWS calls use your AWS credentials and act on real "
                    "resources in your account", err=True)
     return {"aws": "endpoint" if aws_endpoint else aws_target, "aws_endpoint": aws_endpoint}
 
 
-@main.command()
-@click.argument("definition", type=str)
-@click.option("--input", "input_text", help="Execution input as JSON text (default: {}).")
-@click.option("--input-file", type=str, help="Read the execution input from FILE ('-': stdin).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print one DescribeExecution-shaped JSON object instead of a trace.")
-@click.option("--history", is_flag=True, help="With --json: include the history events.")
-@click.option("--lambdas", type=str, default=None,
-              help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
-@click.option("--clock", type=click.Choice(["real", "virtual"]), default=None,
-              help="Clock for Wait states and retries (default: $ASL_RUNNER_CLOCK or real).")
-@click.option("--name", type=str, default=None, help="Execution name (default: a UUID).")
-@click.option("--type", "machine_type", type=click.Choice(["STANDARD", "EXPRESS"], case_sensitive=False),
-              default="STANDARD", show_default=True, metavar="STANDARD|EXPRESS",
-              help="Run the machine as this type: EXPRESS executions get Express ARNs, no "
-                   "Execution.RedriveCount, a 5-minute limit, and no callbacks or activities.")
-@click.option("--mock-config", type=str, default=None, metavar="FILE",
-              help="A mock configuration file of AWS Step Functions Local, for --test-case "
-                   "(default: $SFN_MOCK_CONFIG, else ./MockConfigFile.json).")
-@click.option("--test-case", type=str, default=None, metavar="NAME",
-              help="Answer the Task states this test case of the mock configuration mocks with "
-                   "its mocked responses (NAME, or MACHINE#NAME); the others run as usual.")
-@click.option("--machine", "machines", multiple=True, metavar="NAME=FILE",
-              help="A state machine that states:startExecution tasks may start, by name "
-                   "(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); repeatable.")
-@_aws_options
 def run(definition: str, input_text: str | None, input_file: str | None, as_json: bool,
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
         machine_type: str, mock_config: str | None, test_case: str | None,
-        machines: tuple[str, ...], aws_target: str | None, aws_endpoint: str | None,
+        machines: list[str], aws_target: str | None, aws_endpoint: str | None,
         aws_setup: str | None) -> None:
     """Run DEFINITION to its end and show what happened.
 
@@ -294,7 +257,6 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     """
     execution_input = _read_input(input_text, input_file)
     name = _check_name(name)
-    machine_type = machine_type.upper()
     machine = _load_machine(definition)
     if machine_type == "EXPRESS":
         from .model.express import express_problems
@@ -337,19 +299,19 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     def report() -> None:
         sys.stdout = real_stdout
         for hint in execution.hints:
-            click.echo(f"asl-runner: hint: {hint}", err=True)
+            _echo(f"asl-runner: hint: {hint}", err=True)
         if as_json:
             result = execution.describe()
             if history:
                 result["events"] = [e.to_aws() for e in execution.history]
-            click.echo(json.dumps(result, ensure_ascii=False))
+            _echo(json.dumps(result, ensure_ascii=False))
         else:
             printer.summary(execution)
 
     def stop_and_report() -> None:
         execution.stop()
         sys.stdout = real_stdout
-        click.echo("asl-runner: interrupted: the execution was stopped (ABORTED)", err=True)
+        _echo("asl-runner: interrupted: the execution was stopped (ABORTED)", err=True)
         report()
 
     if as_json:
@@ -367,8 +329,6 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     sys.exit(0 if execution.status == "SUCCEEDED" else 1)
 
 
-@main.command()
-@click.argument("definition", type=str)
 def validate(definition: str) -> None:
     """Check DEFINITION and print every problem as POINTER: message."""
     from .jsonvalue import JsonInputError, loads
@@ -378,38 +338,18 @@ def validate(definition: str) -> None:
     try:
         parsed = loads(text)
     except JsonInputError as exc:
-        click.echo(f": not valid JSON: {exc}")
+        _echo(f": not valid JSON: {exc}")
         sys.exit(1)
     problems = validate_definition(parsed)
     for problem in problems:
-        click.echo(str(problem))
+        _echo(str(problem))
     if problems:
         sys.exit(1)
-    click.echo(f"{definition}: valid", err=True)
+    _echo(f"{definition}: valid", err=True)
 
 
 # ---------------------------------------------------------------------- the HTTP API
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. The API checks no credentials: keep it on this machine "
-                   "unless the network is yours.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8083, show_default=True,
-              help="TCP port; 0 picks a free one (the line printed at start says which).")
-@click.option("--db", default="asl-runner.db", show_default=True,
-              help="SQLite file keeping state machines, activities, executions and their histories. "
-                   "A file by default so that a restart resumes every RUNNING execution where it "
-                   "was; ':memory:' keeps nothing.")
-@click.option("--lambdas", type=str, default=None,
-              help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
-@click.option("--clock", type=click.Choice(["real", "virtual"]), default=None,
-              help="Clock for Wait states, retries and timeouts (default: $ASL_RUNNER_CLOCK or real).")
-@click.option("--mock-config", type=str, default=None, metavar="FILE",
-              help="A mock configuration file of AWS Step Functions Local: StartExecution of "
-                   "ARN#TestCase uses its mocked responses (default: $SFN_MOCK_CONFIG, else "
-                   "./MockConfigFile.json if there is one).")
-@_aws_options
-@click.option("-v", "--verbose", is_flag=True, help="Log every API call on stderr.")
 def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
           mock_config: str | None, aws_target: str | None, aws_endpoint: str | None,
           aws_setup: str | None, verbose: bool) -> None:
@@ -417,7 +357,6 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
 
     Point a client at the printed URL, with any credentials and region:
 
-    \b
         aws stepfunctions list-state-machines --endpoint-url http://127.0.0.1:8083
 
     StartSyncExecution: botocore sends it to "sync-" + the endpoint's host, which does not
@@ -434,7 +373,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
     import importlib.util
 
     if importlib.util.find_spec("uvicorn") is None:
-        click.echo("asl-runner: serve needs uvicorn: pip install 'uvicorn>=0.30'", err=True)
+        _echo("asl-runner: serve needs uvicorn: pip install 'uvicorn>=0.30'", err=True)
         sys.exit(1)
     from .server.serving import listen
     from .server.serving import serve as run_server
@@ -442,7 +381,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
     try:
         sock = listen(host, port)
     except OSError as exc:
-        click.echo(f"asl-runner: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        _echo(f"asl-runner: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
         sys.exit(1)
     from .service import open_service
 
@@ -453,7 +392,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
                                mocks=mocks, **aws)
     except Exception as exc:  # an unreadable or foreign database file, a bad clock name
         sock.close()
-        click.echo(f"asl-runner: cannot open the store {db!r}: {exc}", err=True)
+        _echo(f"asl-runner: cannot open the store {db!r}: {exc}", err=True)
         sys.exit(1)
     if setup:
         try:
@@ -465,7 +404,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
 
     def ready(url: str) -> None:
         mocked = f", mocks: {mocks.source}" if mocks is not None else ""
-        click.echo(f"asl-runner: Step Functions API at {url} (store: {db}, clock: {clock_name}"
+        _echo(f"asl-runner: Step Functions API at {url} (store: {db}, clock: {clock_name}"
                    f"{mocked})")
 
     try:
@@ -488,12 +427,6 @@ def _serve_mocks(mock_config: str | None) -> Any:
         _fail_mock_config(exc)
 
 
-def _endpoint_option(command):
-    return click.option(
-        "--endpoint-url", envvar="ASL_RUNNER_ENDPOINT", default="http://127.0.0.1:8083",
-        show_default=True, help="URL of `asl-runner serve` (or $ASL_RUNNER_ENDPOINT).")(command)
-
-
 def _call_api(endpoint_url: str, operation: str, body: dict) -> None:
     from .server.client import ApiCallError, EndpointUnreachable, call
 
@@ -502,18 +435,14 @@ def _call_api(endpoint_url: str, operation: str, body: dict) -> None:
     except ValueError as exc:
         _fail_usage(f"--endpoint-url: {exc}")
     except ApiCallError as exc:
-        click.echo(f"asl-runner: {operation}: {exc.code}: {exc.message}", err=True)
+        _echo(f"asl-runner: {operation}: {exc.code}: {exc.message}", err=True)
         sys.exit(1)
     except EndpointUnreachable as exc:
-        click.echo(f"asl-runner: cannot reach {endpoint_url}: {exc} (is `asl-runner serve` running?)",
+        _echo(f"asl-runner: cannot reach {endpoint_url}: {exc} (is `asl-runner serve` running?)",
                    err=True)
         sys.exit(1)
 
 
-@main.command("send-task-success")
-@click.option("--task-token", required=True, help="The token the task was given ($$.Task.Token).")
-@click.option("--task-output", required=True, help="The task's result, as JSON text.")
-@_endpoint_option
 def send_task_success(task_token: str, task_output: str, endpoint_url: str) -> None:
     """Complete a waiting task (.waitForTaskToken or activity) with an output."""
     from .jsonvalue import JsonInputError, loads
@@ -525,11 +454,6 @@ def send_task_success(task_token: str, task_output: str, endpoint_url: str) -> N
     _call_api(endpoint_url, "SendTaskSuccess", {"taskToken": task_token, "output": task_output})
 
 
-@main.command("send-task-failure")
-@click.option("--task-token", required=True, help="The token the task was given ($$.Task.Token).")
-@click.option("--error", default=None, help="Error name, for the state's Retry and Catch.")
-@click.option("--cause", default=None, help="A longer description of the failure.")
-@_endpoint_option
 def send_task_failure(task_token: str, error: str | None, cause: str | None, endpoint_url: str) -> None:
     """Fail a waiting task (.waitForTaskToken or activity)."""
     body = {"taskToken": task_token}
@@ -540,12 +464,237 @@ def send_task_failure(task_token: str, error: str | None, cause: str | None, end
     _call_api(endpoint_url, "SendTaskFailure", body)
 
 
-@main.command("send-task-heartbeat")
-@click.option("--task-token", required=True, help="The token the task was given ($$.Task.Token).")
-@_endpoint_option
 def send_task_heartbeat(task_token: str, endpoint_url: str) -> None:
     """Tell a waiting task (with HeartbeatSeconds) that its worker is still at it."""
     _call_api(endpoint_url, "SendTaskHeartbeat", {"taskToken": task_token})
+
+
+
+# ---------------------------------------------------------------------- parsing the command line
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``asl-runner`` command: parse ``argv`` (default: the process's), run the command."""
+    top = _top_parser().parse_args(argv)
+    if top.command is None:  # no command: say which there are, as a usage error
+        _top_parser().print_help(sys.stderr)
+        sys.exit(2)
+    # only the named command's options are set up: building every command's parser cost a
+    # plain run several million instructions (argparse looks up translations as it goes)
+    command = _COMMANDS[top.command]
+    args = vars(_command_parser(top.command, command).parse_args(top.arguments))
+    try:
+        command.function(**args)
+    except KeyboardInterrupt:  # Ctrl-C outside a run's execution (reading stdin, say)
+        from .interrupt import die_interrupted
+
+        die_interrupted()
+    except BrokenPipeError:
+        # the reader of stdout left (`asl-runner validate ... | head -1`): nothing more to say,
+        # not even a traceback, nor at exit when Python flushes stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit 2, naming the option and where help is;
+    ``-h`` and ``--help``; no abbreviated options; descriptions formatted by _HelpFormatter."""
+
+    def __init__(self, prog: str, description: str, **kw: Any):
+        super().__init__(prog=prog, description=description, formatter_class=_HelpFormatter,
+                         allow_abbrev=False, add_help=False, **kw)
+        self.add_argument("-h", "--help", action="help", help="Show this message and exit.")
+
+    def error(self, message: str) -> NoReturn:
+        _fail_usage(f"{message} (see '{self.prog} --help')")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """A description as paragraphs, each re-wrapped to the terminal, except the indented ones
+    (an example command line, the list of commands), which stay as written."""
+
+    def __init__(self, prog: str, **kw: Any):
+        # argparse makes a formatter for every option it adds; shutil's terminal size would
+        # import shutil (bz2, lzma, ...) for a width that only --help needs
+        from .terminal import columns
+
+        super().__init__(prog, width=columns() - 2, **kw)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return "\n\n".join(
+            paragraph if paragraph.startswith(" ") else textwrap.fill(
+                " ".join(paragraph.split()), width, initial_indent=indent, subsequent_indent=indent)
+            for paragraph in text.split("\n\n"))
+
+
+class _Version(argparse.Action):
+    """``--version``: looks the version up only when asked (importlib.metadata is not cheap)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kw: Any):
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help="Show the version and exit.")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> NoReturn:
+        from importlib.metadata import version
+
+        _echo(f"asl-runner {version('asl-runner')}")
+        sys.exit(0)
+
+
+class _Command:
+    """A command: the function that does it (its docstring is the help) and its options."""
+
+    def __init__(self, function: Callable[..., None],
+                 options: Callable[[argparse.ArgumentParser], None]):
+        self.function = function
+        self.options = options
+        self.description = re.sub(r"(?m)^    ", "", function.__doc__ or "").strip()
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    width = max(len(name) for name in _COMMANDS) + 2
+    listing = "\n".join(f"  {name:{width}}{command.description.partition(chr(10))[0]}"
+                        for name, command in _COMMANDS.items())
+    parser = _Parser("asl-runner", "Run AWS Step Functions state machines (Amazon States "
+                     "Language) offline.", epilog=f"commands ('asl-runner COMMAND --help' "
+                     f"tells more):\n\n{listing}")
+    parser.add_argument("--version", action=_Version)
+    parser.add_argument("command", nargs="?", choices=_COMMANDS, metavar="COMMAND",
+                        help="One of the commands below.")
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, metavar="...",
+                        help="The command's arguments and options.")
+    return parser
+
+
+def _command_parser(name: str, command: _Command) -> argparse.ArgumentParser:
+    parser = _Parser(f"asl-runner {name}", command.description)
+    command.options(parser)
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not in the range 0 to 65535")
+    return port
+
+
+def _add_lambdas_and_clock(parser: argparse.ArgumentParser, waits: str) -> None:
+    parser.add_argument("--lambdas", metavar="DIR",
+                        help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
+    parser.add_argument("--clock", choices=("real", "virtual"),
+                        help=f"Clock for {waits} (default: $ASL_RUNNER_CLOCK or real).")
+
+
+def _add_aws(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--aws", dest="aws_target", choices=("moto", "real"),
+        help="Where AWS calls go: 'moto' (default without an endpoint: an in-process mocked "
+             "account) or 'real' (AWS itself, with your credentials).")
+    parser.add_argument(
+        "--aws-endpoint", metavar="URL",
+        help="Send every AWS call (aws-sdk tasks, and boto3 in handlers) to this AWS-compatible "
+             "endpoint, such as a moto server or LocalStack (default: $AWS_ENDPOINT_URL).")
+    parser.add_argument(
+        "--aws-setup", metavar="FILE",
+        help="Make these AWS calls first, where AWS calls go (a JSON list of {service, op, "
+             "params}: boto3 client, method, arguments), e.g. to create buckets and tables.")
+
+
+def _add_task_token(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--task-token", required=True, metavar="TOKEN",
+                        help="The token the task was given ($$.Task.Token).")
+
+
+def _add_endpoint_url(parser: argparse.ArgumentParser) -> None:
+    default = os.environ.get("ASL_RUNNER_ENDPOINT") or "http://127.0.0.1:8083"
+    parser.add_argument("--endpoint-url", metavar="URL", default=default,
+                        help=f"URL of `asl-runner serve` (or $ASL_RUNNER_ENDPOINT; default: {default}).")
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("definition", metavar="DEFINITION")
+    p.add_argument("--input", dest="input_text", metavar="JSON",
+                   help="Execution input as JSON text (default: {}).")
+    p.add_argument("--input-file", metavar="FILE",
+                   help="Read the execution input from FILE ('-': stdin).")
+    p.add_argument("--json", dest="as_json", action="store_true",
+                   help="Print one DescribeExecution-shaped JSON object instead of a trace.")
+    p.add_argument("--history", action="store_true", help="With --json: include the history events.")
+    _add_lambdas_and_clock(p, "Wait states and retries")
+    p.add_argument("--name", metavar="NAME", help="Execution name (default: a UUID).")
+    p.add_argument("--type", dest="machine_type", type=str.upper, choices=("STANDARD", "EXPRESS"),
+                   default="STANDARD", metavar="STANDARD|EXPRESS",
+                   help="Run the machine as this type: EXPRESS executions get Express ARNs, no "
+                        "Execution.RedriveCount, a 5-minute limit, and no callbacks or activities "
+                        "(default: STANDARD).")
+    p.add_argument("--mock-config", metavar="FILE",
+                   help="A mock configuration file of AWS Step Functions Local, for --test-case "
+                        "(default: $SFN_MOCK_CONFIG, else ./MockConfigFile.json).")
+    p.add_argument("--test-case", metavar="NAME",
+                   help="Answer the Task states this test case of the mock configuration mocks with "
+                        "its mocked responses (NAME, or MACHINE#NAME); the others run as usual.")
+    p.add_argument("--machine", dest="machines", action="append", default=[], metavar="NAME=FILE",
+                   help="A state machine that states:startExecution tasks may start, by name "
+                        "(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); repeatable.")
+    _add_aws(p)
+
+
+def _validate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("definition", metavar="DEFINITION")
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1",
+                   help="Address to listen on (default: 127.0.0.1). The API checks no credentials: "
+                        "keep it on this machine unless the network is yours.")
+    p.add_argument("--port", type=_port, default=8083,
+                   help="TCP port (default: 8083); 0 picks a free one (the line printed at start "
+                        "says which).")
+    p.add_argument("--db", default="asl-runner.db", metavar="FILE",
+                   help="SQLite file keeping state machines, activities, executions and their "
+                        "histories (default: asl-runner.db). A file by default so that a restart "
+                        "resumes every RUNNING execution where it was; ':memory:' keeps nothing.")
+    _add_lambdas_and_clock(p, "Wait states, retries and timeouts")
+    p.add_argument("--mock-config", metavar="FILE",
+                   help="A mock configuration file of AWS Step Functions Local: StartExecution of "
+                        "ARN#TestCase uses its mocked responses (default: $SFN_MOCK_CONFIG, else "
+                        "./MockConfigFile.json if there is one).")
+    _add_aws(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="Log every API call on stderr.")
+
+
+def _send_task_success_options(p: argparse.ArgumentParser) -> None:
+    _add_task_token(p)
+    p.add_argument("--task-output", required=True, metavar="JSON",
+                   help="The task's result, as JSON text.")
+    _add_endpoint_url(p)
+
+
+def _send_task_failure_options(p: argparse.ArgumentParser) -> None:
+    _add_task_token(p)
+    p.add_argument("--error", metavar="NAME", help="Error name, for the state's Retry and Catch.")
+    p.add_argument("--cause", metavar="TEXT", help="A longer description of the failure.")
+    _add_endpoint_url(p)
+
+
+def _send_task_heartbeat_options(p: argparse.ArgumentParser) -> None:
+    _add_task_token(p)
+    _add_endpoint_url(p)
+
+
+#: the commands, in the order ``asl-runner --help`` lists them
+_COMMANDS = {
+    "run": _Command(run, _run_options),
+    "validate": _Command(validate, _validate_options),
+    "serve": _Command(serve, _serve_options),
+    "send-task-success": _Command(send_task_success, _send_task_success_options),
+    "send-task-failure": _Command(send_task_failure, _send_task_failure_options),
+    "send-task-heartbeat": _Command(send_task_heartbeat, _send_task_heartbeat_options),
+}
 
 
 if __name__ == "__main__":

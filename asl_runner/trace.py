@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
 from typing import Any, TextIO
 
 from .history import Event, iso_timestamp
 from .jsonvalue import dumps
+from .terminal import columns
 
 _STYLES = {"dim": "2", "bold": "1", "red": "31", "green": "32", "yellow": "33", "blue": "34",
            "magenta": "35", "cyan": "36"}
@@ -48,7 +48,7 @@ class TracePrinter:
     def __init__(self, out: TextIO | None = None, color: bool = False, width: int | None = None):
         self.out = out or sys.stdout
         self.color = color
-        self.width = width or shutil.get_terminal_size((100, 20)).columns
+        self.width = width or columns(100)
 
     def _c(self, text: str, *styles: str) -> str:
         if not self.color or not styles:

@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner
 
 import asl_runner
 from asl_runner.cli import main
 from asl_runner.errors import DefinitionError
 from asl_runner.validate import validate_definition
+
+from cli_runner import CliRunner
 
 BARE = {"StartAt": "Order", "States": {"Order": {"Type": "Task", "Resource": "ProcessOrder", "End": True}}}
 HANDLER = "def handler(event, context):\n    return {'processed': event['id']}\n"

@@ -576,9 +576,9 @@ def test_a_handler_with_a_module_level_boto3_client_reaches_the_same_account(tmp
 
 
 def test_cli_aws_options(tmp_path):
-    from click.testing import CliRunner
-
     from asl_runner.cli import main
+
+    from cli_runner import CliRunner
 
     machine = tmp_path / "m.json"
     machine.write_text('{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}')

@@ -84,9 +84,9 @@ def test_waiting_forever_is_announced_once():
 
 
 def test_cli_json_output_stays_one_object_when_handlers_print(tmp_path):
-    from click.testing import CliRunner
-
     from asl_runner.cli import main
+
+    from cli_runner import CliRunner
 
     (tmp_path / "Talk.py").write_text("def handler(event, context):\n    print('hello from the handler')\n"
                                       "    return {'said': 'hello'}\n")

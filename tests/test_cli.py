@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from asl_runner.cli import _WaitNotices, main
 from asl_runner.clock import VirtualClock
@@ -29,6 +28,7 @@ from asl_runner.integrations import Integrations
 from asl_runner.model import parse_definition
 from asl_runner.trace import duration
 
+from cli_runner import CliRunner
 from support import lambda_arn
 
 # the command next to this interpreter: CI runs the tests without activating the venv
@@ -665,7 +665,7 @@ def test_the_same_wait_is_told_once():
     lines = []
     notices = _WaitNotices(clock, printer=None)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("click.echo", lambda text, err=False: lines.append(text))
+        mp.setattr("asl_runner.cli._echo", lambda text, err=False: lines.append(text))
         until = clock.now() + 60
         notices("Wait state 'W'", until)
         notices("Wait state 'W'", until)  # the runner woke up (a heartbeat, say) and blocks again

@@ -19,11 +19,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from example_aws import client, mocked_account, sent_mails
 
 import asl_runner
 from asl_runner.cli import main as cli
+
+from cli_runner import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 DEFINITION = REPO / "definitions" / "gdpr_offboarding.asl.json"

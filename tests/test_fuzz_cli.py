@@ -11,12 +11,12 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from asl_runner.cli import main
 
+from cli_runner import CliRunner
 from fuzz_strategies import definitions, inputs, json_texts, text, valid_machines, weighted
 from fuzzing import CRASHED, budgeted, examples
 

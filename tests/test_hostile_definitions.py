@@ -15,13 +15,14 @@ import time
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 import asl_runner
 from asl_runner.cli import main
 from asl_runner.errors import DefinitionError
 from asl_runner.model import parse_definition
 from asl_runner.validate import validate_definition
+
+from cli_runner import CliRunner
 
 
 def choice(levels: int, op: str = "Not") -> dict:

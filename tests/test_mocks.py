@@ -19,7 +19,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import asl_runner
 from asl_runner.cli import main
@@ -27,6 +26,7 @@ from asl_runner.errors import StatesError
 from asl_runner.mocks import MockConfigError, MockWarning, parse_mock_config, read_mock_config
 from asl_runner.service import open_service
 
+from cli_runner import CliRunner
 from support import lambda_arn, machine
 
 ROLE = "arn:aws:iam::123456789012:role/mocks"

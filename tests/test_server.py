@@ -28,9 +28,10 @@ import pytest
 boto3 = pytest.importorskip("boto3")
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
 
 from asl_runner.cli import main  # noqa: E402
+
+from cli_runner import CliRunner  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ASL_RUNNER = [str(BIN / "asl-runner")] if (BIN / "asl-runner").exists() else [sys.executable, "-m", "asl_runner.cli"]
