@@ -11,12 +11,14 @@ and ``States.TaskFailed`` live in exactly one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import Record
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a definition: where (a JSON pointer into it) and what."""
+class Problem(Record):
+    """One thing wrong with a definition: where (a JSON pointer into it) and what.
+
+    A record rather than a dataclass: importing dataclasses (and inspect with it) cost every
+    start of ``asl-runner run`` about 10 million instructions (see record.py)."""
 
     pointer: str
     message: str

@@ -9,7 +9,6 @@ reported as the boundary crossing it is.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from .fields import BRANCH, PROCESSOR, TOP_LEVEL
@@ -21,22 +20,29 @@ _ALLOWED = {"top": TOP_LEVEL, "branch": BRANCH, "processor": PROCESSOR}
 _WHERE = {"top": "the state machine", "branch": "a Parallel branch", "processor": "a Map processor"}
 
 
-@dataclass
+# Plain classes, not dataclasses: importing dataclasses (and inspect with it) cost every
+# `asl-runner run` several million instructions.
+
 class Machine:
     """What the transition checks need to know about one machine."""
 
-    pointer: str
-    kind: str
-    start_at: str | None = None
-    states: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("pointer", "kind", "start_at", "states")
+
+    def __init__(self, pointer: str, kind: str, start_at: str | None = None):
+        self.pointer = pointer
+        self.kind = kind
+        self.start_at = start_at
+        self.states: dict[str, Any] = {}
 
 
-@dataclass
 class Walk:
-    report: Report
-    #: every state name of the definition, with the pointer of its first definition
-    names: dict[str, str] = field(default_factory=dict)
-    machines: list[Machine] = field(default_factory=list)
+    __slots__ = ("report", "names", "machines")
+
+    def __init__(self, report: Report):
+        self.report = report
+        #: every state name of the definition, with the pointer of its first definition
+        self.names: dict[str, str] = {}
+        self.machines: list[Machine] = []
 
 
 def check_machine(walk: Walk, node: Any, pointer: str, kind: str, inherited: str) -> None:
