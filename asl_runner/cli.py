@@ -250,7 +250,7 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
         machine_type: str, mock_config: str | None, test_case: str | None,
         machines: list[str], aws_target: str | None, aws_endpoint: str | None,
-        aws_setup: str | None) -> None:
+        aws_setup: str | None, task_token_endpoint: str | None = None) -> None:
     """Run DEFINITION to its end and show what happened.
 
     Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
@@ -279,6 +279,9 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     setup = _read_aws_setup(aws_setup)
     children = _child_machines(machines)
     base = Integrations(lambdas, **aws, machines=children, clock=clock_obj)
+    from .integrations.run_api import RunApi
+
+    base.runs = RunApi(base)
     if setup:
         _apply_aws_setup(base, setup, aws_setup)
     integrations, machine_name = _with_mocks(base, mock_config, test_case, machine,
@@ -318,7 +321,10 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         sys.stdout = sys.stderr
     invoker = StopOnInterrupt(integrations, stop_and_report)
     try:
-        with invoker, Runner(invoker, on_wait=_WaitNotices(clock_obj, printer)) as runner:
+        with invoker, _token_endpoint(task_token_endpoint, base.runs), \
+                Runner(invoker, on_wait=_WaitNotices(clock_obj, printer),
+                       answers_at=task_token_endpoint) as runner:
+            base.runs.register(execution, runner)
             runner.run(execution)
     except Interrupted:
         stop_and_report()
@@ -327,6 +333,23 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         sys.stdout = real_stdout
     report()
     sys.exit(0 if execution.status == "SUCCEEDED" else 1)
+
+
+def _token_endpoint(url: str | None, api: Any) -> Any:
+    """--task-token-endpoint: SendTaskSuccess/Failure/Heartbeat served at URL while the run lasts."""
+    import contextlib
+
+    if url is None:
+        return contextlib.nullcontext()
+    from .integrations.run_api import TOKEN_OPERATIONS
+    from .server.token_endpoint import TokenEndpoint
+
+    try:
+        return TokenEndpoint(url, api, TOKEN_OPERATIONS)
+    except ValueError as exc:
+        _fail_usage(f"--task-token-endpoint: {exc}")
+    except OSError as exc:
+        _fail_usage(f"--task-token-endpoint: cannot listen at {url}: {exc.strerror or exc}")
 
 
 def validate(definition: str) -> None:
@@ -640,6 +663,10 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--machine", dest="machines", action="append", default=[], metavar="NAME=FILE",
                    help="A state machine that states:startExecution tasks may start, by name "
                         "(arn:aws:states:REGION:ACCOUNT:stateMachine:NAME); repeatable.")
+    p.add_argument("--task-token-endpoint", metavar="URL",
+                   help="Serve SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat at this "
+                        "http://HOST:PORT while the run lasts, so that a worker outside (boto3, "
+                        "the AWS CLI) answers .waitForTaskToken tasks.")
     _add_aws(p)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import queue
 import socket
+import subprocess
+import sys
 import threading
 
 import boto3
@@ -156,3 +158,39 @@ def test_a_child_machine_created_on_the_mocked_account_runs_here():
     assert ex.status == "SUCCEEDED", ex.cause
     assert ex.output["Output"] == {"got": 7}
     assert [c.status for c in ex.children] == ["SUCCEEDED"]  # it ran in asl-runner
+
+
+ANSWERING_HANDLER = '''
+import json, threading, boto3
+
+def handler(event, context):
+    def answer():
+        client = boto3.client("stepfunctions", endpoint_url="{url}", region_name="us-east-1",
+                              aws_access_key_id="x", aws_secret_access_key="x")
+        client.send_task_success(taskToken=event["token"], output=json.dumps({{"ok": True}}))
+    threading.Timer(0.2, answer).start()  # after the call returned, as a worker would
+    return {{}}
+'''
+
+
+def test_run_serves_task_tokens_at_the_endpoint_it_is_given(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}"
+    (tmp_path / "Ask.py").write_text(ANSWERING_HANDLER.format(url=url))
+    definition = tmp_path / "ask.json"
+    definition.write_text(json.dumps(ASK))
+    done = subprocess.run([sys.executable, "-m", "asl_runner.cli", "run", str(definition), "--json",
+                           "--lambdas", str(tmp_path), "--task-token-endpoint", url],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(json.loads(done.stdout)["output"]) == {"ok": True}
+    assert f"with its task token at {url}" in done.stderr  # the wait notice says where
+
+
+def test_run_refuses_a_token_endpoint_it_cannot_use(tmp_path):
+    definition = tmp_path / "ask.json"
+    definition.write_text(json.dumps(ASK))
+    done = subprocess.run([sys.executable, "-m", "asl_runner.cli", "run", str(definition),
+                           "--task-token-endpoint", "https://127.0.0.1:1"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--task-token-endpoint: 'https://127.0.0.1:1' is not an http://HOST:PORT URL" in done.stderr

@@ -40,7 +40,8 @@ def _handler_key(invocation: Invocation) -> tuple:
 class Runner:
     def __init__(self, invoker: Invoker, *, max_workers: int = 16,
                  on_wait_forever: Callable[[Execution], None] | None = None,
-                 on_wait: Callable[[str, float | None], None] | None = None):
+                 on_wait: Callable[[str, float | None], None] | None = None,
+                 answers_at: str | None = None):
         self.invoker = invoker
         self.max_workers = max_workers
         #: called once if the execution can only go on with an outside callback
@@ -51,6 +52,9 @@ class Runner:
         #: ``until`` is when the next timer wakes it (epoch seconds; None: only an outside
         #: answer can). Not called when the virtual clock jumps instead of blocking.
         self.on_wait = on_wait
+        #: where task-token answers come from outside (``run --task-token-endpoint``): a task
+        #: waiting for one may be answered any time, so the virtual clock does not jump past it
+        self.answers_at = answers_at
         #: (outcome, performed): what came back, and whether a worker performed it (None:
         #: the invocation was abandoned before any worker took it)
         self._outcomes: queue.SimpleQueue = queue.SimpleQueue()
@@ -159,12 +163,12 @@ class Runner:
                     self.on_wait_forever = None
                     continue  # what the callback answered is in the queue: deliver it first
                 if (self._running == 0 and due is not None and outcomes.empty()
-                        and clock.skip_to(due)):
+                        and self.answers_at is None and clock.skip_to(due)):
                     # only callbacks pending, nothing running: the virtual clock may jump
                     ex.fire_timers(clock.now())
                     continue
                 if self._running == 0 and self.on_wait is not None and outcomes.empty():
-                    self.on_wait(describe_wait(ex), due)
+                    self.on_wait(describe_wait(ex, self.answers_at), due)
                 # Work is running: time may not jump. Wait for an outcome or the next timer.
                 timeout = None if due is None else max(0.0, due - clock.now())
                 try:
@@ -186,7 +190,7 @@ class Runner:
                     "States.Runtime", "asl-runner: the execution has nothing left to wait for"))
                 break
             if self.on_wait is not None and not clock.skip_to(due):
-                self.on_wait(describe_wait(ex), due)
+                self.on_wait(describe_wait(ex, self.answers_at), due)
             clock.wait(due)
             ex.fire_timers(clock.now())
         return ex

@@ -45,8 +45,12 @@ def _names(tasks: list[PendingTask]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
-def _outside(tasks: list[PendingTask], kind: str, first: Timer | None) -> str:
-    text = f"{_names(tasks)}: {_OUTSIDE[kind]}"
+def _outside(tasks: list[PendingTask], kind: str, first: Timer | None,
+             answers_at: str | None) -> str:
+    said = _OUTSIDE[kind]
+    if kind == "callback" and answers_at:
+        said = f"waiting for SendTaskSuccess or SendTaskFailure with its task token at {answers_at}"
+    text = f"{_names(tasks)}: {said}"
     if first is not None and any(first is p.timer for p in tasks):
         text += "; TimeoutSeconds ends the wait"
     elif first is not None and any(first is p.heartbeat for p in tasks):
@@ -54,8 +58,9 @@ def _outside(tasks: list[PendingTask], kind: str, first: Timer | None) -> str:
     return text
 
 
-def describe(ex: Execution) -> str:
-    """What ``ex`` waits for, most pressing first ("" if it waits for nothing: it ended)."""
+def describe(ex: Execution, answers_at: str | None = None) -> str:
+    """What ``ex`` waits for, most pressing first ("" if it waits for nothing: it ended);
+    ``answers_at``: the URL where task tokens are answered, if the run serves one."""
     first = ex.next_timer()
     parts: list[str] = []
     if first is not None and first.kind == "wait":
@@ -68,7 +73,8 @@ def describe(ex: Execution) -> str:
         # a callback task waits for its answer once its call went through
         if kind == "activity" or (kind == "callback" and pending.submitted):
             waiting[kind].append(pending)
-    parts.extend(_outside(tasks, kind, first) for kind, tasks in waiting.items() if tasks)
+    parts.extend(_outside(tasks, kind, first, answers_at) for kind, tasks in waiting.items()
+                 if tasks)
     if first is not None and first.kind == "execution-timeout":
         # data: the execution's maximum duration rather than the definition's TimeoutSeconds
         parts.append(f"the maximum duration of a {ex.machine_type} execution ends it" if first.data
