@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from .aws import AwsTarget
     from .lambda_local import LocalLambdas
 
-from .catalog import CALLBACK, REQUEST_RESPONSE, SYNC, SYNC2  # noqa: F401 - re-exported
-
 
 class Environment(Protocol):
     """What a call may use: local handlers, where AWS calls go, asl-runner's own API."""
@@ -54,7 +52,9 @@ class Integration:
     """One integration's declaration.
 
     ``serves(resource)`` says whether it handles a resource; ``patterns`` are the
-    integration patterns it supports; ``check(resource)`` returns why CreateStateMachine
+    integration patterns it supports (``catalog.REQUEST_RESPONSE``, None, and the others;
+    not imported here: every run imports this module, and the catalog only validation
+    and the integrations need); ``check(resource)`` returns why CreateStateMachine
     would refuse the resource (None: it would not), beyond the pattern; ``perform(invocation,
     env)`` makes the call and returns its result (or an ``engine.effects.Completed``), or
     raises ``StatesError`` with the error and cause AWS would report.
@@ -64,7 +64,7 @@ class Integration:
 
     def __init__(self, name: str, *, serves: Callable[[Resource], bool],
                  perform: Callable[[Invocation, Environment], Any],
-                 patterns: tuple[str | None, ...] = (REQUEST_RESPONSE,),
+                 patterns: tuple[str | None, ...] = (None,),
                  check: Callable[[Resource], str | None] | None = None,
                  watch: Callable[[Invocation, Any, Watcher], None] | None = None):
         self.name = name

@@ -22,9 +22,9 @@ from typing import Any
 from ..errors import StatesError
 from ..intrinsics.java import java_double
 from ..jsonvalue import dumps, loads
-from .catalog import lookup
+from .catalog import SYNC, SYNC2, lookup
 from .metadata import json_service_headers, sdk_metadata
-from .protocol import SYNC, SYNC2, Environment, Integration
+from .protocol import Environment, Integration
 
 SERVICE = "states"
 

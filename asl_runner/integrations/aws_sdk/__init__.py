@@ -18,8 +18,8 @@ from typing import Any
 from ...errors import StatesError
 from ...jsonvalue import dumps
 from ..aws import REAL
-from ..catalog import NOT_RECOGNIZED
-from ..protocol import CALLBACK, REQUEST_RESPONSE, Environment, Integration
+from ..catalog import CALLBACK, NOT_RECOGNIZED, REQUEST_RESPONSE
+from ..protocol import Environment, Integration
 from . import errors, moto_answers, names, shapes
 
 #: the integration patterns AWS SDK integrations support
