@@ -14,7 +14,6 @@ import functools
 import heapq
 import itertools
 import random as _random
-import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +32,7 @@ from ..jsonvalue import dumps, exceeds_limit
 from ..model import State, StateMachine
 from ..model.retry import find_catcher, find_retrier
 from ..model.states import JSONATA
+from ..names import random_uuid
 from . import pipeline
 from .effects import Invocation, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
@@ -105,7 +105,7 @@ class Execution:
         self.machine = machine
         self.input = input
         self.clock = clock
-        self.name = name or str(uuid.uuid4())
+        self.name = name or random_uuid()
         self.region = region
         self.account = account
         self.state_machine_name = state_machine_name
@@ -113,7 +113,7 @@ class Execution:
             f"arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}")
         if machine_type == "EXPRESS":  # AWS gives every Express execution a unique ARN
             self.arn = (f"arn:aws:states:{region}:{account}:express:{state_machine_name}:"
-                        f"{self.name}:{uuid.uuid4()}")
+                        f"{self.name}:{random_uuid()}")
         else:
             self.arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/asl-runner"

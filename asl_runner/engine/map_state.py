@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataFlowError, StatesError
 from ..jsonvalue import dumps
+from ..names import random_uuid
 from ..paths import PathNotFound
 from . import item_reader, result_writer
 from .fanout import FanOut
@@ -179,7 +179,7 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     map_run_arn = ""
     if distributed:
         label = state.label or f"{ex.random.getrandbits(32):08x}"
-        run_id = uuid.UUID(int=ex.random.getrandbits(128), version=4)
+        run_id = random_uuid(ex.random)
         map_run_arn = (f"arn:aws:states:{ex.region}:{ex.account}:mapRun:"
                        f"{ex.state_machine_name}/{label}:{run_id}")
         run_started = ex.emit(frame, "MapRunStarted", {"mapRunArn": map_run_arn})

@@ -10,13 +10,13 @@ iterations inside the parent execution, so their dates are the Map Run's start a
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StatesError
 from ..history import iso_timestamp
 from ..jsonvalue import dumps
+from ..names import random_uuid
 from .item_reader import as_error, invoke, parameters
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def exports(state: MapState) -> bool:
 
 def _record(ex: Execution, map_run_arn: str, item_input: Any, output: Any, started: str,
             stopped: str) -> dict:
-    name = str(uuid.UUID(int=ex.random.getrandbits(128), version=4))
+    name = random_uuid(ex.random)
     machine = map_run_arn.split(":mapRun:", 1)[1].rsplit(":", 1)[0]  # MACHINE/LABEL
     prefix = map_run_arn.split(":mapRun:", 1)[0]
     return {
