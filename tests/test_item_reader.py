@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 
 import pytest
 
@@ -46,8 +47,11 @@ def setup(objects: dict[str, str], bucket: str = BUCKET) -> list[dict]:
 def run(definition: dict, body: str | None, key: str = "file", input: dict | None = None,
         objects: dict[str, str] | None = None):
     objects = objects if objects is not None else ({key: body} if body is not None else {})
-    return asl_runner.run(definition, {"Bucket": BUCKET, "Key": key, **(input or {})},
-                          aws_setup=setup(objects), clock="virtual")
+    # a bucket of its own: a test elsewhere may leave a mocked account running, which a run
+    # then joins
+    bucket = f"{BUCKET}-{uuid.uuid4().hex[:12]}"
+    return asl_runner.run(definition, {"Bucket": bucket, "Key": key, **(input or {})},
+                          aws_setup=setup(objects, bucket), clock="virtual")
 
 
 def output(execution) -> list:
@@ -245,7 +249,7 @@ def test_list_objects_v2_iterates_over_the_objects_under_the_prefix():
     objects["other/skip.txt"] = "no"
     # MaxKeys 2 makes S3 answer in pages: every page is read
     definition = reader_machine(resource="s3:listObjectsV2",
-                                parameters={"Bucket": BUCKET, "Prefix": "in/", "MaxKeys": 2})
+                                parameters={"Bucket.$": "$.Bucket", "Prefix": "in/", "MaxKeys": 2})
     items = output(run(definition, None, objects=objects))
     assert [item["Key"] for item in items] == [f"in/{n}.txt" for n in range(1, 6)]
     first = items[0]
@@ -258,7 +262,7 @@ def test_list_objects_v2_iterates_over_the_objects_under_the_prefix():
 def test_list_objects_v2_stops_at_max_items():
     objects = {f"k{n}": "" for n in range(4)}
     definition = reader_machine({"MaxItems": 3}, resource="s3:listObjectsV2",
-                                parameters={"Bucket": BUCKET})
+                                parameters={"Bucket.$": "$.Bucket"})
     assert [item["Key"] for item in output(run(definition, None, objects=objects))] == [
         "k0", "k1", "k2"]
 
