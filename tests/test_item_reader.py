@@ -429,3 +429,27 @@ def test_a_restart_replays_the_items_read_without_reading_again(tmp_path, monkey
         finally:
             again.close()
             service.integrations.close()
+
+
+@pytest.mark.parametrize("field, resource, words", [
+    ("ItemReader", "arn:aws:states:::s3:putObject", "the ItemReader's Resource must be"),
+    ("ItemReader", "arn:aws:states:::sqs:sendMessage", "the ItemReader's Resource must be"),
+    ("ResultWriter", "arn:aws:states:::s3:getObject", "the ResultWriter's Resource must be"),
+])
+def test_validate_checks_the_reader_and_writer_resources(field, resource, words):
+    definition = writer_machine() if field == "ResultWriter" else reader_machine(
+        {"InputType": "JSON"})
+    definition["States"]["Map"][field]["Resource"] = resource
+    problems = validate_definition(definition)
+    found = [p for p in problems if p.pointer == f"/States/Map/{field}/Resource"]
+    assert found and found[0].message.startswith(words), problems
+
+
+def test_a_task_naming_an_item_reader_api_cannot_run_and_says_so():
+    definition = {"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::s3:getObject",
+        "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}}}
+    execution = asl_runner.run(definition, {}, clock="virtual")
+    assert execution.error == "States.TaskFailed"
+    assert "asl-runner cannot run arn:aws:states:::s3:getObject offline (state 'T')" in \
+        execution.cause

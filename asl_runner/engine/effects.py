@@ -36,7 +36,8 @@ class Invocation:
         self.payload = payload
         self.timeout_seconds = timeout_seconds
         self.heartbeat_seconds = heartbeat_seconds
-        #: "lambda" (a Lambda ARN: LambdaFunction* events), "activity" or "task" (Task* events)
+        #: "lambda" (a Lambda ARN: LambdaFunction* events), "activity" or "task" (Task* events);
+        #: "map-run": a Map Run's own call (its reader's read, its writer's write): no Task events
         self.event_family = event_family
         #: "invoke" (the call's result is the outcome), "callback" (.waitForTaskToken: the
         #: call submits the work, SendTask* reports the outcome) or "activity" (a worker polls)

@@ -24,6 +24,22 @@ if TYPE_CHECKING:
     from .frame import Frame
 
 ITEM_READER_FAILED = "States.ItemReaderFailed"
+#: the Invocation.event_family of a Map Run's own calls (they write no Task events); the
+#: integrations that serve them refuse anything else
+MAP_RUN = "map-run"
+#: the S3 actions an ItemReader reads with, and a ResultWriter writes with (AWS's
+#: documentation: arn:PARTITION:states:::s3:ACTION)
+READERS = ("getObject", "listObjectsV2")
+WRITERS = ("putObject",)
+
+
+def s3_action(arn: Any, actions: tuple[str, ...]) -> bool:
+    """Whether ``arn`` is ``arn:PARTITION:states:::s3:ACTION`` for one of ``actions``."""
+    if not isinstance(arn, str):
+        return False
+    resource = parse_resource(arn)
+    return (resource.kind == "service" and resource.service == "s3"
+            and resource.action in actions and resource.pattern is None)
 
 
 def parameters(node: dict, field: str, effective: Any, frame: Frame) -> Any:
@@ -45,7 +61,7 @@ def invoke(ex: Execution, frame: Frame, state: MapState, arn: str, payload: Any,
     ``outcome`` continues the frame with the result, or the StatesError it failed with."""
     tasks = ex.tasks
     invocation = Invocation(tasks.new_token(opaque=False), ex.arn, state.name,
-                            parse_resource(arn), payload, None, None,
+                            parse_resource(arn), payload, None, None, MAP_RUN,
                             number=tasks.next_number(state.name), context=frame.context)
     tasks.schedule(frame, state, invocation, retry=lambda: False, on_outcome=outcome)
     return False
@@ -57,6 +73,10 @@ def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: 
     if max_items < 0:  # recorded: the Map Run starts, then fails with these words
         return on_failed(StatesError(ITEM_READER_FAILED, "field MaxItems must be positive"))
     reader = state.item_reader
+    arn = reader.get("Resource", "")
+    if not s3_action(arn, READERS):  # validate refuses it; an unvalidated machine gets here
+        return on_failed(StatesError(ITEM_READER_FAILED, f"An ItemReader reads with "
+                                     f"s3:getObject or s3:listObjectsV2, not {arn}"))
     payload = {"Parameters": request, "ReaderConfig": reader.get("ReaderConfig") or {},
                "MaxItems": max_items}
 
@@ -68,7 +88,7 @@ def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: 
                                          "the item reader returned no array of items"))
         return on_items(result)
 
-    return invoke(ex, frame, state, reader.get("Resource", ""), payload, outcome)
+    return invoke(ex, frame, state, arn, payload, outcome)
 
 
 def as_error(error: StatesError, name: str) -> StatesError:

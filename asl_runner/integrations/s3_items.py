@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine.item_reader import MAP_RUN
 from .item_formats import failed, read_items
 from .optimized import v1_cause
 from .protocol import Integration
+from .registry import cannot_run
 from .s3_results import put_results
 
 #: botocore reads an object's body in chunks of this size
@@ -55,6 +57,18 @@ def _call(operation: Any, request: dict) -> Any:
                               meta.get("RequestId") or "")) from None
     except BotoCoreError as exc:  # no answer, or a request botocore refuses to send
         raise failed(f"Unable to execute HTTP request: {exc}") from None
+
+
+def map_run_only(perform: Any) -> Any:
+    """A Task whose Resource names one of these APIs is not a Map Run's call: AWS documents
+    them for ItemReader and ResultWriter only, so asl-runner cannot run it (and says so)."""
+
+    def performing(invocation: Any, env: Any) -> Any:
+        if invocation.event_family != MAP_RUN:
+            raise cannot_run(invocation)
+        return perform(invocation, env)
+
+    return performing
 
 
 def get_object(invocation: Any, env: Any) -> list:
@@ -108,8 +122,9 @@ def _serves(action: str) -> Any:
 
 INTEGRATIONS = (
     Integration("s3:getObject (ItemReader)", serves=_serves("getObject"),
-                perform=get_object),
+                perform=map_run_only(get_object)),
     Integration("s3:listObjectsV2 (ItemReader)", serves=_serves("listObjectsV2"),
-                perform=list_objects),
-    Integration("s3:putObject (ResultWriter)", serves=_serves("putObject"), perform=put_results),
+                perform=map_run_only(list_objects)),
+    Integration("s3:putObject (ResultWriter)", serves=_serves("putObject"),
+                perform=map_run_only(put_results)),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..model.resource import parse_resource
 from .fields import (
     ITEM_BATCHER,
     ITEM_READER,
@@ -65,6 +66,17 @@ _READER_ENUMS = (
 MAX_ITEMS = 100_000_000
 
 
+def _s3_resource(report: Report, pointer: str, arn: str, field: str,
+                 actions: tuple[str, ...]) -> None:
+    """AWS documents S3 actions only for an ItemReader's and a ResultWriter's Resource
+    (asl-runner's words: AWS's refusal of another resource here is not recorded)."""
+    resource = parse_resource(arn)
+    if not (resource.kind == "service" and resource.service == "s3"
+            and resource.action in actions and resource.pattern is None):
+        names = " or ".join(f"arn:aws:states:::s3:{action}" for action in actions)
+        report.add(pointer, f"the {field}'s Resource must be {names}, not {quote(arn)}")
+
+
 def check_item_reader(report: Report, pointer: str, node: Any, language: str) -> None:
     if not check_object(report, pointer, node, "ItemReader"):
         return
@@ -72,8 +84,9 @@ def check_item_reader(report: Report, pointer: str, node: Any, language: str) ->
                   ITEM_READER[_other(language)])
     if "Resource" not in node:
         report.add(pointer, "missing required field 'Resource' (the ARN of the API that reads the items)")
-    else:
-        check_resource(report, child(pointer, "Resource"), node["Resource"])
+    elif check_resource(report, child(pointer, "Resource"), node["Resource"]):
+        _s3_resource(report, child(pointer, "Resource"), node["Resource"], "ItemReader",
+                     ("getObject", "listObjectsV2"))
     _payload(report, pointer, node, language)
     config = node.get("ReaderConfig")
     if config is None or not check_object(report, child(pointer, "ReaderConfig"), config, "ReaderConfig"):
@@ -105,8 +118,9 @@ def check_result_writer(report: Report, pointer: str, node: Any, language: str) 
         return
     check_members(report, pointer, node, RESULT_WRITER[language], "ResultWriter", language,
                   RESULT_WRITER[_other(language)])
-    if "Resource" in node:
-        check_resource(report, child(pointer, "Resource"), node["Resource"])
+    if "Resource" in node and check_resource(report, child(pointer, "Resource"), node["Resource"]):
+        _s3_resource(report, child(pointer, "Resource"), node["Resource"], "ResultWriter",
+                     ("putObject",))
     _payload(report, pointer, node, language)
     if "WriterConfig" in node:
         check_object(report, child(pointer, "WriterConfig"), node["WriterConfig"], "WriterConfig")
