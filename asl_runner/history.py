@@ -7,7 +7,7 @@ convention (see jsonvalue), so holding references is safe and recording a histor
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 from typing import Any
 
 from .jsonvalue import dumps
@@ -63,9 +63,16 @@ def details_key(event_type: str) -> str | None:
 
 
 def iso_timestamp(epoch: float) -> str:
-    """ISO-8601 UTC with milliseconds, the format of the context object's times."""
-    dt = datetime.fromtimestamp(epoch, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    """ISO-8601 UTC with milliseconds, the format of the context object's times.
+
+    The digits ``datetime.fromtimestamp(epoch, UTC)`` gives (microseconds rounded half to
+    even, then cut to milliseconds), without importing datetime: about 5 million
+    instructions of every run."""
+    seconds, fraction = divmod(epoch, 1)
+    micros = round(fraction * 1_000_000)
+    if micros == 1_000_000:
+        seconds, micros = seconds + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(seconds))) + f".{micros // 1000:03d}Z"
 
 
 class Event:

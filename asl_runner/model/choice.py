@@ -10,13 +10,15 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataFlowError
 from ..paths import Env, Path, PathNotFound, compile_path
 from ..payload import Template
 from ..record import Record
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
@@ -36,6 +38,8 @@ def parse_timestamp(value: Any) -> datetime | None:
         text = text.replace(frac, frac[:7], 1)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
+    from datetime import datetime  # here: a run without timestamps starts without it
+
     try:
         return datetime.fromisoformat(text)
     except ValueError:
