@@ -13,10 +13,9 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-import random as _random
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AslRunnerError,
@@ -38,6 +37,9 @@ from .effects import Invocation, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
 from .outcomes import Outcome, TimerFired
 from .tasks import TaskBook
+
+if TYPE_CHECKING:
+    import random
 
 # what a state handler returns
 CONTINUE = True  # the frame moved to its next state: keep running it
@@ -117,7 +119,7 @@ class Execution:
         else:
             self.arn = f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{self.name}"
         self.role_arn = role_arn or f"arn:aws:iam::{account}:role/asl-runner"
-        self.random = _random.Random(seed)
+        self._seed = seed
         self.machine_type = machine_type
 
         self.status = RUNNING
@@ -150,6 +152,16 @@ class Execution:
         self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}
 
     # ------------------------------------------------------------------ identity and events
+
+
+    @functools.cached_property
+    def random(self) -> random.Random:
+        """The execution's random source (retry jitter, task tokens, Map Run ids), seeded with
+        ``seed`` so that a replay draws the same. Made, and random imported, on first use:
+        about 4 million instructions that a run without them does not spend."""
+        import random
+
+        return random.Random(self._seed)
 
     def emit(self, frame: Frame | None, type_: str, details: dict | None = None,
              advance: bool = True, previous: int | None = None, final: bool = False) -> int:

@@ -30,12 +30,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from ..names import random_uuid
 
 # Lambda function names: letters, digits, hyphens and underscores, at most 64 characters.
 _VALID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
@@ -151,7 +152,7 @@ class LocalLambdas:
     def invoke(self, name: str, event: Any, *, arn: str, timeout_seconds: float | None = None,
                qualifier: str | None = None) -> InvokeResponse:
         """Run the handler like Lambda's Invoke (RequestResponse) does."""
-        request_id = _request_id()
+        request_id = random_uuid()
         try:
             fn, root = self._function(name)
         except _InitFailed as failed:
@@ -172,16 +173,6 @@ class LocalLambdas:
             self._forget(name)  # the runtime process is gone: the next call starts afresh
             return InvokeResponse(_exit_error(exc, request_id), request_id, "Unhandled")
         return _marshal(result, request_id)
-
-
-def _request_id() -> str:
-    """A random (version 4) UUID, without the uuid module's per-call overhead."""
-    n = _random.getrandbits(128)
-    h = f"{n:032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[n & 3]}{h[17:20]}-{h[20:]}"
-
-
-_random = random.Random()  # request ids need uniqueness, not secrecy
 
 
 # -- loading a handler module, and how the runtime reports it when that fails ------------------
