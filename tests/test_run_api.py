@@ -194,3 +194,23 @@ def test_run_refuses_a_token_endpoint_it_cannot_use(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "--task-token-endpoint: 'https://127.0.0.1:1' is not an http://HOST:PORT URL" in done.stderr
+
+
+def test_a_sync_task_waits_for_its_child_from_its_start_and_a_token_answer_ends_it_first():
+    # recorded on AWS (services/TestCallback_test_sync_with_task_token): the child answers the
+    # parent's task token and then waits; the parent's .sync task ends with that answer
+    child = {"StartAt": "Answer", "States": {
+        "Answer": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+                   "Parameters": {"TaskToken.$": "$.token", "Output": "\"answered\""},
+                   "Next": "Linger"},
+        "Linger": {"Type": "Wait", "Seconds": 30, "End": True}}}
+    parent = task("arn:aws:states:::states:startExecution.sync",
+                  {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:child",
+                   "Input": {"token.$": "$$.Task.Token"}})
+    ex = asl_runner.run(parent, {}, machines={"child": child}, clock="real")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == "answered"
+    assert [c.status for c in ex.children] == ["RUNNING"]  # the parent did not wait for it
+    types = [e.type for e in ex.history]
+    assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    assert types.count("TaskSubmitted") == 1

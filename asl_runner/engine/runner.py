@@ -94,6 +94,11 @@ class Runner:
     def send_task_heartbeat(self, token: str) -> None:
         self._outcomes.put((HeartbeatReceived(token, None), False))
 
+    def send(self, outcome: Outcome) -> None:
+        """Deliver ``outcome`` from outside a performed call (e.g. a call that is still
+        running telling that it has submitted its work)."""
+        self._outcomes.put((outcome, False))
+
     def _wanted(self, invocation: Invocation) -> bool:
         ex = self._ex
         return ex is not None and ex.tasks.awaits(invocation.token)
@@ -113,9 +118,17 @@ class Runner:
         self._pool.submit(invocation)
 
     def _run_here(self, ex: Execution, invocation: Invocation) -> None:
-        """Perform an invocation on the runner's own thread and deliver its outcome."""
+        """Perform an invocation on the runner's own thread and deliver its outcome, after
+        what arrived while it ran (a call that told it had submitted its work, an answer)."""
         self._running += 1
-        self._deliver(ex, (self._outcome(invocation), True))
+        outcome = self._outcome(invocation)
+        while True:
+            try:
+                earlier = self._outcomes.get_nowait()
+            except queue.Empty:
+                break
+            self._deliver(ex, earlier)
+        self._deliver(ex, (outcome, True))
 
     def _deliver(self, ex: Execution, item: tuple[Outcome | None, bool]) -> None:
         outcome, performed = item
@@ -138,7 +151,9 @@ class Runner:
                                 "machine under `asl-runner serve`")
                 tasks.take_activity_tasks()
             invocations = tasks.take_invocations()
-            if (len(invocations) == 1 and len(tasks) == 1
+            # (not a call that submits work to wait for: a .sync child may run long under
+            # run, and the task's token answer must be able to end the task meanwhile)
+            if (len(invocations) == 1 and len(tasks) == 1 and invocations[0].kind != "callback"
                     and not invocations[0].timeout_seconds and ex.only_the_limit_is_due):
                 self._run_here(ex, invocations[0])
                 continue

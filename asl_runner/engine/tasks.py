@@ -187,6 +187,8 @@ class TaskBook:
         pending = self._live(token, pop=False)
         if pending is None:
             return False
+        if pending.submitted:  # told early by the call itself (a child under run): once only
+            return True
         pending.submitted = True
         pending.submitted_output = output
         task_state.task_submitted(self.ex, pending.frame, pending.state, pending.invocation, output)

@@ -36,6 +36,15 @@ class RunApi:
         with self._lock:
             self._runners[execution.arn] = (execution, runner)
 
+    def send(self, arn: str, outcome: Any) -> bool:
+        """Deliver ``outcome`` to the execution ``arn`` (False: the run does not hold it)."""
+        with self._lock:
+            held = self._runners.get(arn)
+        if held is None or held[1] is None:
+            return False
+        held[1].send(outcome)
+        return True
+
     def __call__(self, operation: str, body: dict) -> dict:
         """``operation`` with the request ``body``; raises ApiError as the service would."""
         if operation not in OPERATIONS:

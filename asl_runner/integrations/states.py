@@ -17,6 +17,7 @@ States.TaskFailed and that description, as JSON text, for its cause.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import StatesError
@@ -162,9 +163,11 @@ def _row_described(row: dict) -> dict:
     return described
 
 
-def run_child(env: Environment, request: dict) -> Any:
+def run_child(env: Environment, request: dict,
+              on_start: Callable[[Any], None] | None = None) -> Any:
     """Under ``run``: StartExecution's ``request`` (the API's names) run to its end here, on a
-    runner of its own; the child Execution. Raises ApiError as StartExecution would."""
+    runner of its own; the child Execution. ``on_start(child)`` is called once it has started.
+    Raises ApiError as StartExecution would."""
     from ..clock import make_clock
     from ..engine import Execution, Runner
     from ..service.errors import ApiError
@@ -189,6 +192,9 @@ def run_child(env: Environment, request: dict) -> Any:
     with Runner(env) as runner:
         if env.runs is not None:
             env.runs.register(child, runner)
+        child.start()
+        if on_start is not None:
+            on_start(child)
         runner.run(child)
     return child
 
@@ -217,8 +223,17 @@ def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
     from ..engine.effects import Completed
     from ..service.errors import ApiError
 
+    def submitted(child: Any) -> None:
+        # a .sync task waits for its child from the moment it started, as on AWS: a token
+        # answer (.sync tasks have one) may end it first
+        if invocation.resource.pattern in (SYNC, SYNC2) and env.runs is not None:
+            from ..engine.outcomes import TaskSubmitted
+
+            env.runs.send(invocation.execution_arn, TaskSubmitted(
+                invocation.token, _started({"executionArn": child.arn, "startDate": child.start_time})))
+
     try:
-        child = run_child(env, request)
+        child = run_child(env, request, on_start=submitted)
     except ApiError as exc:
         error = _api_error(exc)
         if exc.code == "StateMachineDoesNotExist":
