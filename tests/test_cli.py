@@ -393,7 +393,56 @@ def test_run_name_with_bytes_that_are_not_utf8(write, tmp_path):
 def test_unknown_option_is_a_usage_error(cli, write):
     result = cli("run", write("d.json", OK), "--nope")
     assert result.exit_code == 2
+    assert result.stderr == "asl-runner: unrecognized arguments: --nope (see 'asl-runner run --help')\n"
+    assert result.stdout == ""
     no_traceback(result)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "d.json", "--clock", "sundial"], "argument --clock: invalid choice: 'sundial'"),
+    (["run", "d.json", "--inp", "{}"], "unrecognized arguments: --inp {}"),  # no abbreviations
+    (["run"], "the following arguments are required: DEFINITION"),
+    (["run", "d.json", "--name"], "argument --name: expected one argument"),
+    (["serve", "--port", "70000"], "argument --port: 70000 is not in the range 0 to 65535"),
+    (["serve", "--port", "http"], "argument --port: 'http' is not a port number"),
+    (["send-task-success", "--task-token", "t"], "the following arguments are required: --task-output"),
+    (["frob"], "argument COMMAND: invalid choice: 'frob'"),
+])
+def test_usage_errors_name_the_option(cli, write, args, message):
+    write("d.json", OK)
+    result = cli(*args)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"asl-runner: {message}") and line.endswith(" --help')"), line
+    no_traceback(result)
+
+
+def test_an_option_value_may_start_with_a_dash_after_equals(cli, write):
+    out = one_json_object(cli("run", write("d.json", OK), "--input", '{"name": "x"}', "--json", "--name=-a"))
+    assert out["name"] == "-a"
+
+
+def test_no_command_lists_the_commands_and_is_a_usage_error(cli):
+    result = cli()
+    assert result.exit_code == 2 and result.stdout == ""
+    for command in ("run", "validate", "serve", "send-task-success", "send-task-failure", "send-task-heartbeat"):
+        assert f"\n  {command} " in result.stderr
+
+
+def test_help_of_each_command(cli):
+    top = cli("--help")
+    assert top.exit_code == 0 and "Run AWS Step Functions state machines" in top.stdout
+    run = cli("run", "--help")
+    assert run.exit_code == 0 and run.stderr == ""
+    assert "Run DEFINITION to its end and show what happened." in run.stdout
+    for option in ("--input JSON", "--input-file FILE", "--json", "--history", "--lambdas DIR", "--clock",
+                   "--name NAME", "--type STANDARD|EXPRESS", "--mock-config FILE", "--test-case NAME",
+                   "--machine NAME=FILE", "--aws {moto,real}", "--aws-endpoint URL", "--aws-setup FILE"):
+        assert option in run.stdout, option
+    serve = cli("serve", "--help")
+    # the example command line is kept as written, not re-wrapped into the paragraph
+    assert "\n    aws stepfunctions list-state-machines --endpoint-url http://127.0.0.1:8083\n" in serve.stdout
+    assert "(default: 8083)" in serve.stdout
 
 
 # ----------------------------------------------------------------------------------------------
@@ -577,8 +626,12 @@ def waits(definition: dict, handlers: dict | None = None, **options) -> tuple[Ex
             clock.jump(until)  # lets a blocked callback reach its timeout now
 
     execution = Execution(parse_definition(definition), {}, clock=clock, **options)
-    with Runner(Integrations(None, handlers or {}), on_wait=on_wait) as runner:
-        runner.run(execution)
+    integrations = Integrations(None, handlers or {})
+    try:
+        with Runner(integrations, on_wait=on_wait) as runner:
+            runner.run(execution)
+    finally:
+        integrations.close()  # a mocked AWS account it started must not outlive the test
     return execution, seen
 
 
@@ -676,6 +729,57 @@ def test_the_same_wait_is_told_once():
 def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("asl-runner ")
+
+
+# ----------------------------------------------------------------------------------------------
+# start-up: what a plain run imports (instructions, not seconds: a timed test would be flaky)
+# ----------------------------------------------------------------------------------------------
+
+#: modules a machine without AWS calls does not need, each costing millions of instructions at
+#: start (measured with callgrind: click ~40M with what it pulls in, dataclasses and inspect
+#: ~37M, uuid with platform ~11M, shutil ~9M, datetime ~5M, random ~4M, the catalog ~1.5M)
+NOT_AT_START = ("click", "boto3", "botocore", "moto", "lark", "jsonpath_ng", "uvicorn", "sqlite3",
+                "dataclasses", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "shutil",
+                "datetime", "random", "importlib.metadata", "logging", "email", "decimal", "traceback",
+                "asl_runner.integrations.catalog", "asl_runner.server", "asl_runner.service", "asl_runner.mocks")
+
+LIST_MODULES_AT_EXIT = """\
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.__stderr__))
+sys.argv = ["asl-runner", *sys.argv[1:]]
+from asl_runner.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("options", [[], ["--json"]])
+def test_a_plain_run_imports_nothing_it_does_not_need(tmp_path, options):
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    env = {k: v for k, v in os.environ.items() if k not in ("ASL_RUNNER_CLOCK", "AWS_ENDPOINT_URL")}
+    proc = subprocess.run([sys.executable, "-c", LIST_MODULES_AT_EXIT, "run", str(path), *options],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
+    assert "asl_runner.engine" in loaded  # it did run
+    unwanted = sorted(m for m in loaded if m in NOT_AT_START or m.split(".")[0] in NOT_AT_START
+                      or any(m.startswith(f"{name}.") for name in NOT_AT_START))
+    assert unwanted == []
+
+
+def test_random_uuid_is_a_version_4_uuid():
+    import random
+    import uuid
+
+    from asl_runner.names import random_uuid
+
+    for _ in range(100):
+        text = random_uuid()
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert len({random_uuid() for _ in range(1000)}) == 1000
+    # from a seeded source: the same text as uuid.UUID(int=..., version=4), so a replay repeats it
+    assert random_uuid(random.Random(7)) == str(uuid.UUID(int=random.Random(7).getrandbits(128), version=4))
 
 
 # ----------------------------------------------------------------------------------------------
