@@ -331,6 +331,7 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         die_interrupted()
     finally:
         sys.stdout = real_stdout
+        base.close()  # the run's mocked AWS account ends with it (and the environment it set)
     report()
     sys.exit(0 if execution.status == "SUCCEEDED" else 1)
 
