@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import StatesNoChoiceMatched
-from .pipeline import evaluate_assign, select_input, select_output
 
 if TYPE_CHECKING:
     from ..model import ChoiceState
@@ -15,7 +14,8 @@ if TYPE_CHECKING:
 
 def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
     ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
+    flow = state.flow
+    effective = flow.input(frame.input, frame)
     rule_assign = None
     for rule in state.choices:
         if rule.condition.evaluate(effective, frame):
@@ -28,9 +28,7 @@ def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
                 "there is no Default.")
         target = state.default
     # AWS: the state's Assign applies whichever rule matched; the matching rule's own
-    # Assign adds to it (and, being more specific, wins on a name both set)
-    assigned = evaluate_assign(state.assign, effective, frame)
-    if rule_assign is not None:
-        assigned = {**(assigned or {}), **evaluate_assign(rule_assign, effective, frame)}
-    output = select_output(state.output_path, effective, frame)
+    # Assign adds to it
+    assigned = flow.assignments(effective, frame, extra=rule_assign)
+    output = flow.passthrough(effective, frame)
     return ex.exit(frame, state, output, assigned, next_name=target)

@@ -32,7 +32,6 @@ from ..model import State, StateMachine
 from ..model.retry import find_catcher, find_retrier
 from ..model.states import JSONATA
 from ..names import random_uuid
-from . import pipeline
 from .effects import Invocation, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
 from .outcomes import Outcome, TimerFired
@@ -318,15 +317,11 @@ class Execution:
         frame.retry_total = 0
 
     def finish(self, frame: Frame, state: State, result: Any) -> bool:
-        """After the state's work: Assign, ResultPath, OutputPath, then exit.
-
-        ``result`` is what ResultSelector produced (or the raw result); ``$`` in Assign refers
-        to it.
-        """
-        assigned = pipeline.evaluate_assign(state.assign, result, frame)
-        output = pipeline.merge_result(getattr(state, "result_path", None), frame.input, result)
-        output = pipeline.select_output(state.output_path, output, frame)
-        return self.exit(frame, state, output, assigned)
+        """After the state's work: its assignments and output (the state's data flow), then
+        exit. ``result`` is what the flow kept of the work's result (ResultSelector's)."""
+        flow = state.flow
+        assigned = flow.assignments(result, frame)
+        return self.exit(frame, state, flow.output(frame.input, result, frame), assigned)
 
     def check_size(self, state: State, value: Any) -> None:
         """The payload quota on a state's output, or its input after Parameters (terminal)."""
@@ -389,8 +384,7 @@ class Execution:
             return SUSPEND
         error_output = {"Error": error.error, "Cause": error.cause if error.cause is not None else ""}
         try:
-            assigned = pipeline.evaluate_assign(catcher.assign, error_output, frame)
-            output = pipeline.merge_result(catcher.result_path, frame.input, error_output)
+            output, assigned = state.flow.caught(catcher, frame.input, error_output, frame)
             self.check_size(state, output)
         except DataFlowError as exc:
             self.fail_execution(frame, runtime_error(state.name, frame.entered_id, exc.detail))

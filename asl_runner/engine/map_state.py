@@ -12,7 +12,6 @@ from ..paths import PathNotFound
 from . import item_reader, result_writer
 from .fanout import FanOut
 from .frame import ItemEnv
-from .pipeline import evaluate_template, select_input
 
 if TYPE_CHECKING:
     from ..model import MapState
@@ -151,7 +150,7 @@ def _inputs(ex: Execution, frame: Frame, state: MapState, items: list, effective
 
 def run(ex: Execution, frame: Frame, state: MapState) -> bool:
     ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
+    effective = state.flow.input(frame.input, frame)
     if state.item_reader is not None:
         # the items are read once the Map Run has started (ItemsPath plays no part: recorded)
         return attempt(ex, frame, state, None, effective, None)
@@ -195,8 +194,7 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
             frame.cursor = run_started
         else:
             ex.emit(frame, "MapStateSucceeded", advance=False)
-        result = evaluate_template(state.result_selector, results, frame)
-        return ex.finish(frame, state, result)
+        return ex.finish(frame, state, state.flow.result(results, frame))
 
     def done(results: list) -> bool:
         if distributed and result_writer.exports(state):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .fanout import FanOut
-from .pipeline import evaluate_template, select_input
 
 if TYPE_CHECKING:
     from ..errors import StatesError
@@ -16,9 +15,9 @@ if TYPE_CHECKING:
 
 def run(ex: Execution, frame: Frame, state: ParallelState) -> bool:
     ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
-    branch_input = evaluate_template(state.parameters, effective, frame)
-    if state.parameters is not None:
+    flow = state.flow
+    branch_input = flow.arguments(flow.input(frame.input, frame), frame)
+    if flow.has_arguments():
         ex.check_size(state, branch_input)
     return attempt(ex, frame, state, branch_input)
 
@@ -28,8 +27,7 @@ def attempt(ex: Execution, frame: Frame, state: ParallelState, branch_input: Any
 
     def done(results: list) -> bool:
         ex.emit(frame, "ParallelStateSucceeded", advance=False)
-        result = evaluate_template(state.result_selector, results, frame)
-        return ex.finish(frame, state, result)
+        return ex.finish(frame, state, state.flow.result(results, frame))
 
     def failed(error: StatesError) -> bool:
         return ex.fail_state(

@@ -1,10 +1,9 @@
-"""Pass: InputPath, then Parameters or Result (or the input itself) as the result."""
+"""Pass: its input, then Parameters (or Arguments), else Result, else the input itself, as the
+result."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from .pipeline import select_input
 
 if TYPE_CHECKING:
     from ..model import PassState
@@ -14,9 +13,10 @@ if TYPE_CHECKING:
 
 def run(ex: Execution, frame: Frame, state: PassState) -> bool:
     ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
-    if state.parameters is not None:
-        result = state.parameters.evaluate(effective, frame)
+    flow = state.flow
+    effective = flow.input(frame.input, frame)
+    if flow.has_arguments():
+        result = flow.arguments(effective, frame)
     elif state.has_result:
         result = state.result
     else:

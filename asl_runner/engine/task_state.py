@@ -13,7 +13,6 @@ from ..errors import DataFlowError, StatesDataLimitExceeded, StatesError
 from ..jsonvalue import dumps, exceeds_limit
 from ..paths import PathNotFound
 from .effects import Invocation, PendingTask
-from .pipeline import evaluate_template, select_input
 
 if TYPE_CHECKING:
     from ..model import Resource, TaskState
@@ -64,7 +63,7 @@ def _seconds(state: TaskState, field: str, path: Any, doc: Any, frame: Frame) ->
 
 def run(ex: Execution, frame: Frame, state: TaskState) -> bool:
     ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
+    effective = state.flow.input(frame.input, frame)
     timeout = state.timeout_seconds
     if state.timeout_seconds_path is not None:
         timeout = _seconds(state, "TimeoutSecondsPath", state.timeout_seconds_path, effective, frame)
@@ -85,8 +84,8 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
     token = tasks.new_token(opaque=answerable)
     if resource.pattern in _SUBMITTING:
         frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
-    payload = evaluate_template(state.parameters, effective, frame)
-    if state.parameters is not None:
+    payload = state.flow.arguments(effective, frame)
+    if state.flow.has_arguments():
         ex.check_size(state, payload)
     family = _FAMILY.get(resource.kind, "task")
     # .waitForTaskToken and .sync calls only submit the work; its outcome comes later (a
@@ -135,8 +134,7 @@ def task_succeeded(ex: Execution, frame: Frame, state: TaskState, pending: Pendi
     else:
         ex.emit(frame, _EVENTS[family][0], {"output": result})
     frame.task_token = None
-    selected = evaluate_template(state.result_selector, result, frame)
-    return ex.finish(frame, state, selected)
+    return ex.finish(frame, state, state.flow.result(result, frame))
 
 
 def task_failed(ex: Execution, frame: Frame, state: TaskState, pending: PendingTask,

@@ -8,7 +8,6 @@ from ..errors import DataFlowError
 from ..jsonvalue import dumps
 from ..model.choice import parse_timestamp
 from ..paths import PathNotFound
-from .pipeline import evaluate_assign, select_input, select_output
 
 if TYPE_CHECKING:
     from ..model import WaitState
@@ -54,14 +53,14 @@ def due_time(state: WaitState, doc: Any, frame: Frame, now: float) -> float:
 
 def run(ex: Execution, frame: Frame, state: WaitState) -> bool:
     ex.enter(frame, state)
-    effective = select_input(state.input_path, frame.input, frame)
+    flow = state.flow
+    effective = flow.input(frame.input, frame)
     now = frame.entered_time
     due = due_time(state, effective, frame, now)
 
     def finish() -> bool:
-        assigned = evaluate_assign(state.assign, effective, frame)
-        output = select_output(state.output_path, effective, frame)
-        return ex.exit(frame, state, output, assigned)
+        return ex.exit(frame, state, flow.passthrough(effective, frame),
+                       flow.assignments(effective, frame))
 
     if due <= now:
         return finish()

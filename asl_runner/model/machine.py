@@ -6,6 +6,7 @@ import os
 from types import MappingProxyType
 from typing import Any
 
+from ..dataflow import compile_flow
 from ..errors import DefinitionError, Problem
 from ..jsonvalue import JsonInputError, loads
 from ..paths import compile_path
@@ -208,18 +209,18 @@ def _retryable(body: dict) -> dict:
     }
 
 
-def _state(name: str, body: dict, pointer: str, ql: str) -> State:
+def _state_fields(name: str, body: dict, pointer: str, ql: str) -> tuple[type[State], dict]:
     common = _common(name, body, pointer, ql)
     kind = body["Type"]
     state_ql = common["query_language"]
     if kind == "Pass":
-        return PassState(**common, result=body.get("Result"), has_result="Result" in body,
+        return PassState, dict(**common, result=body.get("Result"), has_result="Result" in body,
                          parameters=_template(body, "Parameters"),
                          result_path=_opt_path(body, "ResultPath"))
     if kind == "Succeed":
-        return SucceedState(**common)
+        return SucceedState, dict(**common)
     if kind == "Fail":
-        return FailState(**common, error=body.get("Error"), cause=body.get("Cause"),
+        return FailState, dict(**common, error=body.get("Error"), cause=body.get("Cause"),
                          error_path=_path_or_call(body, "ErrorPath"),
                          cause_path=_path_or_call(body, "CausePath"))
     if kind == "Choice":
@@ -232,14 +233,14 @@ def _state(name: str, body: dict, pointer: str, ql: str) -> State:
             )
             for rule in body["Choices"]
         )
-        return ChoiceState(**common, choices=rules, default=body.get("Default"))
+        return ChoiceState, dict(**common, choices=rules, default=body.get("Default"))
     if kind == "Wait":
-        return WaitState(**common, seconds=body.get("Seconds"),
+        return WaitState, dict(**common, seconds=body.get("Seconds"),
                          seconds_path=_path_or_none(body, "SecondsPath"),
                          timestamp=body.get("Timestamp"),
                          timestamp_path=_path_or_none(body, "TimestampPath"))
     if kind == "Task":
-        return TaskState(
+        return TaskState, dict(
             **common, **_retryable(body),
             resource=parse_resource(body["Resource"]),
             timeout_seconds=body.get("TimeoutSeconds"),
@@ -252,7 +253,7 @@ def _state(name: str, body: dict, pointer: str, ql: str) -> State:
         branches = tuple(
             _machine(b, f"{pointer}/Branches/{i}", ql) for i, b in enumerate(body["Branches"])
         )
-        return ParallelState(**common, **_retryable(body), branches=branches)
+        return ParallelState, dict(**common, **_retryable(body), branches=branches)
     if kind == "Map":
         key = "ItemProcessor" if "ItemProcessor" in body else "Iterator"
         proc = body[key]
@@ -260,7 +261,7 @@ def _state(name: str, body: dict, pointer: str, ql: str) -> State:
         selector = body.get("ItemSelector", body.get("Parameters"))
         fields = _retryable(body)
         fields["parameters"] = None  # on a Map, legacy Parameters is the ItemSelector
-        return MapState(
+        return MapState, dict(
             **common, **fields,
             processor=_machine(proc, f"{pointer}/{key}", ql),
             mode=config.get("Mode", "INLINE"),
@@ -281,3 +282,8 @@ def _state(name: str, body: dict, pointer: str, ql: str) -> State:
             label=body.get("Label"),
         )
     raise DefinitionError([Problem(f"{pointer}/Type", f"unknown state type {kind!r}")])
+
+
+def _state(name: str, body: dict, pointer: str, ql: str) -> State:
+    cls, fields = _state_fields(name, body, pointer, ql)
+    return cls(**fields, flow=compile_flow(fields["query_language"], fields))

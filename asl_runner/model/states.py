@@ -46,6 +46,8 @@ class State(Record):
     output: Any = None  # JSONata Output
     #: JSON pointer of the state in the definition, for messages
     pointer: str = ""
+    #: the state's data flow in its query language (asl_runner.dataflow), compiled at load
+    flow: Any = None
 
     @property
     def is_terminal(self) -> bool:

@@ -1,0 +1,60 @@
+"""Each state's data flow, compiled once at load into one object per query language.
+
+A state module never applies InputPath, Parameters or ResultPath itself: it asks its state's
+``flow`` (a :class:`DataFlow`) for each stage, in AWS's order:
+
+    input -> arguments -> (the state's work) -> result -> output     (and assignments)
+    error output -> caught                                          (a Catch that matched)
+
+The JSONPath flow (:mod:`.jsonpath`) is InputPath, Parameters, ResultSelector, ResultPath and
+OutputPath; a JSONata flow has Arguments and Output over ``$states``. Both record what each
+stage produced into ``env.inspection`` when the caller asks for it (a dict, else None), under
+the names of TestState's ``inspectionData`` (``afterInputPath``, ``afterParameters``,
+``afterResultSelector``, ``afterResultPath``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class DataFlow(Protocol):
+    """One state's data flow; ``env`` is the frame (variables, context object, inspection)."""
+
+    def input(self, raw: Any, env: Any) -> Any:
+        """What the state works on, from its raw input."""
+
+    def arguments(self, effective: Any, env: Any) -> Any:
+        """What the state's work is given (a Task's call, a Parallel's branches)."""
+
+    def has_arguments(self) -> bool:
+        """Whether :meth:`arguments` builds a new value (its size is then checked)."""
+
+    def result(self, result: Any, env: Any) -> Any:
+        """The state's result as the flow keeps it (ResultSelector)."""
+
+    def output(self, raw: Any, result: Any, env: Any) -> Any:
+        """The state's output from its raw input and its (selected) result."""
+
+    def passthrough(self, effective: Any, env: Any) -> Any:
+        """The output of a state with no result of its own (Choice, Wait, Succeed)."""
+
+    def assignments(self, value: Any, env: Any, extra: Any = None) -> dict | None:
+        """The variables to set as the state ends, from ``value`` (its result, or its input
+        for a state without one); ``extra`` is a matched Choice rule's own Assign."""
+
+    def caught(self, catcher: Any, raw: Any, error_output: dict, env: Any) -> tuple[Any, dict | None]:
+        """A Catch that matched: the state's output and the variables the catcher sets."""
+
+
+def compile_flow(query_language: str, fields: dict) -> DataFlow | None:
+    """The data flow of a state built from the model's ``fields`` (None: a language whose
+    flow this version cannot run; the engine then fails the state with a clear error)."""
+    if query_language == "JSONPath":
+        from .jsonpath import JsonPathFlow
+
+        return JsonPathFlow(
+            input_path=fields.get("input_path"), parameters=fields.get("parameters"),
+            result_selector=fields.get("result_selector"), result_path=fields.get("result_path"),
+            output_path=fields.get("output_path"), assign=fields.get("assign"))
+    return None

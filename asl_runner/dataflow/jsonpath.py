@@ -1,0 +1,125 @@
+"""The JSONPath data flow: one small function per step, in AWS's order, and the flow object
+that composes them for one state.
+
+    InputPath -> Parameters -> (the state's work) -> ResultSelector -> ResultPath -> OutputPath
+
+Absent and ``null`` differ: an absent InputPath/OutputPath passes everything, ``null`` passes
+``{}``; an absent ResultPath puts the result in place of the input, ``null`` discards it.
+ResultPath works on the state's *raw* input, not on what InputPath selected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import DataFlowError
+from ..model.states import NULL
+from ..paths import Env, PathAssignError, PathNotFound, put
+
+
+def select_input(path: Any, raw: Any, env: Env) -> Any:
+    """InputPath (also used for OutputPath: same rules)."""
+    if path is None:
+        return raw
+    if path is NULL:
+        return {}
+    if not path.steps and path.root == "input":
+        return raw
+    try:
+        return path.select(raw, env)
+    except PathNotFound as exc:
+        raise DataFlowError(f"Invalid path '{path.text}' : {exc}") from None
+
+
+select_output = select_input
+
+
+def merge_result(path: Any, raw: Any, result: Any) -> Any:
+    """ResultPath: where the result goes in the raw input."""
+    if path is None:
+        return result
+    if path is NULL:
+        return raw
+    if not path.steps:
+        return result
+    try:
+        return put(raw, path, result)
+    except PathAssignError as exc:
+        raise DataFlowError(f"Invalid path '{path.text}' : {exc}") from None
+
+
+def evaluate_template(template: Any, doc: Any, env: Env) -> Any:
+    """Parameters / ResultSelector / ItemSelector (None: pass ``doc`` through)."""
+    if template is None:
+        return doc
+    return template.evaluate(doc, env)
+
+
+def evaluate_assign(template: Any, doc: Any, env: Env) -> dict | None:
+    """Assign in JSONPath mode: the variables to set after the state (evaluated all at once,
+    so every reference sees the values from before the state)."""
+    if template is None:
+        return None
+    return template.evaluate(doc, env)
+
+
+def _seen(env: Any, stage: str, value: Any) -> None:
+    inspection = getattr(env, "inspection", None)
+    if inspection is not None:
+        inspection[stage] = value
+
+
+class JsonPathFlow:
+    """A JSONPath state's flow: its paths and templates, as compiled at load."""
+
+    __slots__ = ("input_path", "parameters", "result_selector", "result_path", "output_path",
+                 "assign")
+
+    def __init__(self, *, input_path: Any = None, parameters: Any = None,
+                 result_selector: Any = None, result_path: Any = None, output_path: Any = None,
+                 assign: Any = None):
+        self.input_path = input_path
+        self.parameters = parameters
+        self.result_selector = result_selector
+        self.result_path = result_path
+        self.output_path = output_path
+        self.assign = assign
+
+    def input(self, raw: Any, env: Any) -> Any:
+        effective = select_input(self.input_path, raw, env)
+        _seen(env, "afterInputPath", effective)
+        return effective
+
+    def has_arguments(self) -> bool:
+        return self.parameters is not None
+
+    def arguments(self, effective: Any, env: Any) -> Any:
+        value = evaluate_template(self.parameters, effective, env)
+        _seen(env, "afterParameters", value)
+        return value
+
+    def result(self, result: Any, env: Any) -> Any:
+        _seen(env, "result", result)
+        selected = evaluate_template(self.result_selector, result, env)
+        _seen(env, "afterResultSelector", selected)
+        return selected
+
+    def output(self, raw: Any, result: Any, env: Any) -> Any:
+        merged = merge_result(self.result_path, raw, result)
+        _seen(env, "afterResultPath", merged)
+        return select_output(self.output_path, merged, env)
+
+    def passthrough(self, effective: Any, env: Any) -> Any:
+        return select_output(self.output_path, effective, env)
+
+    def assignments(self, value: Any, env: Any, extra: Any = None) -> dict | None:
+        assigned = evaluate_assign(self.assign, value, env)
+        if extra is not None:
+            # a matched Choice rule's own Assign adds to the state's (and, being more
+            # specific, wins on a name both set)
+            assigned = {**(assigned or {}), **evaluate_assign(extra, value, env)}
+        return assigned
+
+    def caught(self, catcher: Any, raw: Any, error_output: dict, env: Any) -> tuple[Any, dict | None]:
+        assigned = evaluate_assign(catcher.assign, error_output, env)
+        return merge_result(catcher.result_path, raw, error_output), assigned
