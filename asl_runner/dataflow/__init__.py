@@ -8,7 +8,8 @@ A state module never applies InputPath, Parameters or ResultPath itself: it asks
 
 The JSONPath flow (:mod:`.jsonpath`) is InputPath, Parameters, ResultSelector, ResultPath and
 OutputPath; a JSONata flow has Arguments and Output over ``$states``. Both record what each
-stage produced into ``env.inspection`` when the caller asks for it (a dict, else None), under
+stage produced into ``env.inspection`` when the caller asks for it (a dict; every env has the
+attribute, None when nobody inspects), under
 the names of TestState's ``inspectionData`` (``afterInputPath``, ``afterParameters``,
 ``afterResultSelector``, ``afterResultPath``, ...).
 """

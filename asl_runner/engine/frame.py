@@ -52,7 +52,7 @@ class Frame:
     __slots__ = (
         "execution", "machine", "state", "input", "fanout", "index", "scope", "cursor",
         "entered_id", "entered_time", "retry_counts", "retry_total", "record", "status",
-        "task_token", "resume", "child_run",
+        "task_token", "resume", "child_run", "inspection",
     )
 
     def __init__(self, execution: Execution, machine: StateMachine, input: Any, *,
@@ -77,6 +77,8 @@ class Frame:
         self.resume: Any = None
         #: the FanOut this frame waits for (Parallel/Map), to abort it with the frame
         self.child_run: Any = None
+        #: where the state's data flow records each stage (TestState's inspectionData), or None
+        self.inspection: dict | None = None
 
     def __repr__(self) -> str:
         return f"<Frame at {self.state.name!r} {self.status}>"
