@@ -741,7 +741,8 @@ def test_version(cli):
 NOT_AT_START = ("click", "boto3", "botocore", "moto", "lark", "jsonpath_ng", "uvicorn", "sqlite3",
                 "dataclasses", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "shutil",
                 "datetime", "random", "importlib.metadata", "logging", "email", "decimal", "traceback",
-                "asl_runner.integrations.catalog", "asl_runner.server", "asl_runner.service", "asl_runner.mocks")
+                "asl_runner.integrations.catalog", "asl_runner.server", "asl_runner.service", "asl_runner.mocks",
+                "jlens", "asl_runner.jsonata")
 
 LIST_MODULES_AT_EXIT = """\
 import atexit, json, sys

@@ -77,7 +77,7 @@ def range_(start: Any, end: Any, step: Any) -> Any:
     if count > MAX_ARRAY_ITEMS:
         raise JsonataError("U1001", MEMORY_MESSAGE)
     if count <= 0:
-        return []  # JSONata's empty sequence is undefined; a host function can only give []
+        return None  # an empty sequence, which JSONata reads as undefined (so does jlens)
     values = [start + k * step for k in range(count)]
     values = [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
     return values[0] if count == 1 else values
@@ -99,9 +99,11 @@ def parse(text: Any) -> Any:
     if not isinstance(text, str):
         raise _signature_error("parse", 1)
     try:
-        return loads(text)
+        parsed = loads(text)
     except JsonInputError as exc:
         raise JsonataError(ARGUMENT, f"The string given to $parse is not JSON: {exc}") from None
+    # jlens reads a host function's None as undefined and a NaN as null (jlens 0.25, pinned)
+    return math.nan if parsed is None else parsed
 
 
 def eval_(*_args: Any) -> Any:

@@ -21,10 +21,24 @@ def check_2_0_6(text: str) -> JsonataError | None:
     """The error 2.0.6 gives for the first 2.1 operator in ``text``, or None."""
     i, n = 0, len(text)
     operand_before = False  # does the token before end an operand (so '/' divides)?
+    parens: list[bool] = []  # for each open '(': does it open a function's parameters?
+    last_word = ""
     while i < n:
         c = text[i]
         if c.isspace():
             i += 1
+        elif c == "(":
+            parens.append(last_word in ("function", "λ"))
+            last_word = ""
+            i += 1
+            operand_before = False
+        elif c == ")" and parens and parens.pop():
+            # a signature such as <n?:n> may follow the parameters; its '?:' is not an operator
+            j = i + 1
+            while j < n and text[j].isspace():
+                j += 1
+            i = _skip_signature(text, j) if j < n and text[j] == "<" else i + 1
+            operand_before = True
         elif c == "/" and text.startswith("/*", i):
             end = text.find("*/", i + 2)
             i = n if end < 0 else end + 2
@@ -39,17 +53,31 @@ def check_2_0_6(text: str) -> JsonataError | None:
         elif c == "?" and i + 1 < n and text[i + 1] in "?:":
             symbol = text[i + 1]
             return JsonataError("S0211", f"The symbol {symbol} cannot be used as a unary operator", i + 2)
-        elif c.isalnum() or c in "_$":
+        elif c.isalnum() or c in "_$\u03bb":
             start = i
             while i < n and (text[i].isalnum() or text[i] in "_$."):
                 if text[i] == "." and not (text[start].isdigit() and i + 1 < n and text[i + 1].isdigit()):
                     break
                 i += 1
-            operand_before = text[start:i] not in _WORD_OPERATORS
+            last_word = text[start:i]
+            operand_before = last_word not in _WORD_OPERATORS
+            continue
         else:
             i += 1
             operand_before = c in _OPERAND_ENDS
+        last_word = ""
     return None
+
+
+def _skip_signature(text: str, i: int) -> int:
+    """The index after the function signature ``<...>`` (nested ``<>`` included) opened at ``i``."""
+    depth = 0
+    while i < len(text):
+        depth += {"<": 1, ">": -1}.get(text[i], 0)
+        i += 1
+        if depth == 0:
+            break
+    return i
 
 
 def _skip_quoted(text: str, i: int, quote: str) -> int:
