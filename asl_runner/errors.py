@@ -178,6 +178,18 @@ def runtime_error(state: str, entered_event_id: int, detail: str) -> StatesRunti
     )
 
 
+class QueryEvaluationFailure(AslRunnerError):
+    """A JSONata expression failed at ``location`` (``Output/result``; None for a failure AWS
+    places nowhere, such as a Map's input that is no array); ``detail`` is AWS's
+    text after the "An error occurred while executing the state ..." prefix. The engine writes
+    AWS's EvaluationFailed event and fails the state with States.QueryEvaluationError."""
+
+    def __init__(self, location: str | None, detail: str):
+        self.location = location
+        self.detail = detail
+        super().__init__(detail)
+
+
 class DataFlowError(AslRunnerError):
     """A failure of the data flow inside a state (a path that selects nothing, a value of the
     wrong type). The engine turns it into States.Runtime with AWS's "An error occurred while

@@ -1,7 +1,7 @@
 """The shared conformance cases, run in-process and scored by the harness's own functions.
 
 ../shared/conformance sits beside the repo (never copied into it); this module is skipped when
-it is absent. Each case without JSONata is one test: it parses the definition, runs it on a
+it is absent. Each case (JSONPath and JSONata) is one test: it parses the definition, runs it on a
 virtual clock exactly as ``asl-runner run`` does, and asserts the harness's plain score and,
 when the case recorded a history, its events score. Tier-2 cases (``needs``: Lambda functions)
 run against the handlers in tests/conformance_lambdas, written from each case's description.
@@ -43,8 +43,6 @@ def _cases() -> list:
     for path in sorted((CONFORMANCE / "cases").glob("*.json")):
         case = json.loads(path.read_text(encoding="utf-8"))
         if "definition" not in case or "expected" not in case:
-            continue
-        if "JSONata" in case.get("features", []):
             continue
         reason = KNOWN_MISMATCHES.get(case["id"])
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []

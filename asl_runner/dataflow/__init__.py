@@ -37,25 +37,44 @@ class DataFlow(Protocol):
     def output(self, raw: Any, result: Any, env: Any) -> Any:
         """The state's output from its raw input and its (selected) result."""
 
-    def passthrough(self, effective: Any, env: Any) -> Any:
-        """The output of a state with no result of its own (Choice, Wait, Succeed)."""
+    def passthrough(self, effective: Any, env: Any, rule: Any = None) -> Any:
+        """The output of a state with no result of its own (Choice, Wait, Succeed); ``rule``
+        is the Choice rule that matched (JSONata rules may have an Output of their own)."""
 
-    def assignments(self, value: Any, env: Any, extra: Any = None) -> dict | None:
+    def assignments(self, value: Any, env: Any, rule: Any = None) -> dict | None:
         """The variables to set as the state ends, from ``value`` (its result, or its input
-        for a state without one); ``extra`` is a matched Choice rule's own Assign."""
+        for a state without one); ``rule`` is the Choice rule that matched (its Assign adds
+        to the state's)."""
+
+    def has_item_selector(self) -> bool:
+        """Whether a Map's iterations get :meth:`item_input` rather than the items."""
+
+    def item_input(self, effective: Any, env: Any) -> Any:
+        """A Map iteration's input through the ItemSelector; ``env`` knows the item
+        (``$$.Map.Item``, ``$states.context.Map.Item``)."""
+
+    def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
+        """A single-valued field, by the model's name (``seconds``, ``items``, ...): as
+        written, or, in JSONata, the value of the expression written there."""
 
     def caught(self, catcher: Any, raw: Any, error_output: dict, env: Any) -> tuple[Any, dict | None]:
         """A Catch that matched: the state's output and the variables the catcher sets."""
 
 
-def compile_flow(query_language: str, fields: dict) -> DataFlow | None:
-    """The data flow of a state built from the model's ``fields`` (None: a language whose
-    flow this version cannot run; the engine then fails the state with a clear error)."""
+def compile_flow(query_language: str, fields: dict) -> DataFlow:
+    """The data flow of a state built from the model's ``fields``."""
     if query_language == "JSONPath":
         from .jsonpath import JsonPathFlow
 
         return JsonPathFlow(
             input_path=fields.get("input_path"), parameters=fields.get("parameters"),
             result_selector=fields.get("result_selector"), result_path=fields.get("result_path"),
-            output_path=fields.get("output_path"), assign=fields.get("assign"))
-    return None
+            output_path=fields.get("output_path"), assign=fields.get("assign"),
+            item_selector=fields.get("item_selector"))
+    from .jsonata import JsonataFlow  # imports the JSONata engine: only machines that use it
+
+    return JsonataFlow(state_type=fields["type"], arguments=fields.get("arguments"),
+                       output=fields.get("output"), assign=fields.get("assign"),
+                       item_selector=fields.get("item_selector"),
+                       catchers=fields.get("catch", ()), rules=fields.get("choices", ()),
+                       fields=fields)

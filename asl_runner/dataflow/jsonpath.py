@@ -67,11 +67,12 @@ class JsonPathFlow:
     """A JSONPath state's flow: its paths and templates, as compiled at load."""
 
     __slots__ = ("input_path", "parameters", "result_selector", "result_path", "output_path",
-                 "assign")
+                 "assign", "item_selector")
 
     def __init__(self, *, input_path: Any = None, parameters: Any = None,
                  result_selector: Any = None, result_path: Any = None, output_path: Any = None,
-                 assign: Any = None):
+                 assign: Any = None, item_selector: Any = None):
+        self.item_selector = item_selector
         self.input_path = input_path
         self.parameters = parameters
         self.result_selector = result_selector
@@ -108,15 +109,24 @@ class JsonPathFlow:
             env.inspection["afterResultPath"] = merged
         return merged if self.output_path is None else select_output(self.output_path, merged, env)
 
-    def passthrough(self, effective: Any, env: Any) -> Any:
+    def has_item_selector(self) -> bool:
+        return self.item_selector is not None
+
+    def item_input(self, effective: Any, env: Any) -> Any:
+        return self.item_selector.evaluate(effective, env)
+
+    def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
+        return written  # JSONPath fields are values as written (their *Path forms are apart)
+
+    def passthrough(self, effective: Any, env: Any, rule: Any = None) -> Any:
         return effective if self.output_path is None else select_output(self.output_path, effective, env)
 
-    def assignments(self, value: Any, env: Any, extra: Any = None) -> dict | None:
+    def assignments(self, value: Any, env: Any, rule: Any = None) -> dict | None:
         assigned = None if self.assign is None else self.assign.evaluate(value, env)
-        if extra is not None:
+        if rule is not None and rule.assign is not None:
             # a matched Choice rule's own Assign adds to the state's (and, being more
             # specific, wins on a name both set)
-            assigned = {**(assigned or {}), **evaluate_assign(extra, value, env)}
+            assigned = {**(assigned or {}), **evaluate_assign(rule.assign, value, env)}
         return assigned
 
     def caught(self, catcher: Any, raw: Any, error_output: dict, env: Any) -> tuple[Any, dict | None]:

@@ -16,10 +16,10 @@ def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
     ex.enter(frame, state)
     flow = state.flow
     effective = flow.input(frame.input, frame)
-    rule_assign = None
+    matched = None
     for rule in state.choices:
         if rule.condition.evaluate(effective, frame):
-            target, rule_assign = rule.next, rule.assign
+            target, matched = rule.next, rule
             break
     else:
         if state.default is None:
@@ -29,6 +29,6 @@ def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
         target = state.default
     # AWS: the state's Assign applies whichever rule matched; the matching rule's own
     # Assign adds to it
-    assigned = flow.assignments(effective, frame, extra=rule_assign)
-    output = flow.passthrough(effective, frame)
+    assigned = flow.assignments(effective, frame, rule=matched)
+    output = flow.passthrough(effective, frame, rule=matched)
     return ex.exit(frame, state, output, assigned, next_name=target)

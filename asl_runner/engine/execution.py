@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     AslRunnerError,
     DataFlowError,
+    QueryEvaluationFailure,
     StatesDataLimitExceeded,
     StatesError,
     StatesRuntime,
@@ -30,7 +31,6 @@ from ..history import Event, iso_timestamp
 from ..jsonvalue import dumps, exceeds_limit
 from ..model import State, StateMachine
 from ..model.retry import find_catcher, find_retrier
-from ..model.states import JSONATA
 from ..names import random_uuid
 from .effects import Invocation, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
@@ -274,11 +274,13 @@ class Execution:
                 if resume is not None:
                     frame.resume = None
                     step = resume()
-                elif state.query_language == JSONATA:
-                    raise DataFlowError("JSONata is not supported by this version of asl-runner")
                 else:
                     step = handlers[state.type](self, frame, state)
                 if step is not CONTINUE:
+                    return
+            except QueryEvaluationFailure as exc:
+                if self.fail_state(frame, state, self.evaluation_failed(frame, state, exc)) \
+                        is not CONTINUE:
                     return
             except DataFlowError as exc:
                 self.fail_execution(frame, runtime_error(state.name, frame.entered_id, exc.detail)
@@ -290,6 +292,21 @@ class Execution:
                     return
             if self.status != RUNNING:
                 return
+
+    def evaluation_failed(self, frame: Frame, state: State,
+                          failure: QueryEvaluationFailure) -> StatesError:
+        """A JSONata expression of the state failed: AWS's EvaluationFailed event (which
+        points where the state's Entered event points), and the error to fail the state with."""
+        error = StatesError("States.QueryEvaluationError",
+                            f"An error occurred while executing the state '{state.name}' "
+                            f"(entered at the event id #{frame.entered_id}). {failure.detail}")
+        entered = self.history[frame.entered_id - 1] if frame.entered_id else None
+        details = {"error": error.error, "cause": error.cause, "state": state.name}
+        if failure.location is not None:
+            details["location"] = failure.location
+        self.emit(frame, "EvaluationFailed", details,
+                  previous=entered.previous_id if entered is not None else None)
+        return error
 
     def wake(self, frame: Frame, resume: Callable[[], bool]) -> None:
         """Continue a waiting frame with ``resume`` (returns CONTINUE or SUSPEND)."""
@@ -386,6 +403,9 @@ class Execution:
         try:
             output, assigned = state.flow.caught(catcher, frame.input, error_output, frame)
             self.check_size(state, output)
+        except QueryEvaluationFailure as exc:  # in the Catch's own Output or Assign
+            self.fail_execution(frame, self.evaluation_failed(frame, state, exc))
+            return SUSPEND
         except DataFlowError as exc:
             self.fail_execution(frame, runtime_error(state.name, frame.entered_id, exc.detail))
             return SUSPEND

@@ -38,7 +38,10 @@ def _from_path(path: Any, field: str, frame: Frame) -> str:
 
 def run(ex: Execution, frame: Frame, state: FailState) -> bool:
     ex.enter(frame, state)
-    error = _from_path(state.error_path, "ErrorPath", frame) if state.error_path else state.error
-    cause = _from_path(state.cause_path, "CausePath", frame) if state.cause_path else state.cause
+    flow = state.flow
+    error = (_from_path(state.error_path, "ErrorPath", frame) if state.error_path
+             else flow.value("error", state.error, frame.input, frame))
+    cause = (_from_path(state.cause_path, "CausePath", frame) if state.cause_path
+             else flow.value("cause", state.cause, frame.input, frame))
     ex.frame_failed(frame, StatesError(error, cause))
     return False

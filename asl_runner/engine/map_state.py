@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DataFlowError, StatesError
+from ..errors import DataFlowError, QueryEvaluationFailure, StatesError
 from ..jsonvalue import dumps
+from ..model.states import JSONATA
 from ..names import random_uuid
 from ..paths import PathNotFound
 from . import item_reader, result_writer
@@ -61,18 +62,20 @@ def _float(state: MapState, field: str, path: Any, doc: Any, frame: Frame) -> fl
 
 
 def _settings(state: MapState, doc: Any, frame: Frame) -> tuple[int, int | None, float | None]:
-    max_concurrency = state.max_concurrency
+    flow = state.flow
+    max_concurrency = flow.value("max_concurrency", state.max_concurrency, doc, frame)
     if state.max_concurrency_path is not None:
         max_concurrency = _integer(state, "MaxConcurrencyPath", state.max_concurrency_path, doc, frame)
         if max_concurrency < 0:
             raise DataFlowError("MaxConcurrency must be a non-negative integer.")
-    count = state.tolerated_failure_count
+    count = flow.value("tolerated_failure_count", state.tolerated_failure_count, doc, frame)
     if state.tolerated_failure_count_path is not None:
         count = _integer(state, "ToleratedFailureCountPath", state.tolerated_failure_count_path,
                          doc, frame)
     if count is not None and count < 0:
         raise DataFlowError("ToleratedFailureCount cannot be negative.")
-    percentage = state.tolerated_failure_percentage
+    percentage = flow.value("tolerated_failure_percentage", state.tolerated_failure_percentage,
+                            doc, frame)
     if state.tolerated_failure_percentage_path is not None:
         percentage = _float(state, "ToleratedFailurePercentagePath",
                             state.tolerated_failure_percentage_path, doc, frame)
@@ -82,6 +85,13 @@ def _settings(state: MapState, doc: Any, frame: Frame) -> tuple[int, int | None,
 
 
 def _items(state: MapState, effective: Any, frame: Frame) -> list:
+    if state.query_language == JSONATA:
+        if state.items is not None:  # the Items field: its expression's array, or the array
+            return state.flow.value("items", state.items, effective, frame)
+        if not isinstance(effective, list):
+            raise QueryEvaluationFailure(None, "Map state input must be an array but was: "
+                                         f"{dumps(effective)}")
+        return effective
     if state.items_path is None:
         items = effective
         where = "$"
@@ -139,10 +149,10 @@ def _inputs(ex: Execution, frame: Frame, state: MapState, items: list, effective
     """The iterations' inputs: the items, batched (ItemBatcher), through the ItemSelector."""
     if state.item_batcher is not None:
         items = _batches(state, items, effective, frame)
-    selector = state.item_selector
-    if selector is None:
+    flow = state.flow
+    if not flow.has_item_selector():
         return items
-    inputs = [selector.evaluate(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
+    inputs = [flow.item_input(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
     for item_input in inputs:
         ex.check_size(state, item_input)
     return inputs
@@ -154,7 +164,11 @@ def run(ex: Execution, frame: Frame, state: MapState) -> bool:
     if state.item_reader is not None:
         # the items are read once the Map Run has started (ItemsPath plays no part: recorded)
         return attempt(ex, frame, state, None, effective, None)
-    items = _items(state, effective, frame)
+    try:
+        items = _items(state, effective, frame)
+    except QueryEvaluationFailure as failure:
+        return ex.fail_state(frame, state, ex.evaluation_failed(frame, state, failure),
+                             before_catch=lambda: ex.emit(frame, "MapStateFailed"))
     # an inline Map checks its settings before it starts; a distributed one when it sets up
     # its Map Run, after MapStateStarted (as AWS's histories show)
     settings = None if state.mode == "DISTRIBUTED" else _settings(state, effective, frame)

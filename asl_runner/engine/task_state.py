@@ -63,11 +63,12 @@ def _seconds(state: TaskState, field: str, path: Any, doc: Any, frame: Frame) ->
 
 def run(ex: Execution, frame: Frame, state: TaskState) -> bool:
     ex.enter(frame, state)
-    effective = state.flow.input(frame.input, frame)
-    timeout = state.timeout_seconds
+    flow = state.flow
+    effective = flow.input(frame.input, frame)
+    timeout = flow.value("timeout_seconds", state.timeout_seconds, effective, frame)
     if state.timeout_seconds_path is not None:
         timeout = _seconds(state, "TimeoutSecondsPath", state.timeout_seconds_path, effective, frame)
-    heartbeat = state.heartbeat_seconds
+    heartbeat = flow.value("heartbeat_seconds", state.heartbeat_seconds, effective, frame)
     if state.heartbeat_seconds_path is not None:
         heartbeat = _seconds(state, "HeartbeatSecondsPath", state.heartbeat_seconds_path,
                              effective, frame)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DataFlowError
+from ..errors import DataFlowError, QueryEvaluationFailure
 from ..jsonvalue import dumps
 from ..model.choice import parse_timestamp
 from ..paths import PathNotFound
@@ -27,10 +27,23 @@ def _render(value: Any) -> str:
 
 
 def due_time(state: WaitState, doc: Any, frame: Frame, now: float) -> float:
+    flow = state.flow
     if state.seconds is not None:
-        return now + state.seconds
+        seconds = flow.value("seconds", state.seconds, doc, frame)
+        if type(seconds) is not int or seconds < 0:  # a JSONata expression's value
+            if not (isinstance(seconds, float) and seconds.is_integer() and seconds >= 0):
+                raise QueryEvaluationFailure("Seconds", "The Seconds field must be a non-negative "
+                                             f"integer, but was: {_render(seconds)}")
+            seconds = int(seconds)
+        return now + seconds
     if state.timestamp is not None:
-        return parse_timestamp(state.timestamp).timestamp()
+        written = flow.value("timestamp", state.timestamp, doc, frame)
+        stamp = parse_timestamp(written)
+        if stamp is None:  # a JSONata expression's value (a static one is checked at load)
+            raise QueryEvaluationFailure(
+                "Timestamp", "The Timestamp field cannot be parsed as an ISO-8601 extended "
+                f"offset date-time format string: {written}")
+        return stamp.timestamp()
     if state.seconds_path is not None:
         value = _select(state.seconds_path, doc, frame)
         where = f"{state.seconds_path.text} == {_render(value)}"

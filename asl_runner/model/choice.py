@@ -212,13 +212,17 @@ class _Not(Condition):
 
 
 class _JsonataCondition(Condition):
+    """A JSONata rule's ``Condition``: an expression that must yield a boolean."""
+
     __slots__ = ("expression",)
 
-    def __init__(self, expression: Any):
-        self.expression = expression
+    def __init__(self, source: Any):
+        from ..dataflow.jsonata import Expression  # the JSONata engine: only when used
+
+        self.expression = Expression(source, "Condition")
 
     def evaluate(self, doc: Any, env: Env) -> bool:
-        raise DataFlowError("JSONata conditions are not supported yet")
+        return self.expression.typed({"input": doc}, env, "boolean")
 
 
 def compile_condition(rule: dict) -> Condition:

@@ -168,14 +168,23 @@ def _retriers(body: dict) -> tuple[Retrier, ...]:
     return tuple(out)
 
 
-def _catchers(body: dict) -> tuple[Catcher, ...]:
+def _opt_value(body: dict, key: str) -> Any:
+    """A JSONata field's value as written: None when absent, NULL when it is ``null``."""
+    if key not in body:
+        return None
+    value = body[key]
+    return NULL if value is None else value
+
+
+def _catchers(body: dict, ql: str) -> tuple[Catcher, ...]:
     return tuple(
         Catcher(
             error_equals=tuple(c["ErrorEquals"]),
             next=c["Next"],
             result_path=_opt_path(c, "ResultPath"),
-            assign=_template(c, "Assign"),
-            output=c.get("Output"),
+            # JSONata's is compiled by the state's data flow
+            assign=_template(c, "Assign") if ql == JSONPATH else c.get("Assign"),
+            output=_opt_value(c, "Output"),
         )
         for c in body.get("Catch", ())
     )
@@ -193,18 +202,18 @@ def _common(name: str, body: dict, pointer: str, ql: str) -> dict:
         "input_path": _opt_path(body, "InputPath"),
         "output_path": _opt_path(body, "OutputPath"),
         "assign": _template(body, "Assign") if state_ql == JSONPATH else body.get("Assign"),
-        "output": body.get("Output"),
+        "output": _opt_value(body, "Output"),
         "pointer": pointer,
     }
 
 
-def _retryable(body: dict) -> dict:
+def _retryable(body: dict, ql: str) -> dict:
     return {
         "parameters": _template(body, "Parameters"),
         "result_selector": _template(body, "ResultSelector"),
         "result_path": _opt_path(body, "ResultPath"),
         "retry": _retriers(body),
-        "catch": _catchers(body),
+        "catch": _catchers(body, ql),
         "arguments": body.get("Arguments"),
     }
 
@@ -229,7 +238,7 @@ def _state_fields(name: str, body: dict, pointer: str, ql: str) -> tuple[type[St
                 condition=compile_condition(rule),
                 next=rule["Next"],
                 assign=(_template(rule, "Assign") if state_ql == JSONPATH else rule.get("Assign")),
-                output=rule.get("Output"),
+                output=_opt_value(rule, "Output"),
             )
             for rule in body["Choices"]
         )
@@ -241,7 +250,7 @@ def _state_fields(name: str, body: dict, pointer: str, ql: str) -> tuple[type[St
                          timestamp_path=_path_or_none(body, "TimestampPath"))
     if kind == "Task":
         return TaskState, dict(
-            **common, **_retryable(body),
+            **common, **_retryable(body, state_ql),
             resource=parse_resource(body["Resource"]),
             timeout_seconds=body.get("TimeoutSeconds"),
             timeout_seconds_path=_path_or_none(body, "TimeoutSecondsPath"),
@@ -253,13 +262,13 @@ def _state_fields(name: str, body: dict, pointer: str, ql: str) -> tuple[type[St
         branches = tuple(
             _machine(b, f"{pointer}/Branches/{i}", ql) for i, b in enumerate(body["Branches"])
         )
-        return ParallelState, dict(**common, **_retryable(body), branches=branches)
+        return ParallelState, dict(**common, **_retryable(body, state_ql), branches=branches)
     if kind == "Map":
         key = "ItemProcessor" if "ItemProcessor" in body else "Iterator"
         proc = body[key]
         config = proc.get("ProcessorConfig") or {}
         selector = body.get("ItemSelector", body.get("Parameters"))
-        fields = _retryable(body)
+        fields = _retryable(body, state_ql)
         fields["parameters"] = None  # on a Map, legacy Parameters is the ItemSelector
         return MapState, dict(
             **common, **fields,
@@ -268,8 +277,9 @@ def _state_fields(name: str, body: dict, pointer: str, ql: str) -> tuple[type[St
             execution_type=config.get("ExecutionType"),
             items_path=_path_or_none(body, "ItemsPath"),
             items=body.get("Items"),
-            item_selector=compile_template(selector) if selector is not None and state_ql == JSONPATH
-            else None,
+            # JSONata's is compiled by the state's data flow
+            item_selector=(compile_template(selector) if selector is not None and state_ql == JSONPATH
+                           else selector),
             max_concurrency=body.get("MaxConcurrency", 0),
             max_concurrency_path=_path_or_none(body, "MaxConcurrencyPath"),
             tolerated_failure_count=body.get("ToleratedFailureCount"),

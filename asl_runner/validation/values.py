@@ -178,6 +178,21 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, str) and len(value) >= 4 and value.startswith("{%") and value.endswith("%}")
 
 
+def _syntax_problem(report: Report, pointer: str, value: str) -> bool:
+    """Compile the expression of a ``{% ... %}`` string, as CreateStateMachine does; report
+    what JSONata refuses (its code and message). The engine is imported only here, for
+    definitions that hold expressions."""
+    from .. import jsonata
+
+    try:
+        jsonata.compile(value[2:-2].strip())
+    except jsonata.JsonataError as exc:
+        report.add(pointer, f"the JSONata expression '{value[2:-2].strip()}' is not valid: "
+                            f"{exc.message}")
+        return False
+    return True
+
+
 def check_expression(report: Report, pointer: str, value: Any, field: str) -> bool:
     """A field whose value must be one JSONata expression."""
     if not is_expression(value):
@@ -187,7 +202,7 @@ def check_expression(report: Report, pointer: str, value: Any, field: str) -> bo
     if not value[2:-2].strip():
         report.add(pointer, f"'{field}' holds an empty JSONata expression")
         return False
-    return True
+    return _syntax_problem(report, pointer, value)
 
 
 def check_object_or_expression(report: Report, pointer: str, value: Any, field: str) -> bool:
@@ -202,13 +217,12 @@ def check_object_or_expression(report: Report, pointer: str, value: Any, field: 
 
 def check_jsonata_value(report: Report, pointer: str, value: Any) -> bool:
     """Any JSON in which ``{% %}`` strings are expressions (Arguments, Output, Assign values).
-    A string that is not wrapped whole is a literal, as on AWS, so only empty expressions are
-    wrong here; the expressions themselves are checked when they are compiled."""
+    A string that is not wrapped whole is a literal, as on AWS; an expression must compile."""
     if isinstance(value, str):
         if is_expression(value) and not value[2:-2].strip():
             report.add(pointer, "empty JSONata expression")
             return False
-        return True
+        return not is_expression(value) or _syntax_problem(report, pointer, value)
     ok = True
     if type(value) is dict:
         for key, item in value.items():
