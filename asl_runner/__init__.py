@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["load", "run", "start", "__version__"]
+__all__ = ["load", "run", "start", "test_state", "__version__"]
 
 
 def load(source: Any, *, validate: bool = True):
@@ -127,3 +127,26 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
         integrations.close()  # one mocked AWS account per run, as `asl-runner run` has
     return execution
 
+
+
+def test_state(definition: Any, input: Any = None, *, inspection_level: str = "INFO",
+               variables: Any = None, mock: dict | None = None, state_name: str | None = None,
+               **kw: Any) -> dict:
+    """Run one state once, as AWS's TestState API does, and return its response (AWS's
+    TestStateOutput: ``status``, ``nextState``, ``output``, ``error``, ``cause``,
+    ``inspectionData``; payloads as JSON text, as the API returns them).
+
+    ``definition`` is one state (a dict, JSON text or a file's path), or a whole machine with
+    ``state_name``. ``mock`` is ``{"result": ...}`` or ``{"errorOutput": {"error": ...,
+    "cause": ...}}``; without one a Task calls its integration as ``run`` does (``lambdas``,
+    ``handlers``). Also ``context``, ``state_configuration`` (``{"retrierRetryCount": N}``),
+    ``reveal_secrets`` and ``role_arn``, as the API has them. A bad request raises
+    ``asl_runner.engine.test_state.TestStateError`` with AWS's error code.
+    """
+    from .engine.test_state import test_state as run_one_state
+
+    return run_one_state(definition, input, inspection_level=inspection_level,
+                         variables=variables, mock=mock, state_name=state_name, **kw)
+
+
+test_state.__test__ = False  # type: ignore[attr-defined]  # pytest: an API, not a test

@@ -372,6 +372,42 @@ def validate(definition: str) -> None:
     _echo(f"{definition}: valid", err=True)
 
 
+def test_state(definition: str, state_name: str | None, input_text: str | None,
+               inspection_level: str, mock: str | None, variables: str | None,
+               context: str | None, retrier_retry_count: int | None, lambdas: str | None) -> None:
+    """Run one state of DEFINITION once, as AWS's TestState API does, and print its response.
+
+    DEFINITION is one state, or a whole machine with --state. The response is TestState's, as
+    JSON: status (SUCCEEDED, FAILED, RETRIABLE or CAUGHT_ERROR), nextState, output, error,
+    cause and, with --inspection-level DEBUG, inspectionData (each data-flow stage). Exit 0
+    whatever the status; 1 when the request is refused (its AWS error code is printed).
+
+        asl-runner test-state task.json --input '{"id": 1}' --mock '{"result": "{}"}'
+    """
+    from .engine.test_state import TestStateError
+    from .engine.test_state import test_state as run_one_state
+    from .jsonvalue import JsonInputError, loads
+
+    mock_value = None
+    if mock is not None:
+        try:
+            mock_value = loads(mock)
+        except JsonInputError as exc:
+            _fail_usage(f"--mock is not valid JSON: {exc}")
+    config = {"retrierRetryCount": retrier_retry_count} if retrier_retry_count is not None else None
+    try:
+        response = run_one_state(_read_definition(definition), input_text,
+                                 inspection_level=inspection_level, variables=variables,
+                                 mock=mock_value, state_name=state_name, context=context,
+                                 state_configuration=config, lambdas=_lambdas_dir(lambdas))
+    except TestStateError as exc:
+        _echo(f"asl-runner: TestState: {exc.code}: {exc.message}", err=True)
+        sys.exit(1)
+    import json
+
+    _echo(json.dumps(response, indent=2))
+
+
 # ---------------------------------------------------------------------- the HTTP API
 
 def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
@@ -675,6 +711,25 @@ def _validate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("definition", metavar="DEFINITION")
 
 
+def _test_state_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("definition", metavar="DEFINITION")
+    p.add_argument("--state", dest="state_name", metavar="NAME",
+                   help="The state of a whole machine DEFINITION to test (TestState's stateName).")
+    p.add_argument("--input", dest="input_text", metavar="JSON", help="The state's input (default: {}).")
+    p.add_argument("--inspection-level", type=str.upper, choices=("INFO", "DEBUG", "TRACE"),
+                   default="INFO", metavar="INFO|DEBUG|TRACE",
+                   help="DEBUG and TRACE add inspectionData: every data-flow stage (default: INFO).")
+    p.add_argument("--mock", metavar="JSON",
+                   help='Answer the Task instead of calling it: {"result": "JSON text"} or '
+                        '{"errorOutput": {"error": "NAME", "cause": "TEXT"}}.')
+    p.add_argument("--variables", metavar="JSON", help="The variables the state sees (a JSON object).")
+    p.add_argument("--context", metavar="JSON", help="The context object ($$), with --mock only.")
+    p.add_argument("--retrier-retry-count", type=int, metavar="N",
+                   help="The retries the applying retrier has made already (stateConfiguration).")
+    p.add_argument("--lambdas", metavar="DIR",
+                   help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
+
+
 def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="Address to listen on (default: 127.0.0.1). The API checks no credentials: "
@@ -718,6 +773,7 @@ def _send_task_heartbeat_options(p: argparse.ArgumentParser) -> None:
 _COMMANDS = {
     "run": _Command(run, _run_options),
     "validate": _Command(validate, _validate_options),
+    "test-state": _Command(test_state, _test_state_options),
     "serve": _Command(serve, _serve_options),
     "send-task-success": _Command(send_task_success, _send_task_success_options),
     "send-task-failure": _Command(send_task_failure, _send_task_failure_options),
