@@ -161,6 +161,25 @@ def test_a_mocked_wait_for_task_token_task_takes_the_mocked_result():
     assert _loads(run_state(state, mock={"result": '{"ok": 1}'}), "output") == {"ok": 1}
 
 
+def test_a_jsonata_catcher_shapes_the_output_and_the_request_context_is_seen():
+    state = {"Type": "Task", "QueryLanguage": "JSONata", "Resource": LAMBDA,
+             "Arguments": {"FunctionName": "f", "Payload": {"run": "{% $states.context.Execution.Id %}"}},
+             "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle",
+                        "Output": "{% $states.errorOutput.Error & '!' %}"}], "End": True}
+    response = run_state(state, {}, inspection_level="DEBUG", mock={"errorOutput": {"error": "Oops"}},
+                         context='{"Execution": {"Id": "arn:aws:states:us-east-1:1:execution:m:e"}}')
+    assert (response["status"], response["nextState"], _loads(response, "output")) == (
+        "CAUGHT_ERROR", "Handle", "Oops!")
+    assert json.loads(response["inspectionData"]["afterArguments"])["Payload"] == {
+        "run": "arn:aws:states:us-east-1:1:execution:m:e"}
+
+
+def test_a_data_flow_error_fails_the_state_with_states_runtime():
+    response = run_state({"Type": "Pass", "Parameters": {"x.$": "$.missing"}, "End": True}, {})
+    assert (response["status"], response["error"]) == ("FAILED", "States.Runtime")
+    assert "'$.missing'" in response["cause"]
+
+
 # ---------------------------------------------------------------------- refused requests
 
 
