@@ -453,3 +453,15 @@ def test_a_task_naming_an_item_reader_api_cannot_run_and_says_so():
     assert execution.error == "States.TaskFailed"
     assert "asl-runner cannot run arn:aws:states:::s3:getObject offline (state 'T')" in \
         execution.cause
+
+
+def test_a_jsonata_reader_takes_arguments_and_an_expression_for_max_items():
+    # recorded on AWS: services/TestBaseScenarios_test_map_item_reader_base_json_max_items_jsonata
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Map", "States": {"Map": {
+        "Type": "Map", "ItemProcessor": DISTRIBUTED, "End": True,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "ReaderConfig": {"InputType": "JSON", "MaxItems": "{% $maxItems := 2 %}"},
+                       "Arguments": {"Bucket": "{% $states.input.Bucket %}",
+                                     "Key": "{% $states.input.Key %}"}}}}}
+    ex = run(definition, json.dumps([{"n": 1}, {"n": 2}, {"n": 3}]))
+    assert len(output(ex)) == 2

@@ -53,6 +53,10 @@ class DataFlow(Protocol):
         """A Map iteration's input through the ItemSelector; ``env`` knows the item
         (``$$.Map.Item``, ``$states.context.Map.Item``)."""
 
+    def reader_request(self, effective: Any, env: Any) -> Any:
+        """A Distributed Map's ItemReader request: its Parameters (JSONPath) or Arguments
+        (JSONata) evaluated against the Map's input; ``{}`` when it has none."""
+
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
         """A single-valued field, by the model's name (``seconds``, ``items``, ...): as
         written, or, in JSONata, the value of the expression written there."""
@@ -70,7 +74,7 @@ def compile_flow(query_language: str, fields: dict) -> DataFlow:
             input_path=fields.get("input_path"), parameters=fields.get("parameters"),
             result_selector=fields.get("result_selector"), result_path=fields.get("result_path"),
             output_path=fields.get("output_path"), assign=fields.get("assign"),
-            item_selector=fields.get("item_selector"))
+            item_selector=fields.get("item_selector"), item_reader=fields.get("item_reader"))
     from .jsonata import JsonataFlow  # imports the JSONata engine: only machines that use it
 
     return JsonataFlow(state_type=fields["type"], arguments=fields.get("arguments"),

@@ -155,7 +155,7 @@ class JsonataFlow:
     Choice rules' own, and the single-valued fields written as an expression."""
 
     __slots__ = ("arguments_", "output_", "assign_", "item_selector_", "with_result",
-                 "_catchers", "_rules", "_fields", "_items")
+                 "_catchers", "_rules", "_fields", "_items", "_reader")
 
     def __init__(self, *, state_type: str, arguments: Any = None, output: Any = None,
                  assign: Any = None, item_selector: Any = None, catchers: tuple = (),
@@ -176,6 +176,12 @@ class JsonataFlow:
         self._fields = {name: (Expression(value, SCALAR_FIELDS[name][0]), SCALAR_FIELDS[name][1])
                         for name, value in (fields or {}).items()
                         if name in SCALAR_FIELDS and is_expression(value)}
+        reader = (fields or {}).get("item_reader") or {}
+        self._reader = template(reader.get("Arguments"), "ItemReader/Arguments")
+        max_items = (reader.get("ReaderConfig") or {}).get("MaxItems")
+        if is_expression(max_items):
+            self._fields["max_items"] = (Expression(max_items, "ItemReader/ReaderConfig/MaxItems"),
+                                         "number")
         items = (fields or {}).get("items")
         #: Map Items written as an array, whose members may be expressions
         self._items = Template(items, "Items") if isinstance(items, list) else None
@@ -185,6 +191,11 @@ class JsonataFlow:
 
     def item_input(self, effective: Any, env: Any) -> Any:
         return self.item_selector_.evaluate(self._states(env, effective), env)
+
+    def reader_request(self, effective: Any, env: Any) -> Any:
+        if self._reader is None:
+            return {}
+        return self._reader.evaluate(self._states(env, effective), env)
 
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
         """A single-valued field (the model's ``name``): its expression's value, of the type

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import DataFlowError
 from ..model.states import NULL
 from ..paths import Env, PathAssignError, PathNotFound, put
+from ..payload import compile_template
 
 
 def select_input(path: Any, raw: Any, env: Env) -> Any:
@@ -67,12 +68,14 @@ class JsonPathFlow:
     """A JSONPath state's flow: its paths and templates, as compiled at load."""
 
     __slots__ = ("input_path", "parameters", "result_selector", "result_path", "output_path",
-                 "assign", "item_selector")
+                 "assign", "item_selector", "reader_parameters")
 
     def __init__(self, *, input_path: Any = None, parameters: Any = None,
                  result_selector: Any = None, result_path: Any = None, output_path: Any = None,
-                 assign: Any = None, item_selector: Any = None):
+                 assign: Any = None, item_selector: Any = None, item_reader: Any = None):
         self.item_selector = item_selector
+        source = item_reader.get("Parameters") if isinstance(item_reader, dict) else None
+        self.reader_parameters = compile_template(source) if source is not None else None
         self.input_path = input_path
         self.parameters = parameters
         self.result_selector = result_selector
@@ -114,6 +117,10 @@ class JsonPathFlow:
 
     def item_input(self, effective: Any, env: Any) -> Any:
         return self.item_selector.evaluate(effective, env)
+
+    def reader_request(self, effective: Any, env: Any) -> Any:
+        parameters = self.reader_parameters
+        return {} if parameters is None else parameters.evaluate(effective, env)
 
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
         return written  # JSONPath fields are values as written (their *Path forms are apart)

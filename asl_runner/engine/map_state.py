@@ -112,7 +112,7 @@ def _max_items(state: MapState, effective: Any, frame: Frame) -> int:
 
         return _integer(state, "MaxItemsPath", compile_path(config["MaxItemsPath"]), effective,
                         frame)
-    return config.get("MaxItems") or 0
+    return state.flow.value("max_items", config.get("MaxItems"), effective, frame) or 0
 
 
 def _batches(state: MapState, items: list, effective: Any, frame: Frame) -> list:
@@ -187,7 +187,7 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     max_concurrency, tolerated_count, tolerated_percentage = settings
     if inputs is None:  # what the reader needs is checked before its Map Run starts (recorded)
         max_items = _max_items(state, effective, frame)
-        request = item_reader.parameters(state.item_reader, "ItemReader", effective, frame)
+        request = state.flow.reader_request(effective, frame)
     run_started = 0
     map_run_arn = ""
     if distributed:
