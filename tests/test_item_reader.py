@@ -465,3 +465,16 @@ def test_a_jsonata_reader_takes_arguments_and_an_expression_for_max_items():
                                      "Key": "{% $states.input.Key %}"}}}}}
     ex = run(definition, json.dumps([{"n": 1}, {"n": 2}, {"n": 3}]))
     assert len(output(ex)) == 2
+
+
+def test_a_jsonata_result_writer_takes_its_arguments():
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Map", "States": {"Map": {
+        "Type": "Map", "Items": "{% $states.input %}", "ItemProcessor": DISTRIBUTED, "End": True,
+        "Label": "Rows",
+        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                         "Arguments": {"Bucket": "{% 'res' & 'ults' %}", "Prefix": "jobs"}}}}}
+    execution = asl_runner.run(definition, [1, 2], clock="virtual",
+                               aws_setup=setup({}, bucket="results"))
+    out = output(execution)
+    assert out["ResultWriterDetails"]["Bucket"] == "results"
+    assert out["ResultWriterDetails"]["Key"].startswith("jobs/")

@@ -53,9 +53,9 @@ class DataFlow(Protocol):
         """A Map iteration's input through the ItemSelector; ``env`` knows the item
         (``$$.Map.Item``, ``$states.context.Map.Item``)."""
 
-    def reader_request(self, effective: Any, env: Any) -> Any:
-        """A Distributed Map's ItemReader request: its Parameters (JSONPath) or Arguments
-        (JSONata) evaluated against the Map's input; ``{}`` when it has none."""
+    def map_run_request(self, which: str, effective: Any, env: Any) -> Any:
+        """A Distributed Map's ItemReader or ResultWriter (``which``) request: its Parameters
+        (JSONPath) or Arguments (JSONata) evaluated against the Map's input; ``{}`` for none."""
 
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
         """A single-valued field, by the model's name (``seconds``, ``items``, ...): as
@@ -74,7 +74,8 @@ def compile_flow(query_language: str, fields: dict) -> DataFlow:
             input_path=fields.get("input_path"), parameters=fields.get("parameters"),
             result_selector=fields.get("result_selector"), result_path=fields.get("result_path"),
             output_path=fields.get("output_path"), assign=fields.get("assign"),
-            item_selector=fields.get("item_selector"), item_reader=fields.get("item_reader"))
+            item_selector=fields.get("item_selector"),
+            map_run={"ItemReader": fields.get("item_reader"), "ResultWriter": fields.get("result_writer")})
     from .jsonata import JsonataFlow  # imports the JSONata engine: only machines that use it
 
     return JsonataFlow(state_type=fields["type"], arguments=fields.get("arguments"),

@@ -155,7 +155,7 @@ class JsonataFlow:
     Choice rules' own, and the single-valued fields written as an expression."""
 
     __slots__ = ("arguments_", "output_", "assign_", "item_selector_", "with_result",
-                 "_catchers", "_rules", "_fields", "_items", "_reader")
+                 "_catchers", "_rules", "_fields", "_items", "_map_run")
 
     def __init__(self, *, state_type: str, arguments: Any = None, output: Any = None,
                  assign: Any = None, item_selector: Any = None, catchers: tuple = (),
@@ -177,7 +177,10 @@ class JsonataFlow:
                         for name, value in (fields or {}).items()
                         if name in SCALAR_FIELDS and is_expression(value)}
         reader = (fields or {}).get("item_reader") or {}
-        self._reader = template(reader.get("Arguments"), "ItemReader/Arguments")
+        writer = (fields or {}).get("result_writer") or {}
+        #: the ItemReader's and ResultWriter's Arguments
+        self._map_run = {which: template(node.get("Arguments"), f"{which}/Arguments")
+                         for which, node in (("ItemReader", reader), ("ResultWriter", writer))}
         max_items = (reader.get("ReaderConfig") or {}).get("MaxItems")
         if is_expression(max_items):
             self._fields["max_items"] = (Expression(max_items, "ItemReader/ReaderConfig/MaxItems"),
@@ -192,10 +195,11 @@ class JsonataFlow:
     def item_input(self, effective: Any, env: Any) -> Any:
         return self.item_selector_.evaluate(self._states(env, effective), env)
 
-    def reader_request(self, effective: Any, env: Any) -> Any:
-        if self._reader is None:
+    def map_run_request(self, which: str, effective: Any, env: Any) -> Any:
+        arguments = self._map_run.get(which)
+        if arguments is None:
             return {}
-        return self._reader.evaluate(self._states(env, effective), env)
+        return arguments.evaluate(self._states(env, effective), env)
 
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
         """A single-valued field (the model's ``name``): its expression's value, of the type

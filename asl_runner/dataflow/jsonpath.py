@@ -68,14 +68,17 @@ class JsonPathFlow:
     """A JSONPath state's flow: its paths and templates, as compiled at load."""
 
     __slots__ = ("input_path", "parameters", "result_selector", "result_path", "output_path",
-                 "assign", "item_selector", "reader_parameters")
+                 "assign", "item_selector", "map_run_parameters")
 
     def __init__(self, *, input_path: Any = None, parameters: Any = None,
                  result_selector: Any = None, result_path: Any = None, output_path: Any = None,
-                 assign: Any = None, item_selector: Any = None, item_reader: Any = None):
+                 assign: Any = None, item_selector: Any = None, map_run: dict | None = None):
         self.item_selector = item_selector
-        source = item_reader.get("Parameters") if isinstance(item_reader, dict) else None
-        self.reader_parameters = compile_template(source) if source is not None else None
+        #: the ItemReader's and ResultWriter's Parameters, compiled
+        self.map_run_parameters = {
+            which: compile_template(node["Parameters"])
+            for which, node in (map_run or {}).items()
+            if isinstance(node, dict) and node.get("Parameters") is not None}
         self.input_path = input_path
         self.parameters = parameters
         self.result_selector = result_selector
@@ -118,8 +121,8 @@ class JsonPathFlow:
     def item_input(self, effective: Any, env: Any) -> Any:
         return self.item_selector.evaluate(effective, env)
 
-    def reader_request(self, effective: Any, env: Any) -> Any:
-        parameters = self.reader_parameters
+    def map_run_request(self, which: str, effective: Any, env: Any) -> Any:
+        parameters = self.map_run_parameters.get(which)
         return {} if parameters is None else parameters.evaluate(effective, env)
 
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DataFlowError, StatesError
+from ..errors import StatesError
 from ..model.resource import parse_resource
-from ..payload import TemplateError, compile_template
 from .effects import Invocation
 
 if TYPE_CHECKING:
@@ -40,19 +39,6 @@ def s3_action(arn: Any, actions: tuple[str, ...]) -> bool:
     resource = parse_resource(arn)
     return (resource.kind == "service" and resource.service == "s3"
             and resource.action in actions and resource.pattern is None)
-
-
-def parameters(node: dict, field: str, effective: Any, frame: Frame) -> Any:
-    """An ItemReader's (or ResultWriter's, ``field``) request: its Parameters evaluated
-    against the Map's effective input."""
-    source = node.get("Parameters")
-    if source is None:
-        return {}
-    try:
-        template = compile_template(source)
-    except TemplateError as exc:  # validate refuses it; a machine run unvalidated gets here
-        raise DataFlowError(f"The {field}'s Parameters are not valid: {exc}") from None
-    return template.evaluate(effective, frame)
 
 
 def invoke(ex: Execution, frame: Frame, state: MapState, arn: str, payload: Any,

@@ -187,7 +187,7 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     max_concurrency, tolerated_count, tolerated_percentage = settings
     if inputs is None:  # what the reader needs is checked before its Map Run starts (recorded)
         max_items = _max_items(state, effective, frame)
-        request = state.flow.reader_request(effective, frame)
+        request = state.flow.map_run_request("ItemReader", effective, frame)
     run_started = 0
     map_run_arn = ""
     if distributed:

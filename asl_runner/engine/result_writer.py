@@ -17,7 +17,7 @@ from ..errors import StatesError
 from ..history import iso_timestamp
 from ..jsonvalue import dumps
 from ..names import random_uuid
-from .item_reader import WRITERS, as_error, invoke, parameters, s3_action
+from .item_reader import WRITERS, as_error, invoke, s3_action
 
 if TYPE_CHECKING:
     from ..model import MapState
@@ -64,7 +64,7 @@ def write(ex: Execution, frame: Frame, state: MapState, effective: Any, map_run_
     if not s3_action(writer["Resource"], WRITERS):  # validate refuses it; unvalidated gets here
         return on_failed(StatesError(RESULT_WRITER_FAILED, f"A ResultWriter writes with "
                                      f"s3:putObject, not {writer['Resource']}"))
-    request = parameters(writer, "ResultWriter", effective, frame)
+    request = state.flow.map_run_request("ResultWriter", effective, frame)
     started, stopped = iso_timestamp(started_at), iso_timestamp(ex.frame_time(frame))
     records = [_record(ex, map_run_arn, item_input, output, started, stopped)
                for item_input, output in zip(inputs, results, strict=True)]
