@@ -163,3 +163,19 @@ def test_validate_refuses_an_expression_jsonata_cannot_compile():
                                                   "End": True}}))
     assert [p.pointer for p in problems] == ["/States/A/Output/x"]
     assert "is not valid" in problems[0].message
+
+
+def test_now_and_millis_tell_the_execution_s_clock():
+    from asl_runner.clock import VirtualClock
+    from asl_runner.engine import Execution, Runner
+    from asl_runner.integrations import Integrations
+
+    definition = asl_runner.load(machine({
+        "W": {"Type": "Wait", "Seconds": 86400, "Next": "P"},
+        "P": {"Type": "Pass", "Output": {"now": "{% $now() %}", "ms": "{% $millis() %}"}, "End": True}}))
+    ex = Execution(definition, {}, clock=VirtualClock(start=1_700_000_000.0))
+    Runner(Integrations()).run(ex)
+    # a day later on the virtual clock, at the Pass state's entry
+    entered = ex.history[-3].timestamp
+    assert ex.output["ms"] == round(entered * 1000)
+    assert ex.output["now"].startswith("2023-11-15T22:13:20")

@@ -83,7 +83,10 @@ class Expression:
                 bindings[name] = env.variable(name)
         try:
             # the execution's seeded random source: a replay draws the same $random/$uuid
-            result = self.compiled.evaluate(jsonata.UNDEFINED, bindings, rng=env.random)
+            # ... and its clock as of the state's last event: $now() is the virtual time on
+            # the virtual clock, and a replay tells the same time
+            result = self.compiled.evaluate(jsonata.UNDEFINED, bindings, rng=env.random,
+                                            now=env.now)
         except jsonata.JsonataError as exc:
             raise QueryEvaluationFailure(self.location, f"The JSONata expression '{self.text}' "
                                          f"specified for the field '{self.location}' threw an "

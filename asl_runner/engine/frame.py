@@ -117,6 +117,12 @@ class Frame:
         return self.execution.random
 
     @property
+    def now(self) -> float:
+        """The time of the frame's last event (JSONata's $now()): on the execution's clock,
+        and the same again when a replay recomputes it."""
+        return self.execution.frame_time(self)
+
+    @property
     def variables(self) -> dict:
         """Every variable visible from here (inner scopes win)."""
         chain = []
@@ -152,3 +158,7 @@ class ItemEnv:
     @property
     def random(self) -> Any:
         return self.frame.execution.random
+
+    @property
+    def now(self) -> float:
+        return self.frame.now

@@ -55,15 +55,17 @@ class Expression:
         self.text = text
         self._engine = engine
 
-    def evaluate(self, input: Any, bindings: dict[str, Any], *, rng: Any = None) -> Any:
+    def evaluate(self, input: Any, bindings: dict[str, Any], *, rng: Any = None,
+                 now: float | None = None) -> Any:
         """The expression's value over ``input`` (the context ``$``; UNDEFINED for none), with
         ``bindings`` as ``$name`` variables (``{"states": {...}}`` is ``$states``).
 
         Returns a JSON value (dict, list, str, int, float, bool, None) or UNDEFINED, numbers as
         JavaScript holds them (an integral number is an ``int``). ``rng`` (a ``random.Random``,
         e.g. the execution's seeded one) is where ``$random()`` and ``$uuid()`` draw from, so a
-        replay repeats them; without it they use os.urandom. Raises JsonataError."""
-        return self._engine.evaluate(input, bindings, rng)
+        replay repeats them; without it they use os.urandom. ``now`` (epoch seconds) is the
+        time ``$now()`` and ``$millis()`` tell (None: the wall clock). Raises JsonataError."""
+        return self._engine.evaluate(input, bindings, rng, now)
 
     def references(self) -> frozenset[str]:
         """The ``$names`` the expression reads from outside itself (``{"states", "x"}``):

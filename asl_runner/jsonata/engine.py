@@ -54,7 +54,7 @@ def _error(exc: jlens.JlensError) -> JsonataError:
 class CompiledExpression:
     """One jlens expression with AWS's functions registered; shared by every thread."""
 
-    __slots__ = ("_expression", "references", "_per_evaluation")
+    __slots__ = ("_expression", "references", "_per_evaluation", "_tells_time")
 
     def __init__(self, text: str) -> None:
         try:
@@ -74,15 +74,17 @@ class CompiledExpression:
         self.references = frozenset(expression.reads().get("bindings", ())) - functions.NAMES
         # a text that never names them cannot call them ($eval, the only indirect way, is gone)
         self._per_evaluation = tuple(name for name in functions.PER_EVALUATION if f"${name}" in text)
+        self._tells_time = "$now" in text or "$millis" in text
 
-    def evaluate(self, input: Any, bindings: dict[str, Any], rng: Any) -> Any:
+    def evaluate(self, input: Any, bindings: dict[str, Any], rng: Any, now: float | None = None) -> Any:
         if self._per_evaluation:
             bindings = dict(bindings)
             for name in self._per_evaluation:
                 bindings[name] = functions.PER_EVALUATION[name](rng)
+        clock = {"now": round(now * 1000)} if now is not None and self._tells_time else {}
         try:
             text = self._expression.evaluate_json(None if input is UNDEFINED else _encode(input),
-                                                  bindings, **LIMITS)
+                                                  bindings, **LIMITS, **clock)
         except jlens.JlensError as exc:
             raise _error(exc) from None
         # JSON text keeps undefined (None) apart from null ("null"); jlens writes numbers as
