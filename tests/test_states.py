@@ -478,6 +478,17 @@ def test_state_output_over_the_quota_fails_the_execution():
     assert types(ex) == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
 
 
+def test_task_parameters_over_the_quota_fail_before_the_call():
+    # AWS's wording for a Task's parameters (a production report: "The state/task
+    # 'check_version' provided parameters with a size exceeding ...")
+    tasks = Tasks(F=lambda payload: {})
+    ex = run(one({"Type": "Task", "Resource": lambda_arn("F"), "Parameters": {"big": BIG}}), {},
+             tasks=tasks)
+    assert (ex.error, ex.cause) == ("States.DataLimitExceeded", "The state/task 'S' provided parameters "
+                                    "with a size exceeding the maximum number of bytes service limit.")
+    assert tasks.calls == []
+
+
 def test_output_just_under_the_quota_is_fine():
     text = "a" * (256 * 1024 - 2)  # a JSON string: two quotes
     assert result(run(one({"Type": "Pass", "Result": text})))["status"] == "SUCCEEDED"

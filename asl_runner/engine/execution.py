@@ -340,11 +340,12 @@ class Execution:
         assigned = flow.assignments(result, frame)
         return self.exit(frame, state, flow.output(frame.input, result, frame), assigned)
 
-    def check_size(self, state: State, value: Any) -> None:
-        """The payload quota on a state's output, or its input after Parameters (terminal)."""
+    def check_size(self, state: State, value: Any, what: str = "returned a result") -> None:
+        """The payload quota on a state's output, or its input after Parameters (terminal);
+        ``what`` words the cause (a Task's call: "provided parameters", as AWS says)."""
         if exceeds_limit(value, cache=self.size_cache):
             raise StatesDataLimitExceeded(
-                cause=f"The state/task '{state.name}' returned a result with a size exceeding "
+                cause=f"The state/task '{state.name}' {what} with a size exceeding "
                 "the maximum number of bytes service limit.")
 
     def exit(self, frame: Frame, state: State, output: Any, assigned: dict | None,

@@ -87,7 +87,7 @@ def attempt(ex: Execution, frame: Frame, state: TaskState, effective: Any,
         frame.task_token = token  # visible as $$.Task.Token while Parameters are evaluated
     payload = state.flow.arguments(effective, frame)
     if state.flow.has_arguments():
-        ex.check_size(state, payload)
+        ex.check_size(state, payload, what="provided parameters")
     family = _FAMILY.get(resource.kind, "task")
     # .waitForTaskToken and .sync calls only submit the work; its outcome comes later (a
     # task token's answer, the job's end)
