@@ -4,13 +4,8 @@ figure it says what JSONata costs per transition (issue 9: at least half as fast
 
 from __future__ import annotations
 
-import asl_runner
-from asl_runner.clock import VirtualClock
-from asl_runner.engine import Execution
+from loop import TRANSITIONS, measure
 
-from _common import best_of, report
-
-TRANSITIONS = 10_000
 DEFINITION = {
     "QueryLanguage": "JSONata",
     "StartAt": "Check",
@@ -26,18 +21,7 @@ DEFINITION = {
 
 
 def main() -> None:
-    machine = asl_runner.load(DEFINITION)
-
-    def once():
-        ex = Execution(machine, {"i": 0}, clock=VirtualClock())
-        ex.start()
-        assert ex.status == "SUCCEEDED" and ex.output == {"i": TRANSITIONS // 2}, ex.cause
-        return ex
-
-    seconds, ex = best_of(once)
-    transitions = (len(ex.history) - 2) // 2
-    report("loop: Choice+Pass in JSONata, history", transitions / seconds, "transitions/s",
-           f"({transitions} transitions, {len(ex.history)} events, {seconds * 1000:.0f} ms)")
+    measure(DEFINITION, "loop: Choice+Pass in JSONata, history")
 
 
 if __name__ == "__main__":

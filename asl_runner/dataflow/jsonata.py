@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from ..errors import AslRunnerError, QueryEvaluationFailure
-from ..jsonvalue import dumps
+from ..jsonvalue import dumps, type_label
 from ..model.states import NULL
 
 OPEN, CLOSE = "{%", "%}"
@@ -35,18 +35,6 @@ def is_expression(value: Any) -> bool:
 def expression_text(value: str) -> str:
     """The expression inside ``{% ... %}``, as AWS quotes it in its messages."""
     return value[len(OPEN):-len(CLOSE)].strip()
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 #: ``$states`` followed by a member other than these may read the context object
@@ -100,11 +88,11 @@ class Expression:
     def typed(self, states: dict, env: Any, expected: str) -> Any:
         """The value, which must be of JSON type ``expected`` ('array', 'number', ...)."""
         value = self.value(states, env)
-        if _type_name(value) != expected:
+        if type_label(value) != expected:
             raise QueryEvaluationFailure(
                 self.location, f"The JSONata expression '{self.text}' specified for the field "
                 f"'{self.location}' returned an unexpected result type. Expected '{expected}', "
-                f"but was '{_type_name(value)}' for value: {dumps(value)}")
+                f"but was '{type_label(value)}' for value: {dumps(value)}")
         return value
 
 
