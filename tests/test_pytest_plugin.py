@@ -218,3 +218,19 @@ def test_bad_stubs_are_refused_with_what_is_wrong(project):
                 machine.stub("Charge", error="Declined").run({}).states["Nope"]
     """)
     result.assert_outcomes(passed=1)
+
+
+def test_the_readme_example_passes(pytester):
+    import re
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n### Testing with pytest\n")
+    [code] = re.findall(r"```python\n(.*?)```", readme[start:readme.find("\n##", start + 1)], re.S)
+    pytester.makepyfile(test_readme=code)
+    pytester.chdir()
+    (pytester.path / "definitions").mkdir()
+    (pytester.path / "definitions" / "charge_and_notify.asl.json").write_text(
+        (repo / "definitions" / "charge_and_notify.asl.json").read_text())
+    pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest").assert_outcomes(passed=2)
