@@ -305,3 +305,28 @@ def test_the_server_module_is_registered():
     from asl_runner.service.api import OPERATIONS
 
     assert OPERATIONS["TestState"] == "test_state"
+
+
+def test_a_mocked_map_runs_its_data_flow_around_the_mock_and_shows_each_stage():
+    definition = {"Type": "Map", "ItemsPath": "$.xs", "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+                  "MaxConcurrency": 2, "ToleratedFailureCount": 1,
+                  "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+                  "ResultSelector": {"n.$": "States.ArrayLength($)"}, "Next": "After"}
+    response = run_state(json.dumps(definition), '{"xs": [1, 2, 3]}', inspection_level="DEBUG",
+                         mock={"result": "[10, 20, 30]"})
+    assert (response["status"], response["nextState"], response["output"]) == \
+        ("SUCCEEDED", "After", '{"n":3}')
+    seen = response["inspectionData"]
+    assert seen["afterItemsPath"] == "[1,2,3]"
+    assert seen["afterItemSelector"] == '[{"v":1},{"v":2},{"v":3}]'
+    assert (seen["maxConcurrency"], seen["toleratedFailureCount"]) == (2, 1)  # numbers, as in the API
+    assert seen["result"] == "[10,20,30]"
+
+
+def test_a_mocked_parallel_s_error_is_caught():
+    definition = {"Type": "Parallel", "End": True,
+                  "Branches": [{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}],
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}]}
+    response = run_state(json.dumps(definition), "{}", mock={"errorOutput": {"error": "Boom", "cause": "c"}})
+    assert response == {"status": "CAUGHT_ERROR", "nextState": "Handle",
+                        "output": '{"Error":"Boom","Cause":"c"}', "error": "Boom", "cause": "c"}

@@ -293,6 +293,10 @@ class Execution:
             if self.status != RUNNING:
                 return
 
+    def start_fanout(self, fanout: Any) -> None:
+        """Start a Parallel's branches or a Map's iterations (TestState answers for them)."""
+        fanout.start()
+
     def evaluation_failed(self, frame: Frame, state: State,
                           failure: QueryEvaluationFailure) -> StatesError:
         """A JSONata expression of the state failed: AWS's EvaluationFailed event (which

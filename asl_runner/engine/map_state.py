@@ -84,6 +84,16 @@ def _settings(state: MapState, doc: Any, frame: Frame) -> tuple[int, int | None,
     return max_concurrency, count, percentage
 
 
+def _settings_seen(max_concurrency: int, count: int | None, percentage: float | None) -> dict:
+    """The Map's settings as TestState's inspectionData reports them (numbers, not text)."""
+    seen: dict[str, Any] = {"maxConcurrency": max_concurrency}
+    if count is not None:
+        seen["toleratedFailureCount"] = count
+    if percentage is not None:
+        seen["toleratedFailurePercentage"] = float(percentage)
+    return seen
+
+
 def _items(state: MapState, effective: Any, frame: Frame) -> list:
     if state.query_language == JSONATA:
         if state.items is not None:  # the Items field: its expression's array, or the array
@@ -150,9 +160,13 @@ def _inputs(ex: Execution, frame: Frame, state: MapState, items: list, effective
     if state.item_batcher is not None:
         items = _batches(state, items, effective, frame)
     flow = state.flow
+    if frame.inspection is not None and state.item_batcher is not None:
+        frame.inspection["afterItemBatcher"] = items
     if not flow.has_item_selector():
         return items
     inputs = [flow.item_input(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
+    if frame.inspection is not None:
+        frame.inspection["afterItemSelector"] = inputs
     for item_input in inputs:
         ex.check_size(state, item_input)
     return inputs
@@ -166,6 +180,8 @@ def run(ex: Execution, frame: Frame, state: MapState) -> bool:
         return attempt(ex, frame, state, None, effective, None)
     try:
         items = _items(state, effective, frame)
+        if frame.inspection is not None:
+            frame.inspection["afterItemsPath"] = items
     except QueryEvaluationFailure as failure:
         return ex.fail_state(frame, state, ex.evaluation_failed(frame, state, failure),
                              before_catch=lambda: ex.emit(frame, "MapStateFailed"))
@@ -185,6 +201,9 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     if settings is None:
         settings = _settings(state, effective, frame)
     max_concurrency, tolerated_count, tolerated_percentage = settings
+    if frame.inspection is not None:
+        frame.inspection.update(_settings_seen(max_concurrency, tolerated_count,
+                                               tolerated_percentage))
     if inputs is None:  # what the reader needs is checked before its Map Run starts (recorded)
         max_items = _max_items(state, effective, frame)
         request = state.flow.map_run_request("ItemReader", effective, frame)
@@ -235,10 +254,11 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
 
     def start(inputs: list) -> bool:
         started_inputs[:] = inputs
-        FanOut(ex, frame, state, [state.processor], inputs, map_events=not distributed,
-               max_concurrency=max_concurrency, record_children=not distributed,
-               isolated_scopes=distributed, tolerated_count=tolerated_count,
-               tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed).start()
+        ex.start_fanout(FanOut(
+            ex, frame, state, [state.processor], inputs, map_events=not distributed,
+            max_concurrency=max_concurrency, record_children=not distributed,
+            isolated_scopes=distributed, tolerated_count=tolerated_count,
+            tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed))
         return False
 
     if inputs is None:

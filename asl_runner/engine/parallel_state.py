@@ -36,6 +36,7 @@ def attempt(ex: Execution, frame: Frame, state: ParallelState, branch_input: Any
             retry=lambda: attempt(ex, frame, state, branch_input),
         )
 
-    FanOut(ex, frame, state, list(state.branches), [branch_input] * len(state.branches),
-           map_events=False, on_done=done, on_failed=failed).start()
+    ex.start_fanout(FanOut(ex, frame, state, list(state.branches),
+                           [branch_input] * len(state.branches), map_events=False,
+                           on_done=done, on_failed=failed))
     return False

@@ -32,8 +32,10 @@ from .frame import Frame
 from .outcomes import ActivityStarted, perform
 
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
-#: the states AWS's TestState runs; the others only with a mock (and Map/Parallel not here yet)
+#: the states AWS's TestState runs; the others only with a mock (Map and Parallel: a mock for their result)
 _RUNNABLE = frozenset({"Task", "Pass", "Wait", "Choice", "Succeed", "Fail"})
+#: the inspectionData members that are numbers (botocore: InspectionMaxConcurrency, ...)
+_NUMERIC = frozenset({"maxConcurrency", "toleratedFailureCount", "toleratedFailurePercentage"})
 #: the states a mock may stand for (botocore: "A mock can only be specified for Task, Map, or
 #: Parallel states")
 _MOCKABLE = frozenset({"Task", "Map", "Parallel"})
@@ -203,8 +205,10 @@ class TestStateExecution(Execution):
 
     def __init__(self, machine: Any, input: Any, *, variables: dict | None = None,
                  context: dict | None = None, retry_count: int = 0, inspect: bool = False,
-                 **kw: Any):
+                 mock: _Mock | None = None, **kw: Any):
         super().__init__(machine, input, **kw)
+        #: what stands for the tested state's work (its call, or a Map's or Parallel's run)
+        self._mock = mock
         self._variables = variables
         self._context = context
         self._retry_count = retry_count
@@ -265,6 +269,17 @@ class TestStateExecution(Execution):
                 due = self.frame_time(frame)
         return super().schedule_timer(due, kind, frame, data)
 
+    def start_fanout(self, fanout: Any) -> None:
+        """A mocked Map or Parallel: the mock is the result of its branches or iterations
+        (AWS's TestState runs neither)."""
+        mock = self._mock
+        if mock is None or not self._tested(fanout.frame):
+            return super().start_fanout(fanout)
+        if mock.failing:
+            fanout.on_failed(StatesError(mock.error, mock.cause))
+        else:
+            fanout.on_done(mock.result)
+
     def transition(self, frame: Frame, next_name: str | None, output: Any, end: bool = False) -> bool:
         if self._tested(frame) and not end and next_name is not None:
             self.next_state = next_name
@@ -310,7 +325,9 @@ def _response(ex: TestStateExecution, state: Any, level: str, variables_given: b
             details["retryIndex"] = ex.retry_index
     if level != "INFO":
         frame = ex.root
-        inspection = {key: dumps(value) for key, value in (frame.inspection or {}).items()}
+        # the Map's settings are numbers in AWS's InspectionData, every stage JSON text
+        inspection = {key: value if key in _NUMERIC else dumps(value)
+                      for key, value in (frame.inspection or {}).items()}
         if variables_given or frame.scope.values:
             inspection["variables"] = dumps(frame.variables)
         if details:
@@ -366,7 +383,7 @@ def test_state(definition: Any, input: Any = None, *, inspection_level: str = "I
 
     ex = TestStateExecution(machine, state_input, clock=VirtualClock(), variables=values,
                             context=context_object, retry_count=retry_count,
-                            inspect=inspection_level != "INFO")
+                            inspect=inspection_level != "INFO", mock=mocked)
     closing = None
     if mocked is not None:
         performer: Callable[[Invocation], Any] = mocked
@@ -401,8 +418,9 @@ def _check_supported(state: Any, mocked: _Mock | None) -> None:
         raise _validation(f"A mock can only be specified for Task, Map, or Parallel states, "
                           f"not for a {kind} state")
     if kind in ("Map", "Parallel"):
-        # AWS tests these with a mock only; asl-runner cannot run them under TestState yet
-        raise _validation(f"TestState of a {kind} state is not supported by asl-runner yet")
+        if mocked is None:  # AWS runs neither's branches or iterations under TestState
+            raise _validation(f"TestState only supports {kind} states when a mock is specified")
+        return
     if kind not in _RUNNABLE:
         raise _validation(f"TestState does not support {kind} states")
     if kind == "Task" and mocked is None:
