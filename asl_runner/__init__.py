@@ -84,48 +84,12 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
     Raises ``asl_runner.mocks.MockConfigError`` for mocks that cannot be used, and warns
     (``MockWarning``) of mocks that name no state of the definition.
     """
-    from .engine import Runner
-    from .integrations import Integrations
-    from .integrations.run_api import RunApi
-    from .model import StateMachine
+    from .local_run import LocalRun
 
-    setup = None
-    if aws_setup is not None:
-        from .integrations.setup import read_setup
-
-        setup = read_setup(aws_setup)
-    integrations = Integrations(lambdas, handlers, machines={
-        child: m if isinstance(m, StateMachine) else load(m) for child, m in (machines or {}).items()})
-    invoker: Any = integrations
-    if mocks is not None:
-        import warnings
-
-        from .mocks import MockedIntegrations, MockWarning, always, for_run
-
-        definition = definition if isinstance(definition, StateMachine) else load(definition)
-        chosen, state_machine_name, notes = for_run(mocks, test_case, definition,
-                                                    state_machine_name)
-        for note in notes:
-            warnings.warn(note, MockWarning, stacklevel=2)
-        invoker = MockedIntegrations(invoker, always(chosen))
-    elif test_case is not None:
-        raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
-    execution = start(definition, input, clock=clock, name=name,
-                      state_machine_name=state_machine_name, **kw)
-    integrations.clock = execution.clock  # children run on the clock of the one that starts them
-    integrations.runs = RunApi(integrations)
-    execution.children = integrations.children
-    try:
-        if setup:
-            from .integrations.setup import apply_setup
-
-            apply_setup(integrations.aws, setup)
-        with Runner(invoker, max_workers=max_workers) as runner:
-            integrations.runs.register(execution, runner)
-            runner.run(execution)
-    finally:
-        integrations.close()  # one mocked AWS account per run, as `asl-runner run` has
-    return execution
+    return LocalRun(definition, input, lambdas=lambdas, handlers=handlers, mocks=mocks,
+                    test_case=test_case, machines=machines, aws_setup=aws_setup, clock=clock,
+                    name=name, state_machine_name=state_machine_name, **kw
+                    ).drive(max_workers=max_workers)
 
 
 

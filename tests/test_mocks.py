@@ -761,7 +761,8 @@ REPO = Path(__file__).resolve().parents[1]
 def _readme_section() -> str:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     start = readme.index("\n### Mocked service integrations")
-    return readme[start:readme.index("\n## ", start + 1)]
+    ends = [i for i in (readme.find("\n## ", start + 1), readme.find("\n### ", start + 1)) if i > 0]
+    return readme[start:min(ends)]
 
 
 def test_the_readme_s_mock_file_is_the_shipped_one_and_its_commands_work(monkeypatch):

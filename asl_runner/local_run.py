@@ -1,0 +1,74 @@
+"""One in-process run, as ``asl_runner.run`` and the pytest plugin make it: the execution, its
+integrations (local handlers, the run's own mocked AWS account, the child machines it may
+start, the task tokens it answers) and the invoker its tasks go to, mocks first.
+
+:meth:`LocalRun.drive` runs it to its end and closes what it opened; a caller that wants to
+answer tasks itself (the plugin's token answers) wraps :attr:`LocalRun.invoker` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+class LocalRun:
+    def __init__(self, definition: Any, input: Any = None, *, lambdas: str | None = None,
+                 handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
+                 machines: dict | None = None, aws_setup: Any = None, clock: Any = None,
+                 name: str | None = None, state_machine_name: str = "StateMachine",
+                 mock_warning_level: int = 3, **kw: Any):
+        from . import load, start
+        from .integrations import Integrations
+        from .integrations.run_api import RunApi
+        from .model import StateMachine
+
+        self._setup = None
+        if aws_setup is not None:
+            from .integrations.setup import read_setup
+
+            self._setup = read_setup(aws_setup)
+        integrations = Integrations(lambdas, handlers, machines={
+            child: m if isinstance(m, StateMachine) else load(m) for child, m in (machines or {}).items()})
+        invoker: Any = integrations
+        if mocks is not None:
+            import warnings
+
+            from .mocks import MockedIntegrations, MockWarning, always, for_run
+
+            definition = definition if isinstance(definition, StateMachine) else load(definition)
+            chosen, state_machine_name, notes = for_run(mocks, test_case, definition,
+                                                        state_machine_name)
+            for note in notes:
+                warnings.warn(note, MockWarning, stacklevel=mock_warning_level)
+            invoker = MockedIntegrations(invoker, always(chosen))
+        elif test_case is not None:
+            raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
+        self.execution = start(definition, input, clock=clock, name=name,
+                               state_machine_name=state_machine_name, **kw)
+        integrations.clock = self.execution.clock  # children run on the clock of their parent
+        integrations.runs = RunApi(integrations)
+        self.execution.children = integrations.children
+        self.integrations = integrations
+        #: what the run's tasks are performed by (wrap it to answer some of them yourself)
+        self.invoker: Any = invoker
+
+    def drive(self, *, max_workers: int = 16,
+              on_wait_forever: Callable[[Any], None] | None = None) -> Any:
+        """Run the execution to its end (or until ``on_wait_forever`` raises) and close the
+        run's integrations: one mocked AWS account per run, as ``asl-runner run`` has."""
+        from .engine import Runner
+
+        integrations = self.integrations
+        try:
+            if self._setup:
+                from .integrations.setup import apply_setup
+
+                apply_setup(integrations.aws, self._setup)
+            with Runner(self.invoker, max_workers=max_workers,
+                        on_wait_forever=on_wait_forever) as runner:
+                integrations.runs.register(self.execution, runner)
+                runner.run(self.execution)
+        finally:
+            integrations.close()
+        return self.execution
