@@ -110,3 +110,47 @@ def test_an_order_that_goes_through_runs_no_compensation(saga):
 def test_a_declined_payment_releases_the_inventory_and_fails(saga):
     run = saga.stub("ChargePayment", error=("PaymentDeclined", "card declined")).run({"orderId": "o-2"})
     run.assert_failed().assert_visited("ReleaseInventory").assert_not_visited("CreateShipment")
+
+
+# -- the loan approval: a person decides through a task token -----------------------------------
+
+LOAN = "definitions/loan_approval.asl.json"
+
+
+@pytest.fixture
+def loan(sfn):
+    return (sfn.load(LOAN)
+            .stub("CheckCredit", result={"rating": "GOOD", "score": 720})
+            .stub("VerifyIncome", result={"verified": True})
+            .stub("AppraiseProperty", result={"value": 400000})
+            .stub("UnderwriteLoan", result={"recommendation": "APPROVE"})
+            .stub("GenerateLoanDocuments", result={"documents": ["offer.pdf"]})
+            .stub("RecordApprovalDecision", fn=lambda payload, call: payload["decision"])
+            .stub("FundLoan", result={"fundedAt": "2024-05-04T10:00:00Z"})
+            .stub("arn:aws:lambda:us-east-1:123456789012:function:SendLoanDecision",
+                  result={"messageId": "m-1"}))
+
+
+def test_a_manager_who_declines_has_the_applicant_told(loan):
+    # (an approval goes on to CollectSignature, an activity: the toolkit cannot stub those yet)
+    run = (loan.on_token("RequestApproval", lambda task: task.succeed({"approved": False}))
+           .run({"applicationId": "a-1"}))
+    run.assert_succeeded().assert_path("CheckCredit", "IsCreditGood", "AssessApplication",
+                                       "RequestApproval", "RecordApprovalDecision", "IsApproved",
+                                       "SendDeclineNotice", "ApplicationDeclined")
+    assert run.states["RecordApprovalDecision"].output["approval"] == {"approved": False}
+
+
+def test_poor_credit_is_rejected_without_asking_anyone(loan):
+    run = loan.stub("CheckCredit", result={"rating": "POOR", "score": 540}).run({"applicationId": "a-3"})
+    run.assert_succeeded().assert_path("CheckCredit", "IsCreditGood", "SendRejection",
+                                       "ApplicationRejected")
+
+
+def test_an_unanswered_request_goes_up_a_level_and_that_manager_decides(loan):
+    run = (loan.on_token("RequestApproval", lambda task: None)  # nobody answers: a day passes
+           .on_token("EscalateApproval", lambda task: task.succeed({"approved": False}))
+           .run({"applicationId": "a-2"}))
+    run.assert_succeeded().assert_visited("EscalateApproval", "SendDeclineNotice")
+    run.assert_not_visited("FundLoan")
+    assert run.states["RequestApproval"].error == "States.Timeout"
