@@ -31,6 +31,8 @@ class LocalRun:
         integrations = Integrations(lambdas, handlers, machines={
             child: m if isinstance(m, StateMachine) else load(m) for child, m in (machines or {}).items()})
         invoker: Any = integrations
+        #: the mocks' invoker, which answers the activity tasks it mocks for their worker
+        self._mocked: Any = None
         if mocks is not None:
             import warnings
 
@@ -41,7 +43,7 @@ class LocalRun:
                                                         state_machine_name)
             for note in notes:
                 warnings.warn(note, MockWarning, stacklevel=mock_warning_level)
-            invoker = MockedIntegrations(invoker, always(chosen))
+            invoker = self._mocked = MockedIntegrations(invoker, always(chosen))
         elif test_case is not None:
             raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
         self.execution = start(definition, input, clock=clock, name=name,
@@ -65,8 +67,9 @@ class LocalRun:
                 from .integrations.setup import apply_setup
 
                 apply_setup(integrations.aws, self._setup)
-            with Runner(self.invoker, max_workers=max_workers,
-                        on_wait_forever=on_wait_forever) as runner:
+            answers = self._mocked.answers if self._mocked is not None else None
+            with Runner(self.invoker, max_workers=max_workers, on_wait_forever=on_wait_forever,
+                        answers_activity=answers) as runner:
                 integrations.runs.register(self.execution, runner)
                 runner.run(self.execution)
         finally:

@@ -126,13 +126,25 @@ def loan(sfn):
             .stub("UnderwriteLoan", result={"recommendation": "APPROVE"})
             .stub("GenerateLoanDocuments", result={"documents": ["offer.pdf"]})
             .stub("RecordApprovalDecision", fn=lambda payload, call: payload["decision"])
+            .stub("CollectSignature", result={"signedBy": "applicant"})  # an activity's worker
             .stub("FundLoan", result={"fundedAt": "2024-05-04T10:00:00Z"})
             .stub("arn:aws:lambda:us-east-1:123456789012:function:SendLoanDecision",
                   result={"messageId": "m-1"}))
 
 
+def test_a_manager_s_approval_is_signed_and_funded(loan):
+    approve = {"approved": True, "approver": "m.king"}
+    run = (loan.on_token("RequestApproval", lambda task: task.succeed(approve))
+           .run({"applicationId": "a-0", "applicant": {"name": "Ada", "email": "ada@example.com"}}))
+    run.assert_succeeded().assert_path("CheckCredit", "IsCreditGood", "AssessApplication",
+                                       "RequestApproval", "RecordApprovalDecision", "IsApproved",
+                                       "CollectSignature", "FundLoan", "SendFundedNotice",
+                                       "LoanFunded")
+    assert run.states["CollectSignature"].output["signature"] == {"signedBy": "applicant"}
+    assert "ActivitySucceeded" in [e["type"] for e in run.history]
+
+
 def test_a_manager_who_declines_has_the_applicant_told(loan):
-    # (an approval goes on to CollectSignature, an activity: the toolkit cannot stub those yet)
     run = (loan.on_token("RequestApproval", lambda task: task.succeed({"approved": False}))
            .run({"applicationId": "a-1"}))
     run.assert_succeeded().assert_path("CheckCredit", "IsCreditGood", "AssessApplication",

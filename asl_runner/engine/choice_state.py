@@ -17,9 +17,10 @@ def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
     flow = state.flow
     effective = flow.input(frame.input, frame)
     matched = None
-    for rule in state.choices:
+    index = len(state.choices)  # no rule matched: the index coverage gives the Default
+    for i, rule in enumerate(state.choices):
         if rule.condition.evaluate(effective, frame):
-            target, matched = rule.next, rule
+            target, matched, index = rule.next, rule, i
             break
     else:
         if state.default is None:
@@ -27,6 +28,8 @@ def run(ex: Execution, frame: Frame, state: ChoiceState) -> bool:
                 cause=f"No Matches! At state {state.name!r} no choice rule matched and "
                 "there is no Default.")
         target = state.default
+    if ex.observer is not None:
+        ex.observer.chose(state, index)
     # AWS: the state's Assign applies whichever rule matched; the matching rule's own
     # Assign adds to it
     assigned = flow.assignments(effective, frame, rule=matched)

@@ -132,6 +132,11 @@ class Execution:
         self.hints: list[str] = []
         #: listeners called with each new event and the nesting depth of its frame
         self.listeners: list[Callable[[Event, int], None]] = []
+        #: told of each state entered and each Choice rule, retrier and catcher that applied
+        #: (the pytest plugin's coverage; see asl_runner.pytest_plugin.coverage). The history
+        #: cannot say which of several rules with the same Next matched, and a distributed
+        #: Map's iterations write none
+        self.observer: Any = None
 
         self._ready: deque[Frame] = deque()
         self._timers: list[Timer] = []
@@ -336,6 +341,8 @@ class Execution:
         frame.entered_time = self.frame_time(frame)
         frame.retry_counts = None
         frame.retry_total = 0
+        if self.observer is not None:
+            self.observer.entered(state)
 
     def finish(self, frame: Frame, state: State, result: Any) -> bool:
         """After the state's work: its assignments and output (the state's data flow), then
@@ -395,6 +402,8 @@ class Execution:
                 if attempts < retrier.max_attempts:
                     frame.retry_counts[i] = attempts + 1
                     frame.retry_total += 1
+                    if self.observer is not None:
+                        self.observer.retried(state, i)
                     delay = retrier.delay(attempts + 1, self.random)
                     self.schedule_timer(self.frame_time(frame) + delay, "retry", frame, retry)
                     return SUSPEND
@@ -404,6 +413,8 @@ class Execution:
         if catcher is None:
             self.frame_failed(frame, error)
             return SUSPEND
+        if self.observer is not None:
+            self.observer.caught(state, next(i for i, c in enumerate(state.catch) if c is catcher))
         error_output = {"Error": error.error, "Cause": error.cause if error.cause is not None else ""}
         try:
             output, assigned = state.flow.caught(catcher, frame.input, error_output, frame)

@@ -68,7 +68,7 @@ def for_run(mocks: Any, test_case: str | None, machine: Any,
                 "'MockedResponses') or a dict of mocks by state name or resource ARN, not "
                 f"{a_type(mocks)}")])
     entries = _entries(mocks)
-    notes = [f"mocks: {p}" for p in unused_mocks(entries, machine, resources=True)]
+    notes = [f"mocks: {p}" for p in unused_mocks(entries, machine, resources=True, activities=True)]
     return Mocks(entries, "the mocks"), machine_name, notes
 
 

@@ -346,12 +346,14 @@ def _unknown_keys(report: Report, pointer: str, value: dict, allowed: tuple[str,
 
 
 def unused_mocks(entries: Mapping[str, Any], machine: Any, pointer: str = "", *,
-                 resources: bool = False) -> list[Problem]:
+                 resources: bool = False, activities: bool = False) -> list[Problem]:
     """The entries of a test case (state name -> mock) that can never apply to the definition
     ``machine`` (a model.StateMachine): a state it does not have, or one that calls nothing
     (with ``resources``, a key may also be the Resource of one of its Task states). Step
     Functions Local does not check this; a misspelt state name would silently run the real
-    integration, so asl-runner says so (as a warning: the file may serve other definitions)."""
+    integration, so asl-runner says so (as a warning: the file may serve other definitions).
+    With ``activities``, a mock of an activity task applies (the in-process runner then has the
+    mock answer for the worker)."""
     tasks: dict[str, Any] = {}
     others: dict[str, str] = {}
     _states(machine, tasks, others)
@@ -362,7 +364,7 @@ def unused_mocks(entries: Mapping[str, Any], machine: Any, pointer: str = "", *,
         if name in others:
             problems.append(Problem(where, f"{quote(name)} is a {others[name]} state, which calls "
                                            "no resource: this mock is never used"))
-        elif name in tasks and tasks[name].resource.kind == "activity":
+        elif name in tasks and tasks[name].resource.kind == "activity" and not activities:
             problems.append(Problem(where, f"{quote(name)} is an activity task, which workers "
                                            "answer (GetActivityTask): this mock is never used"))
         elif name not in tasks and name not in used_resources:

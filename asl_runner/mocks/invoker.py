@@ -78,6 +78,11 @@ class MockedIntegrations:
         self.fallback = fallback
         self.mocks_for = mocks_for
 
+    def answers(self, invocation: Any) -> bool:
+        """Whether a mock answers ``invocation`` (an activity task's, say, for its worker)."""
+        mocks = self.mocks_for(invocation.execution_arn)
+        return mocks is not None and mocks.find(invocation) is not None
+
     def __call__(self, invocation: Any) -> Any:
         mocks = self.mocks_for(invocation.execution_arn)
         mock = mocks.find(invocation) if mocks is not None else None

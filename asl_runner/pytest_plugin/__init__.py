@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-
 @pytest.fixture(scope="session")
 def _asl_runner_definitions() -> dict:
     """Parsed definitions by path, shared by the session's tests (the model is immutable)."""
@@ -20,11 +19,24 @@ def _asl_runner_definitions() -> dict:
 
 
 @pytest.fixture
-def sfn(_asl_runner_definitions: dict) -> Any:
+def sfn(_asl_runner_definitions: dict, pytestconfig: Any) -> Any:
     """Load state machines to test: ``sfn.load("machine.asl.json").stub(...).run(input)``."""
+    from .coverage import SESSION
     from .machine import StateMachines
 
-    return StateMachines(_asl_runner_definitions)
+    return StateMachines(_asl_runner_definitions, coverage=pytestconfig.stash.get(SESSION, None))
+
+
+def pytest_addoption(parser: Any) -> None:
+    from .coverage import add_options
+
+    add_options(parser)
+
+
+def pytest_configure(config: Any) -> None:
+    from .coverage import configure
+
+    configure(config)
 
 
 def pytest_assertrepr_compare(config: Any, op: str, left: Any, right: Any) -> list[str] | None:

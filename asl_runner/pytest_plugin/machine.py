@@ -21,8 +21,9 @@ from .tokens import TokenAnswers, TokenTask
 class StateMachines:
     """What the ``sfn`` fixture gives: loads definitions (a path, a dict or JSON text)."""
 
-    def __init__(self, parsed: dict) -> None:
+    def __init__(self, parsed: dict, coverage: Any = None) -> None:
         self._parsed = parsed
+        self._coverage = coverage  # the session's SessionCoverage under --sfn-cov
 
     def load(self, definition: Any, *, name: str = "StateMachine", lambdas: str | None = None,
              handlers: dict | None = None, machines: dict | None = None) -> Machine:
@@ -31,6 +32,7 @@ class StateMachines:
         ``asl_runner.run``'s, for the tasks no stub answers."""
         from .. import load
 
+        key = None
         if isinstance(definition, (str, os.PathLike)) and not str(definition).lstrip().startswith("{"):
             key = os.path.abspath(definition)
             model = self._parsed.get(key)
@@ -38,7 +40,9 @@ class StateMachines:
                 model = self._parsed[key] = load(os.fspath(definition))
         else:
             model = load(definition)
-        return Machine(model, name, lambdas=lambdas, handlers=handlers, machines=machines)
+        recorder = None if self._coverage is None else self._coverage.recorder(model, key, name)
+        return Machine(model, name, lambdas=lambdas, handlers=handlers, machines=machines,
+                       recorder=recorder)
 
 
 class Machine:
@@ -46,8 +50,9 @@ class Machine:
     return the machine, so they chain; ``run`` may be called any number of times."""
 
     def __init__(self, model: Any, name: str, *, lambdas: str | None, handlers: dict | None,
-                 machines: dict | None) -> None:
+                 machines: dict | None, recorder: Any = None) -> None:
         self.model = model
+        self._recorder = recorder
         self.name = name
         self._integrations = {"lambdas": lambdas, "handlers": handlers, "machines": machines}
         self._stubs: dict[str, Any] = {}
@@ -93,7 +98,7 @@ class Machine:
         answers = TokenAnswers(self._answers) if self._answers else None
         execution, stuck = execute(self.model, input, mocks=self._stubs, answers=answers,
                                    clock=clock, name=name, state_machine_name=self.name,
-                                   **self._integrations)
+                                   observer=self._recorder, **self._integrations)
         return Run(execution, stuck=stuck)
 
     def _check_target(self, target: str) -> None:
@@ -101,7 +106,7 @@ class Machine:
 
         if not isinstance(target, str):
             raise TypeError(f"a stub's target is a state name or a resource ARN, not {target!r}")
-        problems = unused_mocks({target: None}, self.model, resources=True)
+        problems = unused_mocks({target: None}, self.model, resources=True, activities=True)
         if problems:
             raise ValueError(f"cannot stub '{target}': {problems[0].message.split(': this mock')[0]}")
 
