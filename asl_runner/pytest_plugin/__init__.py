@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+
 @pytest.fixture(scope="session")
 def _asl_runner_definitions() -> dict:
     """Parsed definitions by path, shared by the session's tests (the model is immutable)."""
