@@ -799,3 +799,15 @@ def test_mocks_from_python_must_be_json_and_are_copied():
     ex = run(definition, config, "T")
     config["MockedResponses"]["S"]["0"]["Return"]["n"] = 2
     assert ex.output == {"n": 1} and run(definition, config, "T").output == {"n": 2}
+
+
+def test_a_mocks_dict_answers_an_activity_task_for_its_worker():
+    definition = {"StartAt": "Sign", "States": {"Sign": {
+        "Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:Sign",
+        "TimeoutSeconds": 60, "End": True}}}
+    execution = asl_runner.run(definition, {"doc": 1}, clock="virtual",
+                               mocks={"Sign": lambda payload, call: {"signed": payload["doc"]}})
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert execution.output == {"signed": 1}
+    assert [e.type for e in execution.history][2:5] == ["ActivityScheduled", "ActivityStarted",
+                                                          "ActivitySucceeded"]
