@@ -112,6 +112,19 @@ def test_a_declined_payment_releases_the_inventory_and_fails(saga):
     run.assert_failed().assert_visited("ReleaseInventory").assert_not_visited("CreateShipment")
 
 
+def test_a_confirmation_that_cannot_be_sent_undoes_every_step_in_reverse_order(saga):
+    run = saga.stub("SendConfirmation", error=("MailboxUnavailable", "smtp down")).run({"orderId": "o-3"})
+    run.assert_failed(error="SendConfirmationFailed")
+    assert run.path[-6:] == ["SendConfirmationFailed", "CancelShipment", "RefundPayment",
+                             "ReleaseInventory", "DidCompensationFail", "OrderFailed"]
+
+
+def test_a_compensation_that_fails_does_not_stop_the_others(saga):
+    run = saga.stub("RefundPayment", error=("RefundsDown", "try later")) \
+              .stub("UpdateCrm", error=("CrmDown", "maintenance")).run({"orderId": "o-4"})
+    run.assert_failed(error="Order.CompensationFailed").assert_visited("ReleaseInventory")
+
+
 # -- the loan approval: a person decides through a task token -----------------------------------
 
 LOAN = "definitions/loan_approval.asl.json"
