@@ -51,8 +51,8 @@ TESTS = """
 #: and catcher, and a Map with no items
 MISSED = [
     "    missed 'Route' Default -> Reject",
-    "    missed 'Charge' Retry[1] ['States.Timeout']",
-    "    missed 'Charge' Catch[1] ['States.ALL'] -> Reject",
+    "    missed 'Charge' Retry[1] [States.Timeout]",
+    "    missed 'Charge' Catch[1] [States.ALL] -> Reject",
     "    missed 'Refund' ItemProcessor (no iteration ran)",
     "    missed state 'Credit'",
     "    missed state 'Reject'",

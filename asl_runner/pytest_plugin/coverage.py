@@ -85,14 +85,21 @@ def items_of(machine: Any) -> list[Item]:
             inner.append(processor)
         for i, retrier in enumerate(getattr(state, "retry", ())):
             items.append(Item("retriers", f"{p}/Retry/{i}",
-                              f"{name!r} Retry[{i}] {list(retrier.error_equals)}", f"{p}/Retry/{i}"))
+                              f"{name!r} Retry[{i}] {_errors(retrier)}", f"{p}/Retry/{i}"))
         for i, catcher in enumerate(getattr(state, "catch", ())):
             items.append(Item("catchers", f"{p}/Catch/{i}",
-                              f"{name!r} Catch[{i}] {list(catcher.error_equals)} -> {catcher.next}",
+                              f"{name!r} Catch[{i}] {_errors(catcher)} -> {catcher.next}",
                               f"{p}/Catch/{i}"))
         for sub in inner:
             items.extend(items_of(sub))
     return items
+
+
+def _errors(entry: Any) -> str:
+    """A Retry or Catch entry's ErrorEquals, cut short: its index names it already."""
+    names = entry.error_equals
+    shown = ", ".join(names[:2])
+    return f"[{shown}, +{len(names) - 2}]" if len(names) > 2 else f"[{shown}]"
 
 
 class Recorder:
