@@ -137,3 +137,36 @@ def test_a_threshold_is_a_percentage(project):
     result = run(project, "--sfn-cov-fail-under=120")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--sfn-cov-fail-under is a percentage (0 to 100), not 120*"])
+
+
+def test_an_unwritable_report_fails_the_session(project):
+    result = run(project, "--sfn-cov-report=missing/dir/cov.json")
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["ERROR: cannot write missing/dir/cov.json: No such file or directory"])
+
+
+def test_inline_definitions_and_a_distributed_maps_iterations(pytester):
+    # a distributed Map's iterations write no events in the parent's history: the engine
+    # tells coverage what they entered all the same
+    pytester.makepyfile(test_inline="""
+        FANOUT = {"StartAt": "Each", "States": {"Each": {
+            "Type": "Map", "ItemsPath": "$", "End": True, "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Square", "States": {"Square": {"Type": "Pass", "End": True}}}}}}
+
+        def test_a_distributed_map(sfn):
+            sfn.load(FANOUT, name="Fanout").run([1, 2]).assert_succeeded(output=[1, 2])
+
+        def test_another_machine_of_the_same_name(sfn):
+            sfn.load({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+                     name="Fanout").run({})
+    """)
+    result = run(pytester, "--sfn-cov")
+    result.assert_outcomes(passed=2)
+    assert "<inline Fanout>     states 2/2  branches 1/1  retriers 0/0  catchers 0/0  100%" \
+        in result.outlines
+    assert "<inline Fanout #2>  states 1/1  branches 0/0  retriers 0/0  catchers 0/0  100%" \
+        in result.outlines
+    assert "TOTAL               states 3/3  branches 1/1  retriers 0/0  catchers 0/0  100%" \
+        in result.outlines

@@ -212,8 +212,10 @@ class CoveragePlugin:
                 with open(self.report_path, "w", encoding="utf-8") as f:
                     json.dump(self.result, f, indent=2)
                     f.write("\n")
-            except OSError as exc:
+            except OSError as exc:  # a CI step that reads the file must not pass without it
                 self.report_error = f"cannot write {self.report_path}: {exc.strerror}"
+                if session.exitstatus == pytest.ExitCode.OK:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.fail_under is not None:
             percent = self.result["totals"]["percent"]
             self.failed_under = percent is None or percent < self.fail_under
