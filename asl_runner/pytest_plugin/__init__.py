@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+#: the plugin's other parts, each with its own options and hooks (import-light, like this one)
+pytest_plugins = ["asl_runner.pytest_plugin.snapshots"]
+
 
 @pytest.fixture(scope="session")
 def _asl_runner_definitions() -> dict:

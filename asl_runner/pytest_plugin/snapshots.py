@@ -1,0 +1,164 @@
+"""Golden histories: a run's history, normalised, kept beside the test and compared on the
+next run (the ``sfn_snapshot`` fixture; ``--sfn-snapshot-update`` rewrites the files).
+
+What changes from one run to the next is replaced by a placeholder, so that only what the
+machine did is compared: timestamps, the execution's ARN and name, task tokens and UUIDs
+(default execution names, child executions, Map Runs, message and request ids; numbered by
+first appearance, so the snapshot still shows which ids are the same). Payloads that the API
+returns as JSON text (``input``, ``output``, ``parameters``, ``result``) are written as JSON, so
+a changed field is a changed line in review, and each event is a block of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+UPDATE_OPTION = "--sfn-snapshot-update"
+_DIRECTORY = "__snapshots__"
+#: history fields whose value is JSON text on the API
+_JSON_TEXT = frozenset({"input", "output", "parameters", "result"})
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+#: what an opaque task token looks like (base64url); each candidate is checked by decoding it
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{40,}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.=-]+")
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.getgroup("asl-runner").addoption(
+        UPDATE_OPTION, action="store_true", default=False,
+        help="write the sfn_snapshot golden histories anew instead of comparing with them")
+
+
+@pytest.fixture
+def sfn_snapshot(request: Any) -> Snapshots:
+    """Compare a run's history with its golden file: ``sfn_snapshot.assert_match(run)``."""
+    return Snapshots(request.node, request.config.getoption(UPDATE_OPTION))
+
+
+class Snapshots:
+    """The golden histories of one test, in ``__snapshots__/MODULE/TEST.json`` beside it (the
+    module's own folder: two modules may well have tests of the same name)."""
+
+    def __init__(self, node: Any, update: bool) -> None:
+        self._node = node
+        self._update = update
+        self._taken = 0
+
+    def path(self, name: str | None = None) -> Path:
+        """The file of the snapshot ``name`` (the test's first unnamed one: the test's name;
+        later unnamed ones are numbered)."""
+        test_file = Path(str(self._node.path))
+        stem = _UNSAFE.sub("_", self._node.name)
+        if name is not None:
+            stem += "." + _UNSAFE.sub("_", name)
+        elif self._taken > 1:
+            stem += f".{self._taken}"
+        return test_file.parent / _DIRECTORY / test_file.stem / f"{stem}.json"
+
+    def assert_match(self, run: Any, name: str | None = None) -> None:
+        """Fail, with a diff of the events, when ``run``'s normalised history differs from the
+        snapshot; write it instead under ``--sfn-snapshot-update``. A snapshot not written yet
+        fails too (a clean checkout in CI must not pass by writing what it should compare)."""
+        __tracebackhide__ = True
+        if name is None:
+            self._taken += 1
+        path = self.path(name)
+        text = render(run)
+        if self._update:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            return
+        shown = _shown(path, self._node)
+        if not path.is_file():
+            raise AssertionError(f"no snapshot {shown} yet: run pytest {UPDATE_OPTION} to write it "
+                                 "(and review it before committing it)")
+        golden = path.read_text(encoding="utf-8")
+        if golden != text:
+            raise AssertionError(_mismatch(shown, golden, text))
+
+
+def render(run: Any) -> str:
+    """The snapshot file's text for ``run``."""
+    document = {"status": run.status, "events": normalise(run.history, run.execution.arn)}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def normalise(events: list[dict], execution_arn: str) -> list[dict]:
+    """The events with what differs between runs replaced by placeholders."""
+    from ..engine.tasks import execution_of_token
+
+    names: dict[str, str] = {}
+    execution_name = execution_arn.rsplit(":", 1)[-1]
+
+    def placeholder(kind: str, value: str) -> str:
+        if value not in names:
+            names[value] = f"<{kind}-{sum(1 for p in names.values() if p.startswith(f'<{kind}-')) + 1}>"
+        return names[value]
+
+    def text(value: str) -> str:
+        value = _TOKEN_LIKE.sub(lambda m: placeholder("task-token", m.group())
+                                if execution_of_token(m.group()) else m.group(), value)
+        value = value.replace(execution_arn, "<execution-arn>")
+        # the name also appears in ARNs of its own (a Map Run's, an express child's)
+        value = re.sub(rf"(?<=[:/]){re.escape(execution_name)}(?=[:/]|$)", "<execution-name>",
+                       value) if value.startswith("arn:") else value
+        return _UUID.sub(lambda m: placeholder("uuid", m.group().lower()), value)
+
+    def walk(value: Any, key: str | None = None) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, str):
+            if key == "timestamp":
+                return "<timestamp>"
+            if key in _JSON_TEXT:
+                try:
+                    return walk(json.loads(value))
+                except ValueError:
+                    pass
+            return text(value)
+        return value
+
+    return [walk(event) for event in events]
+
+
+def _mismatch(shown: str, golden: str, text: str) -> str:
+    old = json.loads(golden)
+    new = json.loads(text)
+    lines = [f"the run's history differs from the snapshot {shown} "
+             f"(run pytest {UPDATE_OPTION} to accept this run's)"]
+    if old.get("status") != new["status"]:
+        lines.append(f"status: {new['status']}, not {old.get('status')}")
+    old_events, new_events = old.get("events", []), new["events"]
+    first = next((i for i, (a, b) in enumerate(zip(old_events, new_events, strict=False)) if a != b),
+                 min(len(old_events), len(new_events)))
+    if first < max(len(old_events), len(new_events)):
+        lines.append(f"events differ from event {first + 1} on: {_describe(old_events, first)} in "
+                     f"the snapshot, {_describe(new_events, first)} in this run (of "
+                     f"{len(old_events)} and {len(new_events)} events)")
+    diff = difflib.unified_diff(golden.splitlines(), text.splitlines(), "snapshot", "this run",
+                                n=4, lineterm="")
+    return "\n".join(lines + list(diff))
+
+
+def _describe(events: list[dict], index: int) -> str:
+    if index >= len(events):
+        return "no such event"
+    event = events[index]
+    name = next((d["name"] for d in event.values() if isinstance(d, dict) and "name" in d), None)
+    return f"{event.get('type')}" + (f" of {name!r}" if name else "")
+
+
+def _shown(path: Path, node: Any) -> str:
+    try:
+        return str(path.relative_to(Path(str(node.config.rootpath))))
+    except ValueError:
+        return str(path)
