@@ -170,3 +170,12 @@ def test_inline_definitions_and_a_distributed_maps_iterations(pytester):
         in result.outlines
     assert "TOTAL               states 3/3  branches 1/1  retriers 0/0  catchers 0/0  100%" \
         in result.outlines
+
+
+def test_a_threshold_with_no_definition_loaded_fails(pytester):
+    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    result = run(pytester, "--sfn-cov-fail-under=50")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["no state machine was loaded through the sfn fixture",
+                                 "FAIL Required state-machine coverage of 50% not reached: "
+                                 "no state machine was loaded"])
