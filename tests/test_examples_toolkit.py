@@ -87,6 +87,24 @@ def test_a_source_that_stays_down_is_retried_then_handed_to_a_person(sfn):
     run.assert_visited("OpenReviewCase").assert_not_visited("PurgeData")
 
 
+def test_purges_that_fail_are_recorded_and_handed_to_a_person(sfn):
+    refused = ("PurgeRefused", "records are locked")
+    run = (gdpr(sfn, "team").stub("PurgeProfile", error=refused).stub("PurgeDocuments", error=refused)
+           .stub("PurgePreferences", error=refused).run({"request": {}}))
+    run.assert_failed(error="GDPR.NeedsReview")
+    run.assert_visited("ProfilePurgeFailed", "DocumentsPurgeFailed", "PreferencesPurgeFailed",
+                       "RecordPurgeFailure", "OpenReviewCase")
+
+
+def test_when_even_the_review_ticket_cannot_be_opened_the_cause_carries_every_failure(sfn):
+    run = (gdpr(sfn, "enterprise").stub("CheckLegalHold", error=("HoldServiceDown", "503"))
+           .stub("OpenReviewCase", error=("TicketingDown", "503")).run({"request": {}}))
+    run.assert_failed(error="GDPR.NeedsReview").assert_path(
+        "Initialize", "IsEnterpriseAccount", "CheckLegalHold", "OpenReviewCase",
+        "NeedsReviewWithoutTicket")
+    assert "HoldServiceDown" in run.cause and "TicketingDown" in run.cause
+
+
 # -- the order saga: compensations in reverse order --------------------------------------------
 
 @pytest.fixture
@@ -123,6 +141,13 @@ def test_a_compensation_that_fails_does_not_stop_the_others(saga):
     run = saga.stub("RefundPayment", error=("RefundsDown", "try later")) \
               .stub("UpdateCrm", error=("CrmDown", "maintenance")).run({"orderId": "o-4"})
     run.assert_failed(error="Order.CompensationFailed").assert_visited("ReleaseInventory")
+
+
+@pytest.mark.parametrize("step, undo", [("ReserveInventory", "ReserveInventoryFailed"),
+                                         ("CreateShipment", "CreateShipmentFailed")])
+def test_each_step_that_fails_starts_the_compensations_from_its_own_point(saga, step, undo):
+    run = saga.stub(step, error=("Unavailable", "down")).run({"orderId": "o-5"})
+    run.assert_failed().assert_visited(undo, "ReleaseInventory")
 
 
 # -- the loan approval: a person decides through a task token -----------------------------------
@@ -179,3 +204,15 @@ def test_an_unanswered_request_goes_up_a_level_and_that_manager_decides(loan):
     run.assert_succeeded().assert_visited("EscalateApproval", "SendDeclineNotice")
     run.assert_not_visited("FundLoan")
     assert run.states["RequestApproval"].error == "States.Timeout"
+
+
+def test_a_credit_check_that_fails_opens_a_review(loan):
+    run = loan.stub("CheckCredit", error=("BureauDown", "503")) \
+              .stub("OpenLoanReview", result={"ticket": "t-1"}).run({"applicationId": "a-4"})
+    run.assert_failed().assert_path("CheckCredit", "OpenLoanReview", "LoanNeedsReview")
+
+
+def test_without_a_review_ticket_the_loan_still_ends_for_a_person(loan):
+    run = loan.stub("CheckCredit", error=("BureauDown", "503")) \
+              .stub("OpenLoanReview", error=("TicketingDown", "503")).run({"applicationId": "a-5"})
+    run.assert_failed().assert_path("CheckCredit", "OpenLoanReview", "LoanNeedsReviewWithoutTicket")
