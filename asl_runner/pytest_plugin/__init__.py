@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 #: the plugin's other parts, each with its own options and hooks (import-light, like this one)
-pytest_plugins = ["asl_runner.pytest_plugin.snapshots"]
+pytest_plugins = ["asl_runner.pytest_plugin.snapshots", "asl_runner.pytest_plugin.mockfiles"]
 
 
 @pytest.fixture(scope="session")
