@@ -227,7 +227,8 @@ def test_the_readme_example_passes(pytester):
     repo = Path(__file__).resolve().parents[1]
     readme = (repo / "README.md").read_text(encoding="utf-8")
     start = readme.index("\n### Testing with pytest\n")
-    [code] = re.findall(r"```python\n(.*?)```", readme[start:readme.find("\n##", start + 1)], re.S)
+    # the section's first example: the two tests that read like a specification
+    code = re.findall(r"```python\n(.*?)```", readme[start:readme.find("\n##", start + 1)], re.S)[0]
     pytester.makepyfile(test_readme=code)
     pytester.chdir()
     (pytester.path / "definitions").mkdir()
