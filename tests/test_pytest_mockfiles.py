@@ -168,3 +168,27 @@ def test_named_mock_files_and_ones_without_a_sidecar(project):
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["charges.mock.json: no expectations file charges.expect.json "
                                  "beside it: *"])
+
+
+def test_a_definition_that_does_not_load_fails_saying_why(project):
+    (project.path / "charge_and_notify.asl.json").write_text('{"StartAt": "Nowhere", "States": {}}')
+    result = project.runpytest()
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["../charge_and_notify.asl.json: *Nowhere*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_mocked_response_answers_a_wait_for_task_token_task_whole(pytester):
+    pytester.path.joinpath("approval.asl.json").write_text(json.dumps({
+        "StartAt": "Ask", "States": {"Ask": {
+            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                           "MessageBody": {"token.$": "$$.Task.Token"}},
+            "End": True}}}))
+    pytester.path.joinpath("approval.mock.json").write_text(json.dumps({
+        "StateMachines": {"Approval": {"TestCases": {"Approved": {"Ask": "Yes"}}}},
+        "MockedResponses": {"Yes": {"0": {"Return": {"approved": True}}}}}))
+    pytester.path.joinpath("approval.expect.json").write_text(json.dumps({
+        "StateMachines": {"Approval": {"Definition": "approval.asl.json", "TestCases": {
+            "Approved": {"Expect": {"Output": {"approved": True}, "Path": ["Ask"]}}}}}}))
+    pytester.runpytest().assert_outcomes(passed=1)

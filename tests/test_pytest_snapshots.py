@@ -23,6 +23,12 @@ MACHINES = {
                     "End": True},
         },
     },
+    "times.json": {
+        "StartAt": "Stamp",
+        "States": {"Stamp": {"Type": "Pass", "End": True, "Parameters": {
+            "started.$": "$$.Execution.StartTime", "entered.$": "$$.State.EnteredTime",
+            "ordered.$": "$.ordered"}}},
+    },
 }
 
 TESTS = """
@@ -139,3 +145,15 @@ def test_unnamed_snapshots_of_one_test_are_numbered(project):
     assert written == ["test_twice_1_.2.json", "test_twice_1_.json",
                        "test_twice_2_.2.json", "test_twice_2_.json"]
     project.runpytest().assert_outcomes(passed=2)
+
+
+def test_the_runs_own_times_in_payloads_are_normalised_not_the_datas(project):
+    project.makepyfile(test_golden="""
+        def test_approved(sfn, sfn_snapshot):
+            sfn_snapshot.assert_match(sfn.load("times.json").run({"ordered": "2020-01-01T00:00:00Z"}))
+    """)
+    project.runpytest("--sfn-snapshot-update").assert_outcomes(passed=1)
+    events = json.loads(snapshot(project).read_text())["events"]
+    assert events[-1]["executionSucceededEventDetails"]["output"] == {
+        "started": "<timestamp>", "entered": "<timestamp>", "ordered": "2020-01-01T00:00:00Z"}
+    project.runpytest().assert_outcomes(passed=1)

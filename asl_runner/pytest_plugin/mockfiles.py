@@ -104,13 +104,18 @@ class MockCase(pytest.Item):
         check(machine.run(input), case_spec["Expect"], f"{self.case.machine}#{self.case.name}")
 
     def _machine(self) -> Any:
-        from ..errors import StatesError
+        from ..errors import AslRunnerError, StatesError
         from .coverage import SESSION
         from .machine import StateMachines
 
         parsed = self.session.stash.setdefault(_DEFINITIONS, {})
         machines = StateMachines(parsed, coverage=self.config.stash.get(SESSION, None))
-        machine = machines.load(self.sidecar.parent / self.spec["Definition"], name=self.case.machine)
+        try:
+            machine = machines.load(self.sidecar.parent / self.spec["Definition"],
+                                    name=self.case.machine)
+        except AslRunnerError as exc:  # not a definition that runs: say why, as `validate` does
+            raise _Refused("\n".join(f"{self.spec['Definition']}: {line}"
+                                     for line in str(exc).splitlines())) from None
         for state, response in self.case.states.items():
             results = [StatesError(a.outcome.error, a.outcome.cause) if hasattr(a.outcome, "error")
                        else a.outcome.value

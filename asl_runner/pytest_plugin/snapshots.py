@@ -26,6 +26,7 @@ _JSON_TEXT = frozenset({"input", "output", "parameters", "result"})
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
 #: what an opaque task token looks like (base64url); each candidate is checked by decoding it
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{40,}")
+_ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.=-]+")
 
 
@@ -102,7 +103,10 @@ def normalise(events: list[dict], execution_arn: str) -> list[dict]:
             names[value] = f"<{kind}-{sum(1 for p in names.values() if p.startswith(f'<{kind}-')) + 1}>"
         return names[value]
 
+    during = _run_time(events)
+
     def text(value: str) -> str:
+        value = _ISO_TIME.sub(lambda m: "<timestamp>" if during(m.group()) else m.group(), value)
         value = _TOKEN_LIKE.sub(lambda m: placeholder("task-token", m.group())
                                 if execution_of_token(m.group()) else m.group(), value)
         value = value.replace(execution_arn, "<execution-arn>")
@@ -128,6 +132,31 @@ def normalise(events: list[dict], execution_arn: str) -> list[dict]:
         return value
 
     return [walk(event) for event in events]
+
+
+def _run_time(events: list[dict]) -> Any:
+    """Whether an ISO-8601 time falls within the run (a second either side): such a time in a
+    payload (``$$.Execution.StartTime``, ``$$.State.EnteredTime``) is the run's, and changes
+    with it; a time in the test's own data (an order date) stays as it is."""
+    from datetime import datetime, timedelta
+
+    def parse(text: str) -> datetime | None:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else None  # AWS's times say their zone
+
+    times = [t for t in (parse(str(e.get("timestamp"))) for e in events) if t is not None]
+    if not times:
+        return lambda text: False
+    first, last = min(times) - timedelta(seconds=1), max(times) + timedelta(seconds=1)
+
+    def during(text: str) -> bool:
+        moment = parse(text)
+        return moment is not None and first <= moment <= last
+
+    return during
 
 
 def _mismatch(shown: str, golden: str, text: str) -> str:
