@@ -157,3 +157,24 @@ def test_the_runs_own_times_in_payloads_are_normalised_not_the_datas(project):
     assert events[-1]["executionSucceededEventDetails"]["output"] == {
         "started": "<timestamp>", "entered": "<timestamp>", "ordered": "2020-01-01T00:00:00Z"}
     project.runpytest().assert_outcomes(passed=1)
+
+
+def test_snapshots_no_test_compared_are_named_when_their_module_ran_whole(project):
+    write_tests(project)
+    project.runpytest("--sfn-snapshot-update").assert_outcomes(passed=1)
+    left_behind = project.path / "__snapshots__" / "test_golden" / "test_renamed_away.json"
+    left_behind.write_text(snapshot(project).read_text())
+    result = project.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*- unused sfn snapshots -*",
+                                 "__snapshots__/test_golden/test_renamed_away.json: compared by no "
+                                 "test of its module: delete it if its test is gone"])
+    assert "test_approved.json: compared" not in result.stdout.str()
+    # a partial run (a test chosen by node id or deselected, or one that failed) says nothing
+    assert "unused sfn snapshots" not in project.runpytest("test_golden.py::test_approved").stdout.str()
+    project.makepyfile(test_golden=TESTS.replace("AMOUNT", "5") + "\n    def test_other(): pass\n")
+    result = project.runpytest("-k", "approved")
+    result.assert_outcomes(passed=1, deselected=1)
+    assert "unused sfn snapshots" not in result.stdout.str()
+    write_tests(project, amount=6)
+    assert "unused sfn snapshots" not in project.runpytest().stdout.str()

@@ -36,20 +36,64 @@ def pytest_addoption(parser: Any) -> None:
         help="write the sfn_snapshot golden histories anew instead of comparing with them")
 
 
+#: the snapshot files the session's tests compared or wrote
+_LOOKED_AT = pytest.StashKey[set]()
+#: test modules not run whole and clean (a test deselected, skipped or failed): a snapshot no
+#: test of theirs looked at may belong to a test that did not get that far
+_PARTIAL = pytest.StashKey[set]()
+
+
 @pytest.fixture
 def sfn_snapshot(request: Any) -> Snapshots:
     """Compare a run's history with its golden file: ``sfn_snapshot.assert_match(run)``."""
-    return Snapshots(request.node, request.config.getoption(UPDATE_OPTION))
+    looked_at = request.config.stash.setdefault(_LOOKED_AT, set())
+    return Snapshots(request.node, request.config.getoption(UPDATE_OPTION), looked_at)
+
+
+def pytest_deselected(items: list) -> None:
+    for item in items:
+        item.config.stash.setdefault(_PARTIAL, set()).add(Path(str(item.path)))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    report = yield
+    if report.outcome != "passed":
+        item.config.stash.setdefault(_PARTIAL, set()).add(Path(str(item.path)))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: Any) -> None:
+    """Name the snapshots in the folders of modules that ran whole which no test compared:
+    a test renamed or removed left them behind (deleting them is the reviewer's call)."""
+    looked_at = config.stash.get(_LOOKED_AT, set())
+    if not looked_at:
+        return
+    partial = config.stash.get(_PARTIAL, set())
+    selected_parts = [arg for arg in config.args if "::" in arg]
+    stale = []
+    for folder in sorted({p.parent for p in looked_at}):
+        module = folder.parent.parent / f"{folder.name}.py"
+        if (module in partial
+                or any(Path(arg.split("::", 1)[0]).resolve() == module for arg in selected_parts)):
+            continue
+        stale += [p for p in sorted(folder.glob("*.json")) if p not in looked_at]
+    if stale:
+        terminalreporter.write_sep("-", "unused sfn snapshots")
+        for path in stale:
+            terminalreporter.write_line(f"{_relative(path, config)}: compared by no test of its "
+                                        "module: delete it if its test is gone")
 
 
 class Snapshots:
     """The golden histories of one test, in ``__snapshots__/MODULE/TEST.json`` beside it (the
     module's own folder: two modules may well have tests of the same name)."""
 
-    def __init__(self, node: Any, update: bool) -> None:
+    def __init__(self, node: Any, update: bool, looked_at: set | None = None) -> None:
         self._node = node
         self._update = update
         self._taken = 0
+        self._looked_at = set() if looked_at is None else looked_at
 
     def path(self, name: str | None = None) -> Path:
         """The file of the snapshot ``name`` (the test's first unnamed one: the test's name;
@@ -70,6 +114,7 @@ class Snapshots:
         if name is None:
             self._taken += 1
         path = self.path(name)
+        self._looked_at.add(path)
         text = render(run)
         if self._update:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -187,7 +232,11 @@ def _describe(events: list[dict], index: int) -> str:
 
 
 def _shown(path: Path, node: Any) -> str:
+    return _relative(path, node.config)
+
+
+def _relative(path: Path, config: Any) -> str:
     try:
-        return str(path.relative_to(Path(str(node.config.rootpath))))
+        return path.relative_to(Path(str(config.rootpath))).as_posix()
     except ValueError:
         return str(path)
