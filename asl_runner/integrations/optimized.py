@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StatesError
+from ..jsonvalue import dumps
 from . import catalog
 from .aws import REAL
 from .aws_sdk import errors as sdk_errors
@@ -257,6 +258,16 @@ def null_members(operation_model: Any, request: dict) -> list[str]:
     """``validation_error`` problems for the required members the request lacks."""
     return [f"Value null at '{name}' failed to satisfy constraint: Member must not be null"
             for name in missing_members(operation_model, request)]
+
+
+def as_json_text(parameters: Any, member: str) -> Any:
+    """The task's parameters with ``member`` (a String member of the API: SQS's MessageBody,
+    SNS's Message) as JSON text when the task gave any other JSON value, as Step Functions
+    sends it."""
+    if (isinstance(parameters, dict) and parameters.get(member) is not None
+            and not isinstance(parameters[member], str)):
+        return {**parameters, member: dumps(parameters[member])}
+    return parameters
 
 
 def patterns_of(service: str, action: str) -> tuple[str | None, ...]:

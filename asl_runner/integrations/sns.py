@@ -12,13 +12,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ..jsonvalue import dumps
 from .metadata import json_service_headers
 from .optimized import (
     Api,
     MotoGaps,
     Response,
     ServiceError,
+    as_json_text,
     call,
     null_members,
     patterns_of,
@@ -94,11 +94,7 @@ API = Api("sns", "SNS", sdk_service="AmazonSNS", base_exception="AmazonSNSExcept
 
 
 def _perform(invocation: Any, env: Environment) -> Any:
-    params = invocation.payload
-    if isinstance(params, dict) and params.get("Message") is not None \
-            and not isinstance(params["Message"], str):
-        params = {**params, "Message": dumps(params["Message"])}
-    return call(API, invocation, env, params)
+    return call(API, invocation, env, as_json_text(invocation.payload, "Message"))
 
 
 INTEGRATIONS = (

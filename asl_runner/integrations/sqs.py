@@ -14,7 +14,17 @@ from typing import Any
 
 from ..jsonvalue import dumps
 from .metadata import json_service_headers
-from .optimized import Api, MotoGaps, Response, ServiceError, call, missing_members, patterns_of, serving
+from .optimized import (
+    Api,
+    MotoGaps,
+    Response,
+    ServiceError,
+    as_json_text,
+    call,
+    missing_members,
+    patterns_of,
+    serving,
+)
 from .protocol import Environment, Integration
 
 
@@ -39,11 +49,7 @@ API = Api("sqs", "SQS", sdk_service="AmazonSQS", base_exception="AmazonSQSExcept
 
 
 def _perform(invocation: Any, env: Environment) -> Any:
-    params = invocation.payload
-    if isinstance(params, dict) and params.get("MessageBody") is not None \
-            and not isinstance(params["MessageBody"], str):
-        params = {**params, "MessageBody": dumps(params["MessageBody"])}
-    return call(API, invocation, env, params)
+    return call(API, invocation, env, as_json_text(invocation.payload, "MessageBody"))
 
 
 INTEGRATIONS = (
