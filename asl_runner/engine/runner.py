@@ -34,6 +34,9 @@ from .outcomes import (
 from .waiting import describe as describe_wait
 from .workers import WorkerPool
 
+#: what a run tells of an activity task no mock answers
+NO_WORKER = ("activity tasks need a worker polling GetActivityTask: run the machine under "
+             "`asl-runner serve`")
 #: a handler this fast on average runs on the runner's thread (seconds)
 FAST_HANDLER = 0.0005
 
@@ -134,13 +137,17 @@ class Runner:
         what arrived while it ran (a call that told it had submitted its work, an answer)."""
         self._running += 1
         outcome = self._outcome(invocation)
+        self._deliver_ready(ex)
+        self._deliver(ex, (outcome, True))
+
+    def _deliver_ready(self, ex: Execution) -> None:
+        """Deliver every outcome already in the queue, in the order it came."""
         while True:
             try:
-                earlier = self._outcomes.get_nowait()
+                item = self._outcomes.get_nowait()
             except queue.Empty:
-                break
-            self._deliver(ex, earlier)
-        self._deliver(ex, (outcome, True))
+                return
+            self._deliver(ex, item)
 
     def _deliver(self, ex: Execution, item: tuple[Outcome | None, bool]) -> None:
         outcome, performed = item
@@ -163,9 +170,8 @@ class Runner:
                     if self.answers_activity is not None and self.answers_activity(invocation):
                         ex.apply(ActivityStarted(invocation.token, None))
                         self._submit(invocation)
-                    elif not ex.hints or "GetActivityTask" not in ex.hints[-1]:
-                        ex.hints.append("activity tasks need a worker polling GetActivityTask: "
-                                        "run the machine under `asl-runner serve`")
+                    elif NO_WORKER not in ex.hints:
+                        ex.hints.append(NO_WORKER)
             invocations = tasks.take_invocations()
             # (not a call that submits work to wait for: a .sync child may run long under
             # run, and the task's token answer must be able to end the task meanwhile)
@@ -208,12 +214,7 @@ class Runner:
                     ex.fire_timers(clock.now())
                     continue
                 self._deliver(ex, outcome)
-                while True:  # deliver whatever else is ready before scheduling more
-                    try:
-                        outcome = outcomes.get_nowait()
-                    except queue.Empty:
-                        break
-                    self._deliver(ex, outcome)
+                self._deliver_ready(ex)  # whatever else is ready, before scheduling more
                 continue
             if due is None:
                 # nothing runs and nothing is scheduled: the engine is stuck (a bug)
