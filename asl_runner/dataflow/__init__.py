@@ -46,6 +46,10 @@ class DataFlow(Protocol):
         for a state without one); ``rule`` is the Choice rule that matched (its Assign adds
         to the state's)."""
 
+    def items(self, effective: Any, env: Any) -> list:
+        """A Map's items: what ItemsPath selects (JSONPath), or its Items (JSONata), else the
+        input itself, which must be an array."""
+
     def has_item_selector(self) -> bool:
         """Whether a Map's iterations get :meth:`item_input` rather than the items."""
 
@@ -74,7 +78,7 @@ def compile_flow(query_language: str, fields: dict) -> DataFlow:
             input_path=fields.get("input_path"), parameters=fields.get("parameters"),
             result_selector=fields.get("result_selector"), result_path=fields.get("result_path"),
             output_path=fields.get("output_path"), assign=fields.get("assign"),
-            item_selector=fields.get("item_selector"),
+            item_selector=fields.get("item_selector"), items_path=fields.get("items_path"),
             map_run={"ItemReader": fields.get("item_reader"), "ResultWriter": fields.get("result_writer")})
     from .jsonata import JsonataFlow  # imports the JSONata engine: only machines that use it
 

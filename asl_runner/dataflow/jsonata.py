@@ -180,6 +180,17 @@ class JsonataFlow:
         #: Map Items written as an array, whose members may be expressions
         self._items = Template(items, "Items") if isinstance(items, list) else None
 
+    def items(self, effective: Any, env: Any) -> list:
+        compiled = self._fields.get("items")
+        if compiled is not None:  # Items: one expression, whose value must be an array
+            return compiled[0].typed(self._states(env, effective), env, "array")
+        if self._items is not None:  # Items: an array, whose members may be expressions
+            return self._items.evaluate(self._states(env, effective), env)
+        if not isinstance(effective, list):
+            raise QueryEvaluationFailure(None, "Map state input must be an array but was: "
+                                         f"{dumps(effective)}")
+        return effective
+
     def has_item_selector(self) -> bool:
         return self.item_selector_ is not None
 
@@ -197,8 +208,6 @@ class JsonataFlow:
         AWS requires, or the value as written."""
         compiled = self._fields.get(name)
         if compiled is None:
-            if name == "items" and self._items is not None:
-                return self._items.evaluate(self._states(env, effective), env)
             return written
         expression, expected = compiled
         return expression.typed(self._states(env, effective), env, expected)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataFlowError
+from ..jsonvalue import dumps
 from ..model.states import NULL
 from ..paths import Env, PathAssignError, PathNotFound, put
 from ..payload import compile_template
@@ -68,12 +69,14 @@ class JsonPathFlow:
     """A JSONPath state's flow: its paths and templates, as compiled at load."""
 
     __slots__ = ("input_path", "parameters", "result_selector", "result_path", "output_path",
-                 "assign", "item_selector", "map_run_parameters")
+                 "assign", "item_selector", "items_path", "map_run_parameters")
 
     def __init__(self, *, input_path: Any = None, parameters: Any = None,
                  result_selector: Any = None, result_path: Any = None, output_path: Any = None,
-                 assign: Any = None, item_selector: Any = None, map_run: dict | None = None):
+                 assign: Any = None, item_selector: Any = None, items_path: Any = None,
+                 map_run: dict | None = None):
         self.item_selector = item_selector
+        self.items_path = items_path
         #: the ItemReader's and ResultWriter's Parameters, compiled
         self.map_run_parameters = {
             which: compile_template(node["Parameters"])
@@ -114,6 +117,15 @@ class JsonPathFlow:
         if env.inspection is not None:
             env.inspection["afterResultPath"] = merged
         return merged if self.output_path is None else select_output(self.output_path, merged, env)
+
+    def items(self, effective: Any, env: Any) -> list:
+        items = select_input(self.items_path, effective, env)
+        if not isinstance(items, list):
+            where = "$" if self.items_path is None else self.items_path.text
+            shown = items if isinstance(items, str) else dumps(items)
+            raise DataFlowError(f"Invalid path '{where}' : the Map state's items must be an "
+                                f"array, but found {shown}")
+        return items
 
     def has_item_selector(self) -> bool:
         return self.item_selector is not None

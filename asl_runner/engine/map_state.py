@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DataFlowError, QueryEvaluationFailure, StatesError
 from ..jsonvalue import dumps
-from ..model.states import JSONATA
 from ..names import random_uuid
 from ..paths import PathNotFound
 from . import item_reader, result_writer
@@ -94,26 +93,6 @@ def _settings_seen(max_concurrency: int, count: int | None, percentage: float | 
     return seen
 
 
-def _items(state: MapState, effective: Any, frame: Frame) -> list:
-    if state.query_language == JSONATA:
-        if state.items is not None:  # the Items field: its expression's array, or the array
-            return state.flow.value("items", state.items, effective, frame)
-        if not isinstance(effective, list):
-            raise QueryEvaluationFailure(None, "Map state input must be an array but was: "
-                                         f"{dumps(effective)}")
-        return effective
-    if state.items_path is None:
-        items = effective
-        where = "$"
-    else:
-        items = _from_path(state.items_path, effective, frame)
-        where = state.items_path.text
-    if not isinstance(items, list):
-        raise DataFlowError(f"Invalid path '{where}' : the Map state's items must be an array, "
-                            f"but found {_value_text(items)}")
-    return items
-
-
 def _max_items(state: MapState, effective: Any, frame: Frame) -> int:
     """ReaderConfig's MaxItems (or what MaxItemsPath refers to); 0: no limit."""
     config = state.item_reader.get("ReaderConfig") or {}
@@ -179,7 +158,7 @@ def run(ex: Execution, frame: Frame, state: MapState) -> bool:
         # the items are read once the Map Run has started (ItemsPath plays no part: recorded)
         return attempt(ex, frame, state, None, effective, None)
     try:
-        items = _items(state, effective, frame)
+        items = state.flow.items(effective, frame)
         if frame.inspection is not None:
             frame.inspection["afterItemsPath"] = items
     except QueryEvaluationFailure as failure:
