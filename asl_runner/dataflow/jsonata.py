@@ -217,6 +217,10 @@ class JsonataFlow:
         # the context object is added by the expressions that read it (Expression.value)
         return {"input": raw, **more}
 
+    def _with_result(self, env: Any, raw: Any, result: Any) -> dict:
+        """``$states`` of Output and Assign: the result too, for a state that has one."""
+        return self._states(env, raw, result=result) if self.with_result else self._states(env, raw)
+
     def input(self, raw: Any, env: Any) -> Any:
         if env.inspection is not None:
             env.inspection["input"] = raw
@@ -241,7 +245,7 @@ class JsonataFlow:
     def output(self, raw: Any, result: Any, env: Any) -> Any:
         if self.output_ is None:
             return result
-        states = self._states(env, raw, result=result) if self.with_result else self._states(env, raw)
+        states = self._with_result(env, raw, result)
         return self.output_.evaluate(states, env)
 
     def passthrough(self, effective: Any, env: Any, rule: Any = None) -> Any:
@@ -253,7 +257,7 @@ class JsonataFlow:
 
     def assignments(self, value: Any, env: Any, rule: Any = None) -> dict | None:
         raw = env.input
-        states = self._states(env, raw, result=value) if self.with_result else self._states(env, raw)
+        states = self._with_result(env, raw, value)
         assigned = None if self.assign_ is None else self.assign_.evaluate(states, env)
         rule_assign = self._rules.get(id(rule), (None, None))[1] if rule is not None else None
         if rule_assign is not None:
