@@ -534,7 +534,10 @@ def send_task_heartbeat(task_token: str, endpoint_url: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """The ``asl-runner`` command: parse ``argv`` (default: the process's), run the command."""
-    top = _top_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    # the listing of commands (it imports each command's module) only when help is asked for
+    asks_help = not arguments or arguments[0] in ("-h", "--help")
+    top = _top_parser(listing=asks_help).parse_args(arguments)
     if top.command is None:  # no command: say which there are, as a usage error
         _top_parser().print_help(sys.stderr)
         sys.exit(2)
@@ -602,22 +605,49 @@ class _Version(argparse.Action):
 
 
 class _Command:
-    """A command: the function that does it (its docstring is the help) and its options."""
+    """A command: the function that does it (its docstring is the help) and its options.
 
-    def __init__(self, function: Callable[..., None],
-                 options: Callable[[argparse.ArgumentParser], None]):
-        self.function = function
-        self.options = options
-        self.description = re.sub(r"(?m)^    ", "", function.__doc__ or "").strip()
+    A command may live in a module of its own, named ``"package.module:function"`` with its
+    options function ``"package.module:options"``: that module is imported only when the command
+    runs or ``--help`` lists it, so a plain ``run`` does not pay for the others.
+    """
+
+    def __init__(self, function: Callable[..., None] | str,
+                 options: Callable[[argparse.ArgumentParser], None] | str):
+        self._function = function
+        self._options = options
+
+    @staticmethod
+    def _resolve(target: Callable | str) -> Callable:
+        if not isinstance(target, str):
+            return target
+        import importlib
+
+        module, _, name = target.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    @property
+    def function(self) -> Callable[..., None]:
+        return self._resolve(self._function)
+
+    @property
+    def options(self) -> Callable[[argparse.ArgumentParser], None]:
+        return self._resolve(self._options)
+
+    @property
+    def description(self) -> str:
+        return re.sub(r"(?m)^    ", "", self.function.__doc__ or "").strip()
 
 
-def _top_parser() -> argparse.ArgumentParser:
-    width = max(len(name) for name in _COMMANDS) + 2
-    listing = "\n".join(f"  {name:{width}}{command.description.partition(chr(10))[0]}"
-                        for name, command in _COMMANDS.items())
+def _top_parser(listing: bool = True) -> argparse.ArgumentParser:
+    epilog = None
+    if listing:
+        width = max(len(name) for name in _COMMANDS) + 2
+        commands = "\n".join(f"  {name:{width}}{command.description.partition(chr(10))[0]}"
+                             for name, command in _COMMANDS.items())
+        epilog = f"commands ('asl-runner COMMAND --help' tells more):\n\n{commands}"
     parser = _Parser("asl-runner", "Run AWS Step Functions state machines (Amazon States "
-                     "Language) offline.", epilog=f"commands ('asl-runner COMMAND --help' "
-                     f"tells more):\n\n{listing}")
+                     "Language) offline.", epilog=epilog)
     parser.add_argument("--version", action=_Version)
     parser.add_argument("command", nargs="?", choices=_COMMANDS, metavar="COMMAND",
                         help="One of the commands below.")
