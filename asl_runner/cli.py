@@ -269,7 +269,7 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     from .clock import make_clock
     from .engine import Execution, Runner
     from .integrations import Integrations
-    from .interrupt import Interrupted, StopOnInterrupt, die_interrupted
+    from .interrupt import Interrupted, StopOnInterrupt, die_interrupted, signal_words
 
     try:
         clock_obj = make_clock(clock)
@@ -311,10 +311,10 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         else:
             printer.summary(execution)
 
-    def stop_and_report() -> None:
+    def stop_and_report(signum: int) -> None:
         execution.stop()
         sys.stdout = real_stdout
-        _echo("asl-runner: interrupted: the execution was stopped (ABORTED)", err=True)
+        _echo(f"asl-runner: {signal_words(signum)}: the execution was stopped (ABORTED)", err=True)
         report()
 
     if as_json:
@@ -326,9 +326,9 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
                        answers_at=task_token_endpoint) as runner:
             base.runs.register(execution, runner)
             runner.run(execution)
-    except Interrupted:
-        stop_and_report()
-        die_interrupted()
+    except Interrupted as interrupted:
+        stop_and_report(interrupted.signum)
+        die_interrupted(interrupted.signum)
     finally:
         sys.stdout = real_stdout
         base.close()  # the run's mocked AWS account ends with it (and the environment it set)

@@ -856,20 +856,23 @@ needs_posix = pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child p
 
 
 @needs_posix
-def test_ctrl_c_during_a_wait_aborts_and_still_prints_one_json_object(tmp_path):
+@pytest.mark.parametrize(("signum", "words"), [(signal.SIGINT, "interrupted"),
+                                              (signal.SIGTERM, "terminated")])
+def test_ctrl_c_or_sigterm_during_a_wait_aborts_and_still_prints_one_json_object(tmp_path, signum,
+                                                                                 words):
     (tmp_path / "d.json").write_text(json.dumps(WAIT_A_DAY))
     proc = _start(tmp_path, "d.json", "--json", "--history")
     try:
         # the real clock: the run says what it waits for before anyone presses Ctrl-C
         notice = _read_until(proc.stderr, "waiting until")
         assert "(in 1 d 0 h 0 min 0 s): Wait state 'Wait'" in notice
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         out, err = _finish(proc)
     finally:
         proc.kill()
-    # ends as an interrupted Unix command does: killed by SIGINT (status 130 in a shell)
-    assert proc.returncode == -signal.SIGINT
-    assert "Traceback" not in err and "interrupted: the execution was stopped (ABORTED)" in err
+    # ends as an interrupted Unix command does: killed by the signal (130 or 143 in a shell)
+    assert proc.returncode == -signum
+    assert "Traceback" not in err and f"{words}: the execution was stopped (ABORTED)" in err
     result = json.loads(out)
     assert result["status"] == "ABORTED" and "stopDate" in result and "output" not in result
     assert [e["type"] for e in result["events"]] == ["ExecutionStarted", "WaitStateEntered", "ExecutionAborted"]
