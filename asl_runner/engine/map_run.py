@@ -1,0 +1,406 @@
+"""Map Runs: a Distributed Map's child workflow executions, each an execution in its own right.
+
+As on AWS, each iteration of a DISTRIBUTED Map is a child execution with its own ARN
+(``execution:MACHINE/LABEL:NAME``, or ``express:MACHINE/LABEL:NAME:UUID`` for EXPRESS
+children), its own history (ExecutionStarted with the item as input, the processor's events,
+ExecutionSucceeded/Failed/Aborted) and its own status; the parent's history has only the Map
+Run's events. The children still run as frames of the parent execution (one engine step, one
+transaction, one replay), but their events go to the child's own log instead of the parent's.
+
+Memory stays bounded however many items there are: a child's events are held only while it
+runs. A store that wants them (the service's host) sets :attr:`Execution.map_run_changes` to a
+:class:`Changes`, which collects what each step changed (children started or ended, Map Runs
+whose counts moved) and which the host writes in the step's own transaction; without one
+(``asl-runner run``, the Python API) nothing about a child is kept beyond the Map Run's
+counts. Nothing is collected while an execution is being replayed: every step replayed was
+committed with its children, so a restart writes no child row or event twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import StatesError
+from ..history import Event
+from ..names import random_uuid
+from .fanout import FanOut, abort_frame
+from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame
+
+if TYPE_CHECKING:
+    from .execution import Execution
+
+#: AWS's quota: a Distributed Map runs at most 10,000 child executions at a time (also what
+#: MaxConcurrency 0, "no limit", means for one)
+MAX_CONCURRENT_CHILDREN = 10_000
+
+_COUNTED = ("pending", "running", "succeeded", "failed", "timedOut", "aborted")
+_STATUS_COUNT = {SUCCEEDED: "succeeded", FAILED: "failed", ABORTED: "aborted",
+                 "TIMED_OUT": "timedOut", RUNNING: "running"}
+
+
+class Changes:
+    """What the steps since the last :meth:`clear` changed, for a store to write."""
+
+    __slots__ = ("children", "map_runs")
+
+    def __init__(self) -> None:
+        #: child executions started or ended (the latest state of each)
+        self.children: dict[str, ChildExecution] = {}
+        self.map_runs: dict[str, MapRun] = {}
+
+    def clear(self) -> None:
+        self.children.clear()
+        self.map_runs.clear()
+
+
+class ChildExecution:
+    """One child workflow execution of a Map Run: its identity, status and (while it runs,
+    or until a store took it) its history."""
+
+    __slots__ = ("run", "index", "arn", "name", "input", "items", "events", "status", "output",
+                 "error", "cause", "start", "stop")
+
+    def __init__(self, run: MapRun, index: int, input: Any, items: int, start: float):
+        ex = run.ex
+        self.run = run
+        self.index = index
+        self.name = random_uuid(ex.random)
+        if run.execution_type == "EXPRESS":
+            self.arn = f"{run.arn_prefix}:express:{run.machine}:{self.name}:{random_uuid(ex.random)}"
+        else:
+            self.arn = f"{run.arn_prefix}:execution:{run.machine}:{self.name}"
+        self.input = input
+        self.items = items
+        self.events: list[Event] = []
+        self.status = RUNNING
+        self.output: Any = None
+        self.error: str | None = None
+        self.cause: str | None = None
+        self.start = start
+        self.stop: float | None = None
+        self.emit(None, "ExecutionStarted", {"input": input, "roleArn": ex.role_arn})
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.run.state_machine_arn
+
+    @property
+    def map_run_arn(self) -> str:
+        return self.run.arn
+
+    @property
+    def execution_type(self) -> str:
+        return self.run.execution_type
+
+    def emit(self, frame: Frame | None, type_: str, details: dict | None = None,
+             advance: bool = True, previous: int | None = None) -> int:
+        events = self.events
+        event_id = len(events) + 1
+        prev = previous if previous is not None else (frame.cursor if frame is not None else 0)
+        timestamp = self.run.ex.clock.now() if events else self.start
+        events.append(Event(event_id, prev, type_, timestamp, details))
+        if advance and frame is not None:
+            frame.cursor = event_id
+        return event_id
+
+    def event(self, event_id: int) -> Event | None:
+        return self.events[event_id - 1] if 0 < event_id <= len(self.events) else None
+
+    def time_of(self, event_id: int) -> float:
+        """When the child's event ``event_id`` happened (0: when the child started)."""
+        event = self.event(event_id)
+        return event.timestamp if event is not None else self.start
+
+    def end(self, status: str, frame: Frame | None, *, output: Any = None,
+            error: StatesError | None = None) -> None:
+        if self.status != RUNNING:
+            return
+        if status == SUCCEEDED:
+            self.output = output
+            self.emit(frame, "ExecutionSucceeded", {"output": output})
+        elif status == FAILED:
+            self.error = error.error if error is not None else None
+            self.cause = error.cause if error is not None else None
+            details = {k: v for k, v in (("error", self.error), ("cause", self.cause))
+                       if v is not None}
+            self.emit(frame, "ExecutionFailed", details)
+        else:  # aborted with its Map Run; like a stopped execution, it points at no event
+            self.emit(None, "ExecutionAborted", previous=0)
+        self.status = status
+        self.stop = self.events[-1].timestamp
+        self.run.child_ended(self)
+
+    def describe(self) -> dict[str, Any]:
+        """DescribeExecution-shaped (as a store row would give it)."""
+        from ..history import iso_timestamp
+        from ..jsonvalue import dumps
+
+        out: dict[str, Any] = {"executionArn": self.arn, "stateMachineArn": self.state_machine_arn,
+                               "name": self.name, "status": self.status,
+                               "startDate": iso_timestamp(self.start), "input": dumps(self.input),
+                               "mapRunArn": self.map_run_arn}
+        if self.stop is not None:
+            out["stopDate"] = iso_timestamp(self.stop)
+        if self.status == SUCCEEDED:
+            out["output"] = dumps(self.output)
+        for key in ("error", "cause"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
+class MapRun:
+    """One Map Run (one attempt of a Distributed Map): its settings, counts and status."""
+
+    def __init__(self, ex: Execution, frame: Frame, state_name: str, arn: str, label: str,
+                 execution_type: str, start: float):
+        self.ex = ex
+        self.arn = arn
+        self.label = label
+        self.state_name = state_name
+        self.execution_type = execution_type
+        parent = child_of(frame)
+        #: the execution that started it (a child, for a Map Run nested in a child)
+        self.execution_arn = parent.arn if parent is not None else ex.arn
+        machine_arn = parent.state_machine_arn if parent is not None else ex.state_machine_arn
+        self.parent_state_machine_arn = machine_arn
+        self.arn_prefix, _, parent_machine = machine_arn.partition(":stateMachine:")
+        #: the children's state machine, in their ARNs: MACHINE/LABEL
+        self.machine = f"{parent_machine.split(':')[0]}/{label}"
+        self.state_machine_arn = f"{self.arn_prefix}:stateMachine:{self.machine}"
+        self.status = RUNNING
+        self.start = start
+        self.stop: float | None = None
+        self.max_concurrency = 0
+        self.tolerated_count: int | None = None
+        self.tolerated_percentage: float | None = None
+        self.redrive_count = 0
+        self.redrive_date: float | None = None
+        self.fanout: MapRunFanOut | None = None
+        self.items_total = 0
+        self.children_total = 0
+        self.item_counts = dict.fromkeys(_COUNTED, 0)
+        self.execution_counts = dict.fromkeys(_COUNTED, 0)
+        self.results_written = 0
+        ex.map_runs[arn] = self
+        self._changed()
+
+    # -- what the engine tells it -------------------------------------------------------
+
+    def configure(self, max_concurrency: int, tolerated_count: int | None,
+                  tolerated_percentage: float | None) -> None:
+        self.max_concurrency = max_concurrency
+        self.tolerated_count = tolerated_count
+        self.tolerated_percentage = tolerated_percentage
+        self._changed()
+
+    def begin(self, fanout: MapRunFanOut, item_counts: list[int] | None) -> None:
+        """The items are known: the children are about to start."""
+        self.fanout = fanout
+        self.children_total = len(fanout.inputs)
+        self.items_total = sum(item_counts) if item_counts is not None else self.children_total
+        self.item_counts["pending"] = self.items_total
+        self.execution_counts["pending"] = self.children_total
+        self._changed()
+
+    def child_started(self, child: ChildExecution) -> None:
+        self._move(child, "pending", "running")
+        self._record(child)
+
+    def child_ended(self, child: ChildExecution) -> None:
+        self._move(child, "running", _STATUS_COUNT[child.status])
+        self._record(child)
+
+    def finish(self, status: str) -> None:
+        """The Map Run ended (MapRunSucceeded, MapRunFailed, or its execution ended)."""
+        if self.status != RUNNING:
+            return
+        self.status = status
+        self.stop = self.ex.frame_time(None) if status == ABORTED else self._now()
+        if status == SUCCEEDED:
+            # every child's result went to the state's output or to the ResultWriter
+            self.results_written = (self.execution_counts["succeeded"]
+                                    + self.execution_counts["failed"]
+                                    + self.execution_counts["timedOut"])
+        self._changed()
+
+    def abort(self) -> None:
+        """Its execution ended while it ran: the running children are aborted."""
+        if self.status != RUNNING:
+            return
+        if self.fanout is not None:
+            self.fanout.close()
+        self.finish(ABORTED)
+
+    # -- UpdateMapRun --------------------------------------------------------------------
+
+    def update(self, max_concurrency: int | None, tolerated_percentage: float | None,
+               tolerated_count: int | None) -> bool:
+        """New settings for a running Map Run; they apply from the next child on (a lower
+        concurrency lets the running children finish; a threshold is judged at the next
+        failure)."""
+        if self.status != RUNNING:
+            return False
+        if max_concurrency is not None:
+            self.max_concurrency = max_concurrency
+        if tolerated_percentage is not None:
+            self.tolerated_percentage = float(tolerated_percentage)
+        if tolerated_count is not None:
+            self.tolerated_count = tolerated_count
+        fanout = self.fanout
+        if fanout is not None and not fanout.closed:
+            fanout.limit = _limit(self.max_concurrency)
+            fanout.tolerated_count = self.tolerated_count
+            fanout.tolerated_percentage = self.tolerated_percentage
+            fanout.refill()
+        self._changed()
+        return True
+
+    # -- reading -------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """DescribeMapRun's response (timestamps as epoch seconds, as the API sends them)."""
+        out: dict[str, Any] = {
+            "mapRunArn": self.arn, "executionArn": self.execution_arn, "status": self.status,
+            "startDate": self.start, "maxConcurrency": self.max_concurrency,
+            "toleratedFailurePercentage": float(self.tolerated_percentage or 0.0),
+            "toleratedFailureCount": self.tolerated_count or 0,
+            "itemCounts": self._counts(self.item_counts, self.items_total),
+            "executionCounts": self._counts(self.execution_counts, self.children_total),
+            "redriveCount": self.redrive_count,
+        }
+        if self.stop is not None:
+            out["stopDate"] = self.stop
+        if self.redrive_date is not None:
+            out["redriveDate"] = self.redrive_date
+        return out
+
+    def _counts(self, counts: dict[str, int], total: int) -> dict[str, int]:
+        out = dict(counts)
+        out["total"] = total
+        out["resultsWritten"] = (self.results_written if counts is self.execution_counts
+                                 else self._items_written())
+        out["failuresNotRedrivable"] = 0
+        out["pendingRedrive"] = 0
+        return out
+
+    def _items_written(self) -> int:
+        if not self.results_written:
+            return 0
+        c = self.item_counts
+        return c["succeeded"] + c["failed"] + c["timedOut"]
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _now(self) -> float:
+        return self.ex.clock.now()
+
+    def _move(self, child: ChildExecution, before: str, after: str) -> None:
+        self.execution_counts[before] -= 1
+        self.execution_counts[after] += 1
+        self.item_counts[before] -= child.items
+        self.item_counts[after] += child.items
+        self._changed()
+
+    def _changed(self) -> None:
+        changes = self.ex.map_run_changes
+        if changes is not None and not self.ex.replaying:
+            changes.map_runs[self.arn] = self
+
+    def _record(self, child: ChildExecution) -> None:
+        changes = self.ex.map_run_changes
+        if changes is not None and not self.ex.replaying:
+            changes.children[child.arn] = child
+
+
+class MapRunFanOut(FanOut):
+    """The children of a Map Run: a FanOut whose every child is a child execution."""
+
+    def __init__(self, ex: Execution, frame: Frame, state: Any, machines: list, inputs: list,
+                 *, map_run: MapRun, item_counts: list[int] | None = None, **options: Any):
+        options["max_concurrency"] = _limit(options.get("max_concurrency", 0))
+        super().__init__(ex, frame, state, machines, inputs, map_events=False,
+                         record_children=False, isolated_scopes=True, **options)
+        self.map_run = map_run
+        self.item_counts = item_counts
+        #: the running children, by index
+        self.children: dict[int, ChildExecution] = {}
+        map_run.begin(self, item_counts)
+
+    def _spawn(self, i: int) -> Frame:
+        frame = super()._spawn(i)
+        run = self.map_run
+        items = self.item_counts[i] if self.item_counts is not None else 1
+        child = ChildExecution(run, i, self.inputs[i], items, self.ex.clock.now())
+        self.children[i] = child
+        frame.record = child  # its events go to the child's own history (Execution.emit)
+        frame.cursor = 0  # a child's first state points at no event, as an execution's does
+        run.child_started(child)
+        return frame
+
+    def refill(self) -> None:
+        """Start children into slots that a higher MaxConcurrency freed (UpdateMapRun)."""
+        if not self.closed:
+            self._fill()
+
+    def child_succeeded(self, frame: Frame, output: Any) -> None:
+        if self.closed:
+            return
+        child = self.children.pop(frame.index, None)
+        if child is not None:
+            child.end(SUCCEEDED, frame, output=output)
+        super().child_succeeded(frame, output)
+
+    def child_failed(self, frame: Frame, error: StatesError) -> None:
+        if self.closed:
+            return
+        child = self.children.pop(frame.index, None)
+        if child is not None:
+            child.end(FAILED, frame, error=error)
+        super().child_failed(frame, error)
+
+    def fail_child(self, frame: Frame, error: StatesError) -> None:
+        """A terminal error inside a child (States.Runtime, a payload limit): the child
+        execution fails, not its parent; the Map Run counts it like any failure."""
+        root = frame
+        while root.fanout is not self:
+            root = root.fanout.frame
+        if root.status != RUNNING:
+            return
+        run = root.child_run
+        if run is not None:
+            run.close()
+        root.resume = None
+        root.status = FAILED
+        self.child_failed(root, error)
+
+    def close(self) -> None:
+        """Stop: every child still running is aborted."""
+        if self.closed:
+            return
+        children, self.children = self.children, {}
+        super().close()
+        for child in children.values():
+            child.end(ABORTED, None)
+
+
+def _limit(max_concurrency: int) -> int:
+    if max_concurrency <= 0:
+        return MAX_CONCURRENT_CHILDREN
+    return min(max_concurrency, MAX_CONCURRENT_CHILDREN)
+
+
+def child_of(frame: Frame | None) -> ChildExecution | None:
+    """The child execution a frame runs in (its own, or that of the frame it is nested in);
+    None for a frame of the execution itself."""
+    while frame is not None:
+        record = frame.record
+        if record is not True and record is not False:
+            return record
+        run = frame.fanout
+        frame = run.frame if run is not None else None
+    return None
+
+
+__all__ = ["MAX_CONCURRENT_CHILDREN", "Changes", "ChildExecution", "MapRun", "MapRunFanOut",
+           "abort_frame", "child_of"]
