@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["load", "run", "start", "test_state", "__version__"]
+__all__ = ["load", "redrive", "run", "start", "test_state", "__version__"]
 
 
 def load(source: Any, *, validate: bool = True):
@@ -91,6 +91,34 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
                     name=name, state_machine_name=state_machine_name, **kw
                     ).drive(max_workers=max_workers)
 
+
+def redrive(execution: Any, *, lambdas: str | None = None, handlers: dict | None = None,
+            mocks: Any = None, test_case: str | None = None, machines: dict | None = None,
+            aws_setup: Any = None, max_workers: int = 16) -> Any:
+    """RedriveExecution for an execution ``run`` returned: it goes on from the state that
+    failed (only the failed or unfinished branches and iterations of a Parallel or Map run
+    again), with the same ARN, and returns once it ends again (the same Execution object).
+
+    The tasks go to the handlers and mocks given here (the fixed ones), as ``run`` takes
+    them. Raises ``asl_runner.errors.ExecutionNotRedrivable`` (``code``, ``reason``) where
+    AWS refuses: an execution that succeeded or still runs, an Express one, one that stopped
+    more than 14 days ago (on its clock), a history of 24,999 events, 1,000 redrives.
+    """
+    from .engine.redrive import refusal
+    from .errors import ExecutionNotRedrivable
+    from .local_run import LocalRun
+
+    refused = refusal(status=execution.status, machine_type=execution.machine_type,
+                      start=execution.start_time, stop=execution.stop_time,
+                      events=len(execution.history), redrives=execution.redrive_count,
+                      now=execution.clock.now())
+    if refused is not None:
+        raise ExecutionNotRedrivable(*refused)
+    again = LocalRun(execution.machine, lambdas=lambdas, handlers=handlers, mocks=mocks,
+                     test_case=test_case, machines=machines, aws_setup=aws_setup,
+                     state_machine_name=execution.state_machine_name, execution=execution)
+    execution.redrive()
+    return again.drive(max_workers=max_workers)
 
 
 def test_state(definition: Any, input: Any = None, *, inspection_level: str = "INFO",

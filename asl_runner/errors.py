@@ -44,6 +44,15 @@ class InvalidExecutionInput(AslRunnerError, ValueError):
     deep, too large); the message says why. The API's error of that name, for Python callers."""
 
 
+class ExecutionNotRedrivable(AslRunnerError):
+    """RedriveExecution refused: ``code`` is the API's error code (ExecutionNotRedrivable, or
+    ExecutionLimitExceeded after 1,000 redrives), ``reason`` AWS's words for why."""
+
+    def __init__(self, code: str, reason: str):
+        self.code, self.reason = code, reason
+        super().__init__(f"{code}: {reason}")
+
+
 class StatesError(AslRunnerError):
     """A run-time error in ASL terms: an error name and an optional cause."""
 

@@ -17,7 +17,7 @@ class LocalRun:
                  handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
                  machines: dict | None = None, aws_setup: Any = None, clock: Any = None,
                  name: str | None = None, state_machine_name: str = "StateMachine",
-                 mock_warning_level: int = 3, **kw: Any):
+                 mock_warning_level: int = 3, execution: Any = None, **kw: Any):
         from . import load, start
         from .integrations import Integrations
         from .integrations.run_api import RunApi
@@ -46,11 +46,15 @@ class LocalRun:
             invoker = self._mocked = MockedIntegrations(invoker, always(chosen))
         elif test_case is not None:
             raise TypeError("test_case names a test case of a mock configuration: pass it as mocks=")
-        self.execution = start(definition, input, clock=clock, name=name,
-                               state_machine_name=state_machine_name, **kw)
+        if execution is not None:  # a redrive: the ended execution goes on (asl_runner.redrive)
+            self.execution = execution
+            integrations.children = execution.children
+        else:
+            self.execution = start(definition, input, clock=clock, name=name,
+                                   state_machine_name=state_machine_name, **kw)
+            self.execution.children = integrations.children
         integrations.clock = self.execution.clock  # children run on the clock of their parent
         integrations.runs = RunApi(integrations)
-        self.execution.children = integrations.children
         self.integrations = integrations
         #: what the run's tasks are performed by (wrap it to answer some of them yourself)
         self.invoker: Any = invoker

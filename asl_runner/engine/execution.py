@@ -34,6 +34,7 @@ from ..model.retry import find_catcher, find_retrier
 from ..names import random_uuid
 from .effects import Invocation, Timer
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
+from .map_run import child_of
 from .outcomes import Outcome, TimerFired
 from .tasks import TaskBook
 
@@ -127,6 +128,9 @@ class Execution:
         self.cause: str | None = None
         self.start_time = 0.0
         self.stop_time: float | None = None
+        #: how many times it was redriven, and when last (``engine.redrive``)
+        self.redrive_count = 0
+        self.redrive_time: float | None = None
         self.history: list[Event] = []
         #: advice for the user gathered while running (e.g. where a handler was looked for)
         self.hints: list[str] = []
@@ -152,6 +156,10 @@ class Execution:
         #: executions that states:startExecution tasks started in-process (``run``)
         self.children: list[Execution] = []
         self.root: Frame | None = None
+        #: the Map Runs of its distributed Maps, by ARN (engine.map_run)
+        self.map_runs: dict[str, Any] = {}
+        #: set by a store that records child executions and Map Runs (engine.map_run.Changes)
+        self.map_run_changes: Any = None
         self.context_execution: dict = {}
         self.context_state_machine = {"Id": self.state_machine_arn, "Name": state_machine_name}
 
@@ -174,8 +182,15 @@ class Execution:
         ``final`` marks the execution's own last event; any other event that would be the
         history's MAX_EVENTS-th ends the execution instead, as on AWS (and returns 0).
         """
-        if frame is not None and not frame.record:
-            return 0
+        if frame is not None:
+            record = frame.record
+            if record is not True:
+                # a distributed Map's child writes its own history (engine.map_run)
+                return record.emit(frame, type_, details, advance, previous) if record else 0
+            if frame.fanout is not None:
+                child = child_of(frame)
+                if child is not None:
+                    return child.emit(frame, type_, details, advance, previous)
         history = self.history
         event_id = len(history) + 1
         if event_id >= MAX_EVENTS and not final:
@@ -309,7 +324,7 @@ class Execution:
         error = StatesError("States.QueryEvaluationError",
                             f"An error occurred while executing the state '{state.name}' "
                             f"(entered at the event id #{frame.entered_id}). {failure.detail}")
-        entered = self.history[frame.entered_id - 1] if frame.entered_id else None
+        entered = self.event_at(frame, frame.entered_id)
         details = {"error": error.error, "cause": error.cause, "state": state.name}
         if failure.location is not None:
             details["location"] = failure.location
@@ -331,11 +346,24 @@ class Execution:
         deadline) starts from an event's timestamp, never from a fresh reading of the clock:
         replaying a history then reproduces the same decisions.
         """
-        if frame is not None and frame.cursor:
-            return self.history[frame.cursor - 1].timestamp
+        if frame is not None:
+            child = child_of(frame)
+            if child is not None:
+                return child.time_of(frame.cursor)
+            if frame.cursor:
+                return self.history[frame.cursor - 1].timestamp
         return self.history[-1].timestamp if self.history else self.clock.now()
 
+    def event_at(self, frame: Frame, event_id: int) -> Event | None:
+        """The event ``event_id`` of the history the frame writes (a distributed Map's
+        child writes its own); None for 0."""
+        child = child_of(frame)
+        if child is not None:
+            return child.event(event_id)
+        return self.history[event_id - 1] if 0 < event_id <= len(self.history) else None
+
     def enter(self, frame: Frame, state: State) -> None:
+        frame.last_run = None  # a Parallel's or Map's run belongs to the entry that made it
         frame.entered_id = self.emit(frame, state.type + "StateEntered",
                                      {"name": state.name, "input": frame.input})
         frame.entered_time = self.frame_time(frame)
@@ -452,7 +480,12 @@ class Execution:
             self._end("FAILED", frame, error=error)
 
     def fail_execution(self, frame: Frame | None, error: StatesError) -> None:
-        """Fail the whole execution at once (a terminal error anywhere)."""
+        """Fail the whole execution at once (a terminal error anywhere; inside a
+        distributed Map's child, that child execution)."""
+        child = child_of(frame)
+        if child is not None:
+            child.run.fanout.fail_child(frame, error)
+            return
         while frame is not None and not frame.record and frame.fanout is not None:
             frame = frame.fanout.frame
         self._end("FAILED", frame, error=error)
@@ -478,8 +511,11 @@ class Execution:
                     "ABORTED": "ExecutionAborted"}[status]
             self.emit(frame, kind, details, previous=previous, final=True)
         self.stop_time = self.history[-1].timestamp
+        for map_run in self.map_runs.values():
+            map_run.abort()
         self._ready.clear()
         self._timers.clear()
+        self._timers_by_seq.clear()
         self.tasks.clear()
 
     @_crash_only
@@ -490,6 +526,14 @@ class Execution:
         # AWS's ExecutionAborted points at no event (previousEventId 0)
         self._end("ABORTED", None, error=StatesError(error, cause) if error or cause else None,
                   previous=0)
+
+    def redrive(self) -> bool:
+        """RedriveExecution, as the engine takes it (``engine.redrive``): False if the
+        execution has not ended, or succeeded. Whether AWS would allow it is the caller's
+        to judge (``engine.redrive.refusal``)."""
+        from .outcomes import Redriven
+
+        return self.apply(Redriven())
 
     def crash(self, exc: BaseException) -> None:
         """Fail the execution because asl-runner itself failed while running it."""
@@ -620,6 +664,9 @@ class Execution:
             out["error"] = self.error
         if self.cause is not None:
             out["cause"] = self.cause
+        if self.redrive_time is not None:
+            out["redriveCount"] = self.redrive_count
+            out["redriveDate"] = iso_timestamp(self.redrive_time)
         return out
 
 

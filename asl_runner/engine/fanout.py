@@ -10,6 +10,10 @@ iteration's last event]; MapStateSucceeded and MapStateExited [the last
 MapIterationSucceeded]. Parallel: ParallelStateSucceeded and ParallelStateExited [the last
 branch's last event]. A distributed Map's children are separate executions: only
 MapRunStarted/MapRunSucceeded appear in the parent's history.
+
+A redriven state resumes the run of its last attempt (``prior``, see ``engine.redrive``): the
+children that succeeded keep their outputs and write nothing; the others (failed, aborted,
+or never started) run again, each from the state it stopped at.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StatesError
 from .frame import ABORTED, RUNNING, Frame, Scope
+from .redrive import rearm
 
 if TYPE_CHECKING:
     from ..model import State, StateMachine
@@ -56,8 +61,15 @@ class FanOut:
         self.tolerated_percentage = tolerated_percentage
         self.on_done = on_done
         self.on_failed = on_failed
+        #: how the state fails as a whole, not by a child (a distributed Map's on_failed
+        #: words a child's failure as its Map Run's); TestState's mocked errors fail it so
+        self.on_run_failed = on_failed
         self.results: list[Any] = [None] * len(inputs)
         self.active: dict[int, Frame] = {}
+        #: children spawned that did not succeed (running, failed or aborted)
+        self.unfinished: dict[int, Frame] = {}
+        #: 1 for each child that succeeded (here, or in the run this one resumes)
+        self.done = bytearray(len(inputs))
         self.next_index = 0
         self.finished = 0
         self.failures = 0
@@ -65,10 +77,21 @@ class FanOut:
         #: previousEventId for the next child's first event
         self.cursor = frame.cursor
         self.last_event = frame.cursor
-        frame.child_run = self
+        frame.child_run = frame.last_run = self
+        prior, frame.prior_run = frame.prior_run, None
+        #: the last attempt's run, which this one resumes (a redrive)
+        self.prior: FanOut | None = (prior if prior is not None and prior.state is state
+                                     and len(prior.inputs) == len(inputs) else None)
 
     def start(self) -> None:
-        if not self.inputs:
+        prior = self.prior
+        if prior is not None:
+            for i, done in enumerate(prior.done):
+                if done:
+                    self.done[i] = 1
+                    self.results[i] = prior.results[i]
+                    self.finished += 1
+        if self.finished == len(self.inputs):
             self._complete()
             return
         self._fill(first=True)
@@ -84,17 +107,24 @@ class FanOut:
         while self.next_index < n and len(self.active) < self.limit:
             i = self.next_index
             self.next_index += 1
-            spawned.append(self._spawn(i))
+            if not self.done[i]:
+                spawned.append(self._spawn(i))
         if spawned:
             self.ex.make_ready_many(spawned, first=first)
 
     def _spawn(self, i: int) -> Frame:
         ex = self.ex
         machine = self.machines[i] if len(self.machines) > 1 else self.machines[0]
-        scope = Scope() if self.isolated_scopes else Scope(self.frame.scope)
-        child = Frame(ex, machine, self.inputs[i], scope=scope, cursor=self.cursor, fanout=self,
-                      index=i, record=self.record_children)
-        self.active[i] = child
+        stopped = self.prior.unfinished.get(i) if self.prior is not None else None
+        if stopped is not None:  # redriven: it goes on from the state it stopped at
+            child = stopped
+            rearm(child, self.cursor)
+            child.fanout = self
+        else:
+            scope = Scope() if self.isolated_scopes else Scope(self.frame.scope)
+            child = Frame(ex, machine, self.inputs[i], scope=scope, cursor=self.cursor,
+                          fanout=self, index=i, record=self.record_children)
+        self.active[i] = self.unfinished[i] = child
         if self.map_events:
             def begin() -> bool:
                 ex.emit(child, "MapIterationStarted", {"name": self.state.name, "index": i})
@@ -107,6 +137,8 @@ class FanOut:
         if self.closed:
             return
         self.active.pop(child.index, None)
+        self.unfinished.pop(child.index, None)
+        self.done[child.index] = 1
         self.finished += 1
         self.results[child.index] = output
         self._child_ended(child, "MapIterationSucceeded")
@@ -138,10 +170,18 @@ class FanOut:
             self.cursor = child.cursor
 
     def _tolerated(self) -> bool:
-        if self.tolerated_count is not None and self.failures <= self.tolerated_count:
+        return self.tolerates(self.failures)
+
+    def tolerance_set(self) -> bool:
+        """Whether the Map tolerates failed iterations at all (ToleratedFailure*)."""
+        return self.tolerated_count is not None or self.tolerated_percentage is not None
+
+    def tolerates(self, failures: int) -> bool:
+        """Whether ``failures`` failed iterations are within the Map's tolerance."""
+        if self.tolerated_count is not None and failures <= self.tolerated_count:
             return True
         if self.tolerated_percentage is not None and self.inputs:
-            return self.failures * 100.0 / len(self.inputs) <= self.tolerated_percentage
+            return failures * 100.0 / len(self.inputs) <= self.tolerated_percentage
         return False
 
     def _next(self) -> None:

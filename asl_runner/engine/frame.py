@@ -52,7 +52,7 @@ class Frame:
     __slots__ = (
         "execution", "machine", "state", "input", "fanout", "index", "scope", "cursor",
         "entered_id", "entered_time", "retry_counts", "retry_total", "record", "status",
-        "task_token", "resume", "child_run", "inspection",
+        "task_token", "resume", "child_run", "inspection", "last_run", "prior_run",
     )
 
     def __init__(self, execution: Execution, machine: StateMachine, input: Any, *,
@@ -79,6 +79,10 @@ class Frame:
         self.child_run: Any = None
         #: where the state's data flow records each stage (TestState's inspectionData), or None
         self.inspection: dict | None = None
+        #: the FanOut of the state's last attempt (kept after it ends, for a redrive), and
+        #: the one a redriven state resumes (only its unfinished children run again)
+        self.last_run: Any = None
+        self.prior_run: Any = None
 
     def __repr__(self) -> str:
         return f"<Frame at {self.state.name!r} {self.status}>"

@@ -168,8 +168,25 @@ class StopRequested(Outcome):
         return True
 
 
+class Redriven(Outcome):
+    """RedriveExecution (see ``engine.redrive``); ``client_token`` is the request's, kept so
+    that the same request made again redrives once."""
+
+    __slots__ = ("client_token",)
+    fields = __slots__
+    kind = "redrive"
+
+    def __init__(self, client_token: str | None = None):
+        self.client_token = client_token
+
+    def apply(self, ex: Execution) -> bool:
+        from .redrive import apply
+
+        return apply(ex)
+
+
 _BY_KIND = {cls.kind: cls for cls in (TaskSucceeded, TaskFailed, TaskSubmitted, ActivityStarted,
-                                      HeartbeatReceived, TimerFired, StopRequested)}
+                                      HeartbeatReceived, TimerFired, StopRequested, Redriven)}
 
 
 def decode(kind: str, payload: dict) -> Outcome:
@@ -179,6 +196,10 @@ def decode(kind: str, payload: dict) -> Outcome:
     if kind == CallFailed.kind and payload.get("call"):
         return CallFailed(payload["token"], payload.get("error"), payload.get("cause"))
     cls = _BY_KIND.get(kind)
+    if cls is None and kind == "map-run-updated":  # UpdateMapRun (engine.map_run)
+        from .map_run import MapRunUpdated
+
+        cls = MapRunUpdated
     if cls is None:
         raise ValueError(f"unknown outcome kind {kind!r}")
     return cls(*(payload.get(name) for name in cls.fields))
