@@ -1,0 +1,96 @@
+"""Pictures of state machines and of their executions: Mermaid, DOT, SVG and HTML.
+
+The stable API (the web view and users' scripts rely on it)::
+
+    from asl_runner.graph import render, state_id
+    svg = render("definitions/order_saga.asl.json", events, format="svg")
+
+``render(definition, events=None, format="svg") -> str``
+    ``definition``: a loaded StateMachine (``asl_runner.load``), or anything ``load`` takes (a
+    dict, JSON text, a file's path). ``events``: an execution's history, as GetExecutionHistory's
+    ``events`` (dicts with AWS's keys: ``type``, ``id``, ``previousEventId``,
+    ``...EventDetails``) or ``asl_runner.history.Event`` objects; None draws the machine alone.
+    ``format``: ``"svg"``, ``"html"`` (one self-contained page: the SVG, a legend, each state's
+    details; opens without a network), ``"mermaid"`` or ``"dot"``. The same input gives the same
+    text, byte for byte. Raises ``DefinitionError`` for a definition that does not load and
+    ``ValueError`` for an unknown format.
+
+In the SVG (and the HTML, which embeds it):
+
+- every state is ``<g id="state-ID" data-state="NAME" data-type="Task" data-status="S">``,
+  where ``ID = state_id(NAME)`` minus the ``state-`` prefix (state names are unique in a
+  machine, branches included) and ``S`` is one of ``none`` (no run drawn), ``succeeded``,
+  ``retried`` (succeeded after retries), ``caught`` (failed, and a Catch went on),
+  ``failed``, ``running``, ``aborted``, ``not-reached``. Parallel and Map states have class
+  ``group`` (a frame around their branches), the others ``state``; ``Start`` and ``End``
+  are drawn with ids ``state-Start`` and ``state-End``.
+- every edge is ``<g class="edge" data-from="A" data-to="B" data-kind="K" data-taken="T">``:
+  ``K`` is ``next``, ``choice`` (a Choice rule, labelled with it), ``default``, ``catch`` or
+  ``retry`` (a loop on the state), ``T`` is ``true``, ``false`` or ``none`` (no run drawn).
+- colours come from the SVG's own stylesheet, keyed on ``data-status`` and ``data-taken``:
+  setting the attribute recolours the element (``STATUSES`` lists the values).
+
+``path(definition, events) -> RunPath`` gives the same reading of a history as data: each
+state's status and visits (input, output, attempts, error, cause), the edges taken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .run_path import STATUSES, RunPath
+from .svg import state_id
+
+FORMATS = ("svg", "html", "mermaid", "dot")
+
+__all__ = ["render", "path", "state_id", "STATUSES", "FORMATS", "RunPath"]
+
+
+def render(definition: Any, events: Any = None, format: str = "svg", *,
+           title: str | None = None) -> str:
+    """The picture of ``definition`` (and of the run whose history is ``events``) as text."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown graph format {format!r}: one of {', '.join(FORMATS)}")
+    from .structure import build_graph
+
+    graph = build_graph(_machine(definition))
+    run = None if events is None else _trace(graph, events)
+    if format == "mermaid":
+        from .mermaid import render_mermaid
+
+        return render_mermaid(graph, run)
+    if format == "dot":
+        from .dot import render_dot
+
+        return render_dot(graph, run)
+    from .layout import layout
+    from .svg import render_svg
+
+    svg = render_svg(graph, layout(graph), run)
+    if format == "svg":
+        return svg
+    from .html import render_html
+
+    return render_html(svg, graph, run, title=title)
+
+
+def path(definition: Any, events: Any) -> RunPath:
+    """How the run whose history is ``events`` went through ``definition``, state by state."""
+    from .structure import build_graph
+
+    graph = build_graph(_machine(definition))
+    return _trace(graph, events)
+
+
+def _machine(definition: Any) -> Any:
+    from ..model import StateMachine, parse_definition
+
+    if isinstance(definition, StateMachine):
+        return definition
+    return parse_definition(definition)
+
+
+def _trace(graph: Any, events: Any) -> RunPath:
+    from .run_path import trace_path
+
+    return trace_path(graph, [e if isinstance(e, dict) else e.to_aws() for e in events])
