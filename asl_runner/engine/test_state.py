@@ -24,12 +24,15 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import AslRunnerError, DefinitionError, StatesError
+from ..integrations import mock_result
 from ..jsonvalue import PAYLOAD_LIMIT, JsonInputError, dumps, loads
 from ..model.retry import find_retrier
 from .effects import Completed, Invocation
 from .execution import SUSPEND, Execution
 from .frame import Frame
+from .item_reader import MAP_RUN
 from .outcomes import ActivityStarted, perform
+from .result_writer import exports
 
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
 #: the states AWS's TestState runs; the others only with a mock (Map and Parallel: a mock for their result)
@@ -42,6 +45,9 @@ _MOCKABLE = frozenset({"Task", "Map", "Parallel"})
 _WAITING_PATTERNS = frozenset({"sync", "sync:2", "waitForTaskToken"})
 #: the name a state given alone runs under ($$.State.Name); AWS does not say which it uses
 SINGLE_STATE_NAME = "TestState"
+#: a Map whose failed iterations are more than it tolerates (AWS's name and cause, recorded)
+EXCEEDED_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+EXCEEDED_CAUSE = "The specified tolerated failure threshold was exceeded"
 
 
 class TestStateError(AslRunnerError):
@@ -158,13 +164,19 @@ def load_state(definition: Any, state_name: str | None = None, *, local: bool = 
 # ---------------------------------------------------------------------- the mock
 
 class _Mock:
-    """An invoker that answers the tested Task from ``mock`` and calls nothing."""
+    """An invoker that answers the tested Task from ``mock`` and calls nothing; a mocked
+    Distributed Map's ItemReader gets ``reader_items`` (stateConfiguration.mapItemReaderData,
+    or the items its input holds)."""
 
     def __init__(self, result: Any = None, error: str | None = None, cause: str | None = None,
-                 failing: bool = False):
+                 failing: bool = False, mode: str = "STRICT"):
         self.result, self.error, self.cause, self.failing = result, error, cause, failing
+        self.mode = mode
+        self.reader_items: Callable[[Invocation], Any] | None = None
 
     def __call__(self, invocation: Invocation) -> Any:
+        if invocation.event_family == MAP_RUN and self.reader_items is not None:
+            return self.reader_items(invocation)
         if self.failing:
             raise StatesError(self.error, self.cause)
         if invocation.kind == "callback":  # a .sync or .waitForTaskToken task: the whole wait
@@ -178,10 +190,13 @@ def _read_mock(mock: Any) -> _Mock | None:
     if not isinstance(mock, dict):
         raise _validation("'mock' must be an object with 'result' or 'errorOutput'")
     has_result, error_output = "result" in mock, mock.get("errorOutput")
-    if has_result == (error_output is not None):
-        raise _validation("A mock must specify exactly one of 'result' and 'errorOutput'")
-    mode = mock.get("fieldValidationMode", "STRICT")
-    if mode not in ("STRICT", "PRESENT", "NONE"):
+    if has_result and error_output is not None:  # AWS's words
+        raise _validation("A test mock should have only one of the following fields: "
+                          "[result, errorOutput].")
+    if not has_result and error_output is None:
+        raise _validation("A mock must specify one of 'result' and 'errorOutput'")
+    mode = mock.get("fieldValidationMode", mock_result.STRICT)
+    if mode not in mock_result.MODES:
         raise _validation(f"Value '{mode}' at 'mock.fieldValidationMode' failed to satisfy "
                           "constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]")
     if has_result:
@@ -189,7 +204,7 @@ def _read_mock(mock: Any) -> _Mock | None:
             result = _json(mock["result"], "mock.result")
         except TestStateError:
             raise _validation("Mocked result must be valid JSON") from None  # AWS's words
-        return _Mock(result)
+        return _Mock(result, mode=mode)
     if not isinstance(error_output, dict) or not isinstance(error_output.get("error"), str):
         # botocore: "error ... is required if mock.errorOutput is specified"
         raise _validation("'mock.errorOutput.error' is required when 'mock.errorOutput' is given")
@@ -205,7 +220,7 @@ class TestStateExecution(Execution):
 
     def __init__(self, machine: Any, input: Any, *, variables: dict | None = None,
                  context: dict | None = None, retry_count: int = 0, inspect: bool = False,
-                 mock: _Mock | None = None, **kw: Any):
+                 mock: _Mock | None = None, iteration_failures: int = 0, **kw: Any):
         super().__init__(machine, input, **kw)
         #: what stands for the tested state's work (its call, or a Map's or Parallel's run)
         self._mock = mock
@@ -213,8 +228,12 @@ class TestStateExecution(Execution):
         self._context = context
         self._retry_count = retry_count
         self._inspect = inspect
+        self._iteration_failures = iteration_failures
+        #: the error the tested Map or Parallel fails with (see start_fanout)
+        self._fails_with: StatesError | None = None
         self._prepared = False
         #: what came of the state
+        self.refused: TestStateError | None = None  # a request found wrong while it ran
         self.next_state: str | None = None
         self.failure: StatesError | None = None
         self.retriable = False
@@ -249,6 +268,10 @@ class TestStateExecution(Execution):
     def fail_state(self, frame: Frame, state: Any, error: StatesError,
                    before_catch: Callable[[], None] | None = None,
                    retry: Callable[[], None] | None = None, **more: Any) -> bool:
+        if self._tested(frame) and self._fails_with is not None:
+            # a distributed Map words its children's failure as its Map Run's; the mocked
+            # error stands for the state's own failure
+            error, self._fails_with = self._fails_with, None
         if self._tested(frame) and not error.terminal:
             self.failure = error
             if retry is not None:
@@ -271,12 +294,28 @@ class TestStateExecution(Execution):
 
     def start_fanout(self, fanout: Any) -> None:
         """A mocked Map or Parallel: the mock is the result of its branches or iterations
-        (AWS's TestState runs neither)."""
+        (AWS's TestState runs neither); ``mapIterationFailureCount`` iterations failed."""
         mock = self._mock
-        if mock is None or not self._tested(fanout.frame):
+        frame = fanout.frame
+        if mock is None or not self._tested(frame):
             return super().start_fanout(fanout)
-        if mock.failing:
-            fanout.on_failed(StatesError(mock.error, mock.cause))
+        failures = self._iteration_failures
+        if failures > len(fanout.inputs):  # AWS: it "cannot exceed the number of items"
+            self.refused = _validation(
+                f"'stateConfiguration.mapIterationFailureCount' ({failures}) cannot exceed "
+                f"the number of items in the Map's input ({len(fanout.inputs)})")
+            self._end("FAILED", frame, error=StatesError("States.Runtime", self.refused.message))
+            return
+        if mock.failing:  # the error reaches the state's handlers as it is (recorded)
+            self._fails_with = StatesError(mock.error, mock.cause)
+            fanout.on_failed(self._fails_with)
+        elif failures and fanout.tolerance_set() and not fanout.tolerates(failures):
+            self._fails_with = StatesError(EXCEEDED_THRESHOLD, EXCEEDED_CAUSE)
+            fanout.on_failed(self._fails_with)
+        elif fanout.state.type == "Map" and exports(fanout.state):
+            # the mock is the Map's result: where the results went
+            state = fanout.state
+            self.finish(frame, state, state.flow.result(mock.result, frame))
         else:
             fanout.on_done(mock.result)
 
@@ -353,7 +392,7 @@ def test_state(definition: Any, input: Any = None, *, inspection_level: str = "I
     as ``run`` has them). ``revealSecrets`` and ``roleArn`` are accepted and change nothing:
     no HTTP Task connection adds secrets here, and no IAM role is assumed.
     """
-    del reveal_secrets, role_arn  # accepted as the API accepts them; nothing depends on them
+    del role_arn  # accepted as the API accepts it; no IAM role is assumed
     if inspection_level not in INSPECTION_LEVELS:
         raise _validation(f"Value '{inspection_level}' at 'inspectionLevel' failed to satisfy "
                           "constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]")
@@ -373,17 +412,21 @@ def test_state(definition: Any, input: Any = None, *, inspection_level: str = "I
         context_object = _json(context, "context")
         if not isinstance(context_object, dict):
             raise _validation("'context' must be a JSON object (a context object)")
-    config = state_configuration or {}
-    retry_count = config.get("retrierRetryCount") or 0
-    if type(retry_count) is not int or retry_count < 0:
-        raise _validation("'stateConfiguration.retrierRetryCount' must be an integer of at least 0")
+    if reveal_secrets and mocked is not None:  # AWS's words
+        raise _validation("TestState does not support RevealSecrets when a mock is specified.")
+    config = _Configuration(state_configuration, state, mocked)
     _check_supported(state, mocked)
+    if mocked is not None and not mocked.failing:
+        _check_mocked_result(state, mocked)
 
     from ..clock import VirtualClock
 
     ex = TestStateExecution(machine, state_input, clock=VirtualClock(), variables=values,
-                            context=context_object, retry_count=retry_count,
-                            inspect=inspection_level != "INFO", mock=mocked)
+                            context=context_object, retry_count=config.retry_count,
+                            inspect=inspection_level != "INFO", mock=mocked,
+                            iteration_failures=config.iteration_failures)
+    if mocked is not None and getattr(state, "item_reader", None) is not None:
+        mocked.reader_items = config.reader_items(state, ex)
     closing = None
     if mocked is not None:
         performer: Callable[[Invocation], Any] = mocked
@@ -407,6 +450,8 @@ def test_state(definition: Any, input: Any = None, *, inspection_level: str = "I
     finally:
         if closing is not None:
             closing.close()
+    if ex.refused is not None:
+        raise ex.refused
     return _response(ex, state, inspection_level, values is not None)
 
 
@@ -414,12 +459,13 @@ def _check_supported(state: Any, mocked: _Mock | None) -> None:
     """AWS's limits on what TestState runs: a mock only for Task, Map and Parallel; activity
     tasks, .sync and .waitForTaskToken only with a mock."""
     kind = state.type
-    if mocked is not None and kind not in _MOCKABLE:
-        raise _validation(f"A mock can only be specified for Task, Map, or Parallel states, "
-                          f"not for a {kind} state")
+    if mocked is not None and kind not in _MOCKABLE:  # AWS's words, as the next ones
+        raise _validation(f"State type '{kind}' is not supported when a mock is specified")
     if kind in ("Map", "Parallel"):
         if mocked is None:  # AWS runs neither's branches or iterations under TestState
-            raise _validation(f"TestState only supports {kind} states when a mock is specified")
+            raise TestStateError("InvalidDefinition", "TestState API does not support Map or "
+                                 "Parallel states. Supported state types include: "
+                                 "[Task, Wait, Pass, Succeed, Fail, Choice]")
         return
     if kind not in _RUNNABLE:
         raise _validation(f"TestState does not support {kind} states")
@@ -433,3 +479,125 @@ def _check_supported(state: Any, mocked: _Mock | None) -> None:
 
 
 test_state.__test__ = False  # type: ignore[attr-defined]  # pytest: an API, not a test
+
+
+def _check_mocked_result(state: Any, mocked: _Mock) -> None:
+    """The mocked result has the shape of what it stands for: a Task's API response
+    (``fieldValidationMode``), a Map's array of results (or, with a ResultWriter, its object),
+    one result per Parallel branch. AWS's words."""
+    result = mocked.result
+    if state.type == "Task":
+        try:
+            mock_result.check(result, state.resource, mocked.mode)
+        except mock_result.MockResultProblem as exc:
+            raise _validation(str(exc)) from None
+    elif state.type == "Map" and exports(state):
+        if not isinstance(result, dict):
+            raise _validation("Mocked result must be a JSON object.")
+    elif not isinstance(result, list):
+        raise _validation("Mocked result must be an array.")
+    elif state.type == "Parallel" and len(result) != len(state.branches):
+        raise _validation("Mocked result must contain the same number of items as number of "
+                          "Parallel branches.")
+
+
+def _sub_states(machines: Any) -> set[str]:
+    """The names of the states of ``machines`` and of every machine nested in them."""
+    found: set[str] = set()
+    for machine in machines:
+        for name, state in machine.states.items():
+            found.add(name)
+            found |= _sub_states(getattr(state, "branches", ()))
+            processor = getattr(state, "processor", None)
+            if processor is not None:
+                found |= _sub_states((processor,))
+    return found
+
+
+class _Configuration:
+    """The request's ``stateConfiguration``, checked against the tested state.
+
+    AWS documents the fields (TestStateConfiguration) but not its refusals of their misuse;
+    asl-runner refuses, with a ValidationException in its own words, what cannot apply: a Map
+    field on a state that is no Map (``mapItemReaderData`` on a Map without an ItemReader),
+    ``errorCausedByState`` on a state that is no Map or Parallel, or naming no state of its
+    branches or iterations.
+    """
+
+    def __init__(self, config: Any, state: Any, mocked: _Mock | None):
+        config = config or {}
+        if not isinstance(config, dict):
+            raise _validation("'stateConfiguration' must be an object")
+        self.retry_count = self._count(config, "retrierRetryCount")
+        self.iteration_failures = self._count(config, "mapIterationFailureCount")
+        kind = state.type
+        if "mapIterationFailureCount" in config and kind != "Map":
+            raise _validation("'stateConfiguration.mapIterationFailureCount' applies to Map "
+                              f"states only, not to a {kind} state")
+        caused_by = config.get("errorCausedByState")
+        if caused_by is not None:
+            if not isinstance(caused_by, str) or not 1 <= len(caused_by) <= 80:
+                raise _validation("'stateConfiguration.errorCausedByState' must be a state "
+                                  "name of 1 to 80 characters")
+            if kind not in ("Map", "Parallel"):
+                raise _validation("'stateConfiguration.errorCausedByState' applies to Map and "
+                                  f"Parallel states only, not to a {kind} state")
+            machines = state.branches if kind == "Parallel" else (state.processor,)
+            if caused_by not in _sub_states(machines):
+                where = "branches" if kind == "Parallel" else "ItemProcessor"
+                raise _validation(f"'stateConfiguration.errorCausedByState': the {kind} "
+                                  f"state's {where} has no state named '{caused_by}'")
+        self.reader_data = config.get("mapItemReaderData")
+        if self.reader_data is not None:
+            if not isinstance(self.reader_data, str):
+                raise _validation("'stateConfiguration.mapItemReaderData' must be a string "
+                                  "(the data as its source holds it)")
+            if len(self.reader_data.encode("utf-8", "surrogatepass")) > PAYLOAD_LIMIT:
+                raise _validation("Value at 'stateConfiguration.mapItemReaderData' failed to "
+                                  "satisfy constraint: Member must have length less than or "
+                                  f"equal to {PAYLOAD_LIMIT}")
+            if getattr(state, "item_reader", None) is None:
+                raise _validation("'stateConfiguration.mapItemReaderData' applies to a Map "
+                                  "state with an ItemReader only")
+
+    @staticmethod
+    def _count(config: dict, field: str) -> int:
+        value = config.get(field)
+        if value is None:
+            return 0
+        if type(value) is not int or value < 0:
+            raise _validation(f"'stateConfiguration.{field}' must be an integer of at least 0")
+        return value
+
+    def reader_items(self, state: Any, ex: TestStateExecution) -> Callable[[Invocation], Any]:
+        """What a mocked Map's ItemReader reads: ``mapItemReaderData`` as its ReaderConfig
+        reads an object (JSON, JSONL, CSV), or else the items of the Map's input, which AWS
+        says to give "as if it had already been read" from S3."""
+        data = self.reader_data
+
+        def read(invocation: Invocation) -> Any:
+            payload = invocation.payload or {}
+            if data is not None:
+                return _read_items(data, payload.get("ReaderConfig") or {},
+                                   payload.get("MaxItems") or 0)
+            frame = ex.root
+            return state.flow.items(state.flow.input(frame.input, frame), frame)
+
+        return read
+
+
+def _read_items(data: str, config: dict, max_items: int) -> list:
+    """The items of ``data`` as an ItemReader reads an object of its ReaderConfig: in pages
+    as large as the data, so one page normally holds them all."""
+    from ..integrations.item_formats import Limits, read_page
+
+    raw = data.encode("utf-8", "surrogatepass")
+    items: list = []
+    cursor = None
+    while True:
+        remaining = max_items - len(items) if max_items else 0
+        page, cursor = read_page(lambda offset: (raw[offset:],), config, cursor,
+                                 Limits(len(raw) + 1, len(raw) + 1, remaining))
+        items += page
+        if cursor is None or not page or (max_items and len(items) >= max_items):
+            return items
