@@ -61,9 +61,6 @@ class FanOut:
         self.tolerated_percentage = tolerated_percentage
         self.on_done = on_done
         self.on_failed = on_failed
-        #: how the state fails as a whole, not by a child (a distributed Map's on_failed
-        #: words a child's failure as its Map Run's); TestState's mocked errors fail it so
-        self.on_run_failed = on_failed
         self.results: list[Any] = [None] * len(inputs)
         self.active: dict[int, Frame] = {}
         #: children spawned that did not succeed (running, failed or aborted)
