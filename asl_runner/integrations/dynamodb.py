@@ -17,6 +17,7 @@ from typing import Any
 
 from ..jsonvalue import dumps
 from .aws_sdk.moto_answers import dynamodb_consumed_capacity
+from .iam import Grant, Scope
 from .optimized import (
     Api,
     MotoGaps,
@@ -81,9 +82,18 @@ def _perform(invocation: Any, env: Environment) -> Any:
     return call(API, invocation, env)
 
 
+def _permissions(scope: Scope) -> list[Grant]:
+    # dynamo-iam.html: the API's own action on the table (TableName may also be its ARN)
+    action = f"dynamodb:{scope.resource.action[:1].upper()}{scope.resource.action[1:]}"
+    table = scope.constant("TableName")
+    if table is None:
+        return [Grant((action,), (scope.arn("dynamodb", "table/*"),), scope.any_of("table", "TableName"))]
+    return [Grant((action,), (table if table.startswith("arn:") else scope.arn("dynamodb", f"table/{table}"),))]
+
+
 INTEGRATIONS = tuple(
     # connect-ddb.html: these four APIs, request-response only
     Integration(f"dynamodb:{action}", perform=_perform, patterns=patterns_of("dynamodb", action),
-                serves=serving("dynamodb", action))
+                serves=serving("dynamodb", action), permissions=_permissions)
     for action in ACTIONS
 )

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import StatesError
 from ..jsonvalue import JsonInputError, dumps, loads
 from .aws import REAL
+from .iam import Grant, Scope
 from .optimized import Api, call, patterns_of, serving
 from .protocol import Environment, Integration
 
@@ -82,8 +83,26 @@ def _checked(result: dict) -> dict:
     return result
 
 
+def _permissions(scope: Scope) -> list[Grant]:
+    """eventbridge-iam.html: PutEvents on each event bus the entries name (default: the
+    account's default bus)."""
+    entries = scope.arguments.get("Entries") if type(scope.arguments) is dict else None
+    if type(entries) is not list or scope.dynamic("Entries"):
+        return [Grant(("events:PutEvents",), (scope.arn("events", "event-bus/*"),),
+                      scope.any_of("event bus", "Entries"))]
+    buses: dict[str, None] = {}
+    note = None
+    for entry in entries:
+        bus = scope.constant("EventBusName", entry)
+        if bus is None and scope.dynamic("EventBusName", entry):
+            bus, note = "*", scope.any_of("event bus", "EventBusName")
+        bus = bus or "default"
+        buses[bus if bus.startswith("arn:") else scope.arn("events", f"event-bus/{bus}")] = None
+    return [Grant(("events:PutEvents",), tuple(buses), note)]
+
+
 INTEGRATIONS = (
     # connect-eventbridge.html: PutEvents, request-response and .waitForTaskToken
     Integration("events:putEvents", perform=_perform, patterns=patterns_of("events", "putEvents"),
-                serves=serving("events", "putEvents")),
+                serves=serving("events", "putEvents"), permissions=_permissions),
 )

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import StatesError
 from ..jsonvalue import JsonInputError, dumps, loads
 from .catalog import lookup
+from .iam import Grant, Scope
 from .lambda_local import FunctionNotFound, InvokeResponse, LocalLambdas
 from .metadata import http_date, sdk_metadata
 from .protocol import Environment, Integration
@@ -180,11 +181,37 @@ def _perform_invoke(invocation: Any, env: Environment) -> Any:
     return invoke_service(env.lambdas, invocation, env.region, env.account)
 
 
+def function_resources(scope: Scope, function: str) -> tuple[str, ...]:
+    """The function ``function`` (a name, ``name:qualifier``, a partial or a full ARN) and
+    its versions and aliases (``:*``), as lambda-iam.html grants them."""
+    name, _ = _split_function_name(function)
+    parts = function.split(":")
+    if function.startswith("arn:") and len(parts) > 6:
+        base = ":".join(parts[:7])
+    else:
+        account = parts[0] if len(parts) >= 3 and parts[1] == "function" else scope.account
+        base = f"arn:{scope.partition}:lambda:{scope.region}:{account}:function:{name}"
+    return base, f"{base}:*"
+
+
+def _function_permissions(scope: Scope) -> list[Grant]:
+    return [Grant(("lambda:InvokeFunction",), function_resources(scope, scope.resource.arn))]
+
+
+def _invoke_permissions(scope: Scope) -> list[Grant]:
+    function = scope.constant("FunctionName")
+    if function is None:
+        return [Grant(("lambda:InvokeFunction",), (scope.arn("lambda", "function:*"),),
+                      scope.any_of("Lambda function", "FunctionName"))]
+    return [Grant(("lambda:InvokeFunction",), function_resources(scope, function))]
+
+
 INTEGRATIONS = (
     # arn:aws:lambda:REGION:ACCOUNT:function:NAME (and, under `run`, a bare name): Lambda's
     # own resource, request-response only
     Integration("lambda function", serves=lambda resource: resource.kind == "lambda",
-                perform=_perform_function),
+                perform=_perform_function, permissions=_function_permissions),
     Integration("lambda:invoke", serves=lambda resource: resource.is_lambda_invoke,
-                perform=_perform_invoke, patterns=tuple(lookup("lambda", "invoke").patterns)),
+                perform=_perform_invoke, patterns=tuple(lookup("lambda", "invoke").patterns),
+                permissions=_invoke_permissions),
 )

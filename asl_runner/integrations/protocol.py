@@ -57,16 +57,19 @@ class Integration:
     and the integrations need); ``check(resource)`` returns why CreateStateMachine
     would refuse the resource (None: it would not), beyond the pattern; ``perform(invocation,
     env)`` makes the call and returns its result (or an ``engine.effects.Completed``), or
-    raises ``StatesError`` with the error and cause AWS would report.
+    raises ``StatesError`` with the error and cause AWS would report. ``permissions(scope)``
+    returns the IAM grants (``iam.Grant``) the state machine's role needs for a task of this
+    integration (``iam.Scope``: its resource and arguments as written); None: not declared.
     """
 
-    __slots__ = ("name", "serves", "patterns", "check", "perform", "watch")
+    __slots__ = ("name", "serves", "patterns", "check", "perform", "watch", "permissions")
 
     def __init__(self, name: str, *, serves: Callable[[Resource], bool],
                  perform: Callable[[Invocation, Environment], Any],
                  patterns: tuple[str | None, ...] = (None,),
                  check: Callable[[Resource], str | None] | None = None,
-                 watch: Callable[[Invocation, Any, Watcher], None] | None = None):
+                 watch: Callable[[Invocation, Any, Watcher], None] | None = None,
+                 permissions: Callable[[Any], list] | None = None):
         self.name = name
         self.serves = serves
         self.patterns = frozenset(patterns)
@@ -76,6 +79,7 @@ class Integration:
         #: host, on its engine thread, once the submission is recorded and again after a
         #: restart, with the call's result, to arrange for the task's outcome
         self.watch = watch
+        self.permissions = permissions
 
     def __repr__(self) -> str:
         return f"<Integration {self.name}>"

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.item_reader import MAP_RUN
+from .iam import Grant, Scope
 from .item_formats import failed, read_items
 from .optimized import v1_cause
 from .protocol import Integration
@@ -120,11 +121,49 @@ def _serves(action: str) -> Any:
                              and resource.action == action and resource.pattern is None)
 
 
+def _objects(scope: Scope, *, key: str | None, folder: bool) -> tuple[str, str | None]:
+    """The ARN of the objects a reader or writer touches: the bucket's object ``key``, or
+    everything under it (``folder``), or the bucket itself (``key`` None)."""
+    bucket = scope.constant("Bucket")
+    note = None
+    if bucket is None:
+        bucket, note = "*", scope.any_of("bucket", "Bucket")
+    if key is None:
+        return f"arn:{scope.partition}:s3:::{bucket}", note
+    name = scope.constant(key)
+    if name is None and (scope.dynamic(key) or folder):
+        name, note = "", note or (scope.any_of("object", key) if scope.dynamic(key) else None)
+    if folder or not name:
+        name = f"{name.rstrip('/')}/*".lstrip("/") if name else "*"
+    return f"arn:{scope.partition}:s3:::{bucket}/{name}", note
+
+
+def _read_object(scope: Scope) -> list[Grant]:
+    # iam-policies-eg-dist-map.html: GetObject on the dataset's object
+    return [Grant(("s3:GetObject",), *_one(_objects(scope, key="Key", folder=False)))]
+
+
+def _list_objects(scope: Scope) -> list[Grant]:
+    # iam-policies-eg-dist-map.html: ListBucket on the bucket (its Prefix, if any, in a condition
+    # the console adds; the bucket is the least a policy without conditions can name)
+    return [Grant(("s3:ListBucket",), *_one(_objects(scope, key=None, folder=False)))]
+
+
+def _write_results(scope: Scope) -> list[Grant]:
+    # iam-policies-eg-dist-map.html: the ResultWriter's four actions under its Prefix
+    return [Grant(("s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts",
+                   "s3:AbortMultipartUpload"), *_one(_objects(scope, key="Prefix", folder=True)))]
+
+
+def _one(found: tuple[str, str | None]) -> tuple[tuple[str, ...], str | None]:
+    return (found[0],), found[1]
+
+
 INTEGRATIONS = (
     Integration("s3:getObject (ItemReader)", serves=_serves("getObject"),
-                perform=map_run_only(get_object)),
+                perform=map_run_only(get_object), permissions=_read_object),
     Integration("s3:listObjectsV2 (ItemReader)", serves=_serves("listObjectsV2"),
-                perform=map_run_only(list_objects)),
+                perform=map_run_only(list_objects), permissions=_list_objects),
     Integration("s3:putObject (ResultWriter)", serves=_serves("putObject"),
-                perform=map_run_only(put_results)),
+                perform=map_run_only(put_results), permissions=_write_results),
 )

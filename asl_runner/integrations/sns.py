@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from .iam import Grant, Scope
 from .metadata import json_service_headers
 from .optimized import (
     Api,
@@ -97,8 +98,20 @@ def _perform(invocation: Any, env: Environment) -> Any:
     return call(API, invocation, env, as_json_text(invocation.payload, "Message"))
 
 
+def _permissions(scope: Scope) -> list[Grant]:
+    # sns-iam.html: Publish on the topic; a message to a phone number names no resource
+    for name in ("TopicArn", "TargetArn"):
+        arn = scope.constant(name)
+        if arn is not None:
+            return [Grant(("sns:Publish",), (arn,))]
+        if scope.dynamic(name):
+            return [Grant(("sns:Publish",), (scope.arn("sns", "*"),), scope.any_of("topic", name))]
+    return [Grant(("sns:Publish",), ("*",), "a message to a phone number (PhoneNumber) names "
+                  "no resource IAM can scope")]
+
+
 INTEGRATIONS = (
     # connect-sns.html: Publish, request-response and .waitForTaskToken
     Integration("sns:publish", perform=_perform, patterns=patterns_of("sns", "publish"),
-                serves=serving("sns", "publish")),
+                serves=serving("sns", "publish"), permissions=_permissions),
 )

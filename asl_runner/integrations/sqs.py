@@ -10,9 +10,11 @@ FIFO) with the SDK's metadata: SQS answers in AWS JSON 1.0 (recorded headers:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..jsonvalue import dumps
+from .iam import Grant, Scope
 from .metadata import json_service_headers
 from .optimized import (
     Api,
@@ -52,8 +54,27 @@ def _perform(invocation: Any, env: Environment) -> Any:
     return call(API, invocation, env, as_json_text(invocation.payload, "MessageBody"))
 
 
+def queue_arn(scope: Scope, url: str) -> str:
+    """The ARN of the queue at ``url`` (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, or
+    the legacy REGION.queue.amazonaws.com host); the account's queues for another shape."""
+    match = re.fullmatch(r"https?://(?:sqs\.)?([a-z0-9-]+)(?:\.queue)?\.amazonaws\.com(?:\.cn)?/"
+                         r"(\d{12})/([\w-]+(?:\.fifo)?)/?", url)
+    if match is None:
+        return scope.arn("sqs", "*")
+    region, account, name = match.groups()
+    return f"arn:{scope.partition}:sqs:{region}:{account}:{name}"
+
+
+def _permissions(scope: Scope) -> list[Grant]:
+    # sqs-iam.html: SendMessage on the queue
+    url = scope.constant("QueueUrl")
+    if url is None:
+        return [Grant(("sqs:SendMessage",), (scope.arn("sqs", "*"),), scope.any_of("queue", "QueueUrl"))]
+    return [Grant(("sqs:SendMessage",), (queue_arn(scope, url),))]
+
+
 INTEGRATIONS = (
     # connect-sqs.html: SendMessage, request-response and .waitForTaskToken
     Integration("sqs:sendMessage", perform=_perform, patterns=patterns_of("sqs", "sendMessage"),
-                serves=serving("sqs", "sendMessage")),
+                serves=serving("sqs", "sendMessage"), permissions=_permissions),
 )

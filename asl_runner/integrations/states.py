@@ -24,6 +24,7 @@ from ..errors import StatesError
 from ..intrinsics.java import java_double
 from ..jsonvalue import dumps, loads
 from .catalog import SYNC, SYNC2, lookup
+from .iam import Grant, Scope, event_rule_grant
 from .metadata import json_service_headers, sdk_metadata
 from .protocol import Environment, Integration
 
@@ -255,8 +256,25 @@ def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
     return Completed(started, outcome.output)
 
 
+def _permissions(scope: Scope) -> list[Grant]:
+    """stepfunctions-iam.html: StartExecution on the child machine; with .sync and .sync:2
+    also DescribeExecution and StopExecution on its executions, and the managed rule."""
+    machine = scope.constant("StateMachineArn")
+    note = None
+    if machine is None:
+        machine, note = scope.arn("states", "stateMachine:*"), scope.any_of("state machine",
+                                                                            "StateMachineArn")
+    grants = [Grant(("states:StartExecution",), (machine,), note)]
+    if scope.resource.pattern in (SYNC, SYNC2):
+        head, _, name = machine.partition(":stateMachine:")
+        executions = f"{head}:execution:{name.split(':')[0]}:*"
+        grants.append(Grant(("states:DescribeExecution", "states:StopExecution"), (executions,), note))
+        grants.append(event_rule_grant(scope, "StepFunctionsGetEventsForStepFunctionsExecutionRule"))
+    return grants
+
+
 INTEGRATIONS = (
-    Integration("states:startExecution", perform=_perform, watch=_watch,
+    Integration("states:startExecution", perform=_perform, watch=_watch, permissions=_permissions,
                 patterns=tuple(lookup(SERVICE, "startExecution").patterns),
                 serves=lambda resource: resource.service == SERVICE
                 and resource.action == "startExecution"),

@@ -152,8 +152,37 @@ def _perform(invocation: Any, env: Environment) -> Any:
                 resource.region, env.states_api or env.runs)
 
 
+#: S3 operations authorised by an IAM action of another name (the Service Authorization
+#: Reference's "Actions defined by Amazon S3"); elsewhere the action is the operation's name
+_S3_ACTIONS = {"ListObjectsV2": "ListBucket", "ListObjects": "ListBucket",
+               "HeadObject": "GetObject", "HeadBucket": "ListBucket",
+               "DeleteObjects": "DeleteObject", "ListObjectVersions": "ListBucketVersions"}
+
+
+def _permissions(scope: Any) -> list:
+    """The service's IAM action for the operation (its prefix is the service's signing name:
+    sfn's is ``states``) on every resource: an SDK integration's parameters name resources
+    in as many ways as there are services, so the policy leaves the scoping to the user."""
+    from ..iam import Grant
+
+    resource = scope.resource
+    service = resource.service[len(PREFIX):]
+    botocore_name = names.botocore_service(service)
+    model = service_model(botocore_name) if botocore_name else None
+    operation = names.operation_name(model, resource.action or "") if model is not None else None
+    if operation is None:
+        return []
+    prefix = model.metadata.get("signingName") or model.metadata.get("endpointPrefix")
+    if prefix == "s3":
+        operation = _S3_ACTIONS.get(operation, operation)
+    return [Grant((f"{prefix}:{operation}",), ("*",),
+                  f"{service}:{resource.action} is an AWS SDK integration: scope its Resource to "
+                  "what the task calls")]
+
+
 INTEGRATIONS = (
     Integration("aws-sdk", patterns=PATTERNS, check=_check, perform=_perform,
+                permissions=_permissions,
                 serves=lambda resource: (resource.kind == "service"
                                          and resource.service.startswith(PREFIX))),
 )
