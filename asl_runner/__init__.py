@@ -14,10 +14,21 @@ __version__ = "0.1.0"
 __all__ = ["load", "redrive", "run", "start", "test_state", "__version__"]
 
 
-def load(source: Any, *, validate: bool = True):
-    """Parse and validate a definition (dict, JSON text or file path) into a StateMachine."""
+def load(source: Any, *, validate: bool = True, state_machine: str | None = None,
+         subs: dict | None = None):
+    """Parse and validate a definition into a StateMachine: a dict, JSON text, or the path of
+    a JSON or YAML definition file or of a CloudFormation/SAM/CDK template, whose state
+    machine ``state_machine`` (a logical id; the only one by default) is taken, with
+    ``subs`` filling its ``${name}`` tokens (see ``asl_runner.templates.load_definition``)."""
     from .model import parse_definition
+    from .templates import is_file_path
 
+    if is_file_path(source):
+        from .templates import load_definition
+
+        source = load_definition(source, state_machine, subs).definition
+    elif state_machine is not None or subs:
+        raise TypeError("state_machine and subs are for a definition read from a file")
     return parse_definition(source, validate=validate)
 
 
@@ -64,8 +75,12 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
         handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
         machines: dict | None = None, aws_setup: Any = None, clock: Any = None,
         name: str | None = None, state_machine_name: str = "StateMachine", max_workers: int = 16,
-        **kw: Any):
+        state_machine: str | None = None, subs: dict | None = None, **kw: Any):
     """Run a definition to its end and return the Execution (status, output, history...).
+
+    ``definition`` is what ``load`` takes; from a template (``state_machine``, ``subs``: see
+    ``load``), a Task calling one of the template's functions runs its code (``CodeUri`` and
+    ``Handler``) as a local handler.
 
     ``lambdas`` is a directory of ``NAME.py`` handlers, ``handlers`` a mapping of function
     names to callables ``handler(event, context)``. ``clock`` is "real" (default, or
@@ -88,8 +103,8 @@ def run(definition: Any, input: Any = None, *, lambdas: str | None = None,
 
     return LocalRun(definition, input, lambdas=lambdas, handlers=handlers, mocks=mocks,
                     test_case=test_case, machines=machines, aws_setup=aws_setup, clock=clock,
-                    name=name, state_machine_name=state_machine_name, **kw
-                    ).drive(max_workers=max_workers)
+                    name=name, state_machine_name=state_machine_name,
+                    state_machine=state_machine, subs=subs, **kw).drive(max_workers=max_workers)
 
 
 def redrive(execution: Any, *, lambdas: str | None = None, handlers: dict | None = None,

@@ -17,18 +17,30 @@ class LocalRun:
                  handlers: dict | None = None, mocks: Any = None, test_case: str | None = None,
                  machines: dict | None = None, aws_setup: Any = None, clock: Any = None,
                  name: str | None = None, state_machine_name: str = "StateMachine",
-                 mock_warning_level: int = 3, execution: Any = None, **kw: Any):
+                 mock_warning_level: int = 3, execution: Any = None,
+                 functions: dict | None = None, state_machine: str | None = None,
+                 subs: dict | None = None, **kw: Any):
         from . import load, start
         from .integrations import Integrations
         from .integrations.run_api import RunApi
         from .model import StateMachine
+        from .templates import is_file_path
+
+        if is_file_path(definition):  # a file, perhaps a template with functions of its own
+            from .templates import load_definition
+
+            loaded = load_definition(definition, state_machine, subs)
+            definition = load(loaded.definition)
+            functions = {**loaded.handlers, **(functions or {})}
+        elif state_machine is not None or subs:
+            raise TypeError("state_machine and subs are for a definition read from a file")
 
         self._setup = None
         if aws_setup is not None:
             from .integrations.setup import read_setup
 
             self._setup = read_setup(aws_setup)
-        integrations = Integrations(lambdas, handlers, machines={
+        integrations = Integrations(lambdas, handlers, functions=functions, machines={
             child: m if isinstance(m, StateMachine) else load(m) for child, m in (machines or {}).items()})
         invoker: Any = integrations
         #: the mocks' invoker, which answers the activity tasks it mocks for their worker

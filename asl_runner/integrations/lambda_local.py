@@ -1,6 +1,7 @@
 """Local Lambda functions: Python handlers that behave like deployed Lambda functions.
 
-A function named NAME is, in this order: a callable passed in ``handlers``; ``DIR/NAME.py``;
+A function named NAME is, in this order: a callable passed in ``handlers``; a function of a
+template (``functions``: its code folder and Handler setting, see asl_runner.templates); ``DIR/NAME.py``;
 ``DIR/NAME/handler.py`` (a function folder, like a deployment package whose handler setting
 is ``handler.handler``). Either file must define ``handler(event, context)``. The directory,
 and a function's own folder, are put on ``sys.path``, as ``/var/task`` is on Lambda, so
@@ -100,23 +101,40 @@ class _InitFailed(Exception):
 
 class LocalLambdas:
     def __init__(self, directory: str | None = None,
-                 handlers: Mapping[str, Callable[..., Any]] | None = None):
+                 handlers: Mapping[str, Callable[..., Any]] | None = None,
+                 functions: Mapping[str, Any] | None = None):
         self.directory = os.path.abspath(directory) if directory else None
         self.handlers = dict(handlers or {})
+        #: a template's functions (asl_runner.templates.LocalFunction) by function name
+        self.functions = dict(functions or {})
         self._lock = threading.Lock()
         self._loaded: dict[str, tuple[Callable[..., Any], str]] = {}
 
     # -- finding handlers ----------------------------------------------------------------------
 
-    def _source(self, name: str) -> tuple[str, str] | None:
+    def source(self, name: str) -> tuple[str, str] | None:
         """(handler file, its code root) for a function name, or None."""
+        entry = self._entry(name)
+        return None if entry is None else entry[:2]
+
+    def _entry(self, name: str) -> tuple[str, str, str, str] | None:
+        """(handler file, its code root, module name, handler function) for a function name,
+        or None."""
+        function = self.functions.get(name)
+        if function is not None:
+            if function.unavailable is not None:
+                return None
+            from ..templates.functions import handler_file
+
+            path, module, attribute = handler_file(function)
+            return (path, function.code_dir, module, attribute) if os.path.isfile(path) else None
         if not self.directory or not valid_function_name(name):
             return None
         for path, root in ((os.path.join(self.directory, name + ".py"), self.directory),
                            (os.path.join(self.directory, name, "handler.py"),
                             os.path.join(self.directory, name))):
             if os.path.isfile(path):
-                return path, root
+                return path, root, os.path.splitext(os.path.basename(path))[0], "handler"
         return None
 
     def _function(self, name: str) -> tuple[Callable[..., Any], str | None]:
@@ -126,15 +144,15 @@ class LocalLambdas:
         with self._lock:
             loaded = self._loaded.get(name)
             if loaded is None:
-                source = self._source(name)
+                source = self._entry(name)
                 if source is None:
                     raise FunctionNotFound(name)
-                path, root = source
+                path, root, module, attribute = source
                 for folder in (self.directory, root):  # the function's own folder comes first
-                    if folder not in sys.path:
+                    if folder and folder not in sys.path:
                         sys.path.insert(0, folder)
                 # only a module that loaded is kept: after a failure, the next call tries again
-                loaded = self._loaded[name] = (_load(name, path, root), root)
+                loaded = self._loaded[name] = (_load(name, path, root, module, attribute), root)
             return loaded
 
     def _forget(self, name: str) -> None:
@@ -142,6 +160,14 @@ class LocalLambdas:
             self._loaded.pop(name, None)
 
     def searched(self, name: str) -> str:
+        function = self.functions.get(name)
+        if function is not None:
+            if function.unavailable is not None:
+                return f"the template's {function.logical_id} cannot run here: {function.unavailable}"
+            from ..templates.functions import handler_file
+
+            return (f"looked for {handler_file(function)[0]} (the Handler {function.handler} of "
+                    f"{function.logical_id} in the template)")
         if not self.directory:
             return "no lambdas directory was given (use --lambdas DIR)"
         return (f"looked for {os.path.join(self.directory, name + '.py')} and "
@@ -177,12 +203,12 @@ class LocalLambdas:
 
 # -- loading a handler module, and how the runtime reports it when that fails ------------------
 
-def _load(name: str, path: str, root: str) -> Callable[..., Any]:
-    """Load ``handler`` from ``path`` as the runtime's import of the handler module does;
-    raise :class:`_InitFailed` with what the runtime reports when it cannot."""
+def _load(name: str, path: str, root: str, module_name: str, attribute: str) -> Callable[..., Any]:
+    """Load ``attribute`` from ``path`` (the module ``module_name`` of the handler setting) as
+    the runtime's import of the handler module does; raise :class:`_InitFailed` with what the
+    runtime reports when it cannot."""
     import importlib.util  # only when a handler is loaded: it costs start-up time
 
-    module_name = os.path.splitext(os.path.basename(path))[0]  # as in the handler setting
     key = f"_asl_runner_lambda_{name}"
     spec = importlib.util.spec_from_file_location(key, path)
     module = importlib.util.module_from_spec(spec)
@@ -190,15 +216,15 @@ def _load(name: str, path: str, root: str) -> Callable[..., Any]:
     sys.modules[key] = module
     try:
         spec.loader.exec_module(module)
-        if not hasattr(module, "handler"):  # the runtime only looks it up: calling comes later
-            raise _InitFailed(_error(f"Handler 'handler' missing on module '{module_name}'",
+        if not hasattr(module, attribute):  # the runtime only looks it up: calling comes later
+            raise _InitFailed(_error(f"Handler '{attribute}' missing on module '{module_name}'",
                                      "Runtime.HandlerNotFound"))
     except BaseException as exc:
         sys.modules.pop(key, None)
         if isinstance(exc, _InitFailed) or _is_interrupt(exc):
             raise
         raise _load_failure(exc, module_name, root) from None
-    return module.handler
+    return getattr(module, attribute)
 
 
 def _load_failure(exc: BaseException, module_name: str, root: str) -> _InitFailed:

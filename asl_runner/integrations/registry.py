@@ -59,7 +59,8 @@ class Integrations:
     object as its :class:`~.protocol.Environment`.
 
     ``lambdas_dir`` holds ``NAME.py`` (or ``NAME/handler.py``) handlers; ``handlers`` maps
-    function names to callables ``handler(event, context)`` and takes precedence. ``aws`` is
+    function names to callables ``handler(event, context)`` and takes precedence, then
+    ``functions``, a template's (asl_runner.templates' LoadedDefinition.handlers). ``aws`` is
     where AWS calls go (``moto``, ``endpoint``, ``real``; default: ``endpoint`` when
     ``aws_endpoint`` or ``$AWS_ENDPOINT_URL`` is set, else ``moto``).
     """
@@ -68,8 +69,9 @@ class Integrations:
                  handlers: Mapping[str, Callable[..., Any]] | None = None, *,
                  region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT,
                  aws: str | None = None, aws_endpoint: str | None = None,
-                 machines: Mapping[str, Any] | None = None, clock: Any = None):
-        self.lambdas = LocalLambdas(lambdas_dir, handlers)
+                 machines: Mapping[str, Any] | None = None, clock: Any = None,
+                 functions: Mapping[str, Any] | None = None):
+        self.lambdas = LocalLambdas(lambdas_dir, handlers, functions)
         #: under ``run``: the machines states:startExecution may start, by name, and the
         #: clock their executions share with the one that starts them
         self.machines = dict(machines or {})

@@ -45,15 +45,17 @@ class StateMachine(Record):
 
 
 def load_json_definition(source: Any) -> Any:
-    """Accept a dict, JSON text (str or bytes), or a path to a JSON file (a str that does not
-    begin with ``{`` or ``[``, or an os.PathLike); return the parsed JSON."""
+    """Accept a dict, JSON text (str or bytes), or a path (a str that does not begin with
+    ``{`` or ``[``, or an os.PathLike) to a definition file, JSON or YAML, or to a template
+    with a single state machine (asl_runner.templates); return the parsed JSON."""
     if not isinstance(source, (str, bytes, bytearray, os.PathLike)):
         return source  # already parsed JSON (parse_definition checks it is an object)
     if isinstance(source, (bytes, bytearray)):
         text: str | bytes = bytes(source)  # JSON text, never a path (loads checks its UTF-8)
     elif isinstance(source, os.PathLike) or not source.lstrip().startswith(("{", "[")):
-        with open(source, encoding="utf-8") as fh:
-            text = fh.read()
+        from ..templates import load_definition
+
+        return load_definition(source).definition
     else:
         text = source
     try:

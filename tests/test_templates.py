@@ -1,0 +1,185 @@
+"""Definitions where they live: YAML files, SAM and CloudFormation templates, CDK's output.
+
+The templates under tests/templates/ were written for these tests, one of each kind: SAM YAML
+with short tags (!Sub, !GetAtt, !Ref), CloudFormation JSON with Fn::Sub and
+DefinitionSubstitutions, and a CDK app's synthesised cdk.out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import asl_runner
+from asl_runner.templates import LoadedDefinition, TemplateError, load_definition
+
+HERE = Path(__file__).parent / "templates"
+SAM = HERE / "sam_yaml" / "template.yaml"
+CFN = HERE / "cfn_json" / "template.json"
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+
+def state(loaded: LoadedDefinition, name: str) -> dict:
+    return loaded.definition["States"][name]
+
+
+# ----------------------------------------------------------------------------- SAM YAML
+
+def test_a_sam_definition_resolves_its_short_tags_and_substitutions():
+    loaded = load_definition(SAM, "IntakeMachine", {"AlertEmail": "ops@example.com"})
+    assert loaded.state_machine == "IntakeMachine"
+    assert loaded.definition["Comment"] == "Order intake (dev)"  # !Sub of a parameter's Default
+    # !GetAtt of a function with a FunctionName: its ARN carries that name
+    assert state(loaded, "Validate")["Resource"] == ARN + "dev-validate-order"
+    assert state(loaded, "Price")["Parameters"]["FunctionName"] == "PriceOrderFunction"  # !Ref
+    assert state(loaded, "Save")["Resource"] == "arn:aws:states:::dynamodb:putItem"
+    assert state(loaded, "Save")["Parameters"]["TableName"] == "dev-orders"
+    assert state(loaded, "Alert")["Parameters"]["TopicArn"] == "arn:aws:sns:us-east-1:123456789012:AlertsTopic"
+    # the --sub gave the parameter without a Default
+    assert state(loaded, "Alert")["Parameters"]["Subject"] == "New order on dev, alerts to ops@example.com"
+    assert loaded.substitutions["TableName"] == "dev-orders"
+    assert loaded.placeholders == ()
+    assert json.loads(loaded.text) == loaded.definition
+
+
+def test_a_sub_overrides_a_parameter_and_a_definition_substitution():
+    loaded = load_definition(SAM, "IntakeMachine", {"Stage": "prod", "AlertEmail": "a@b.c",
+                                                    "TableName": "my-table"})
+    assert state(loaded, "Validate")["Resource"] == ARN + "prod-validate-order"
+    assert state(loaded, "Save")["Parameters"]["TableName"] == "my-table"
+
+
+def test_a_sam_template_s_functions_are_local_handlers():
+    loaded = load_definition(SAM, "IntakeMachine", {"AlertEmail": "x"})
+    validate = loaded.functions["ValidateOrderFunction"]
+    assert validate.name == "dev-validate-order"
+    assert validate.code_dir == str(HERE / "sam_yaml" / "src")  # Globals' CodeUri
+    assert validate.handler == "validate.handler" and validate.runtime == "python3.12"
+    assert loaded.functions["PriceOrderFunction"].handler == "price.lambda_handler"
+    node = loaded.functions["NodeFunction"]
+    assert "nodejs20.x" in node.unavailable
+    assert set(loaded.handlers) == {"dev-validate-order", "PriceOrderFunction"}
+
+
+def test_an_unresolved_parameter_is_a_placeholder():
+    loaded = load_definition(SAM, "IntakeMachine")  # AlertEmail has no Default
+    [placeholder] = loaded.placeholders
+    assert placeholder.token == "AlertEmail"
+    assert placeholder.pointer == "/States/Alert/Parameters/Subject"
+    assert state(loaded, "Alert")["Parameters"]["Subject"] == "New order on dev, alerts to ${AlertEmail}"
+
+
+def test_a_definition_uri_is_read_beside_the_template():
+    loaded = load_definition(SAM, "ReportMachine")
+    assert loaded.definition["States"]["Report"]["Result"] == {"table": "${TableName}"}
+    assert [(p.token, p.pointer) for p in loaded.placeholders] == [("TableName", "/States/Report/Result/table")]
+
+
+def test_two_state_machines_need_a_choice():
+    with pytest.raises(TemplateError) as caught:
+        load_definition(SAM)
+    assert str(caught.value) == (
+        f"{SAM}: Resources: the template has 2 state machines (IntakeMachine, ReportMachine): "
+        "choose one with --state-machine LOGICAL_ID")
+    with pytest.raises(TemplateError, match="OrdersTable: a AWS::DynamoDB::Table, not a state machine"):
+        load_definition(SAM, "OrdersTable")
+    with pytest.raises(TemplateError, match="Nope: no such resource; the template's state machines: "
+                                            "IntakeMachine, ReportMachine"):
+        load_definition(SAM, "Nope")
+
+
+# ----------------------------------------------------------------------------- CloudFormation JSON
+
+def test_a_cloudformation_definition_string_with_fn_sub_and_definition_substitutions():
+    loaded = load_definition(CFN, "PaymentMachine")
+    charge = state(loaded, "Charge")
+    assert loaded.definition["Comment"] == "Charge in EUR, fee 1.4%"  # Fn::Sub's own variables
+    assert charge["Resource"] == ARN + "ChargeFunction"  # ${ChargeFunction.Arn}
+    assert charge["Parameters"]["euro"] is True  # Fn::If, substituted as JSON, not text
+    assert charge["Retry"][0]["MaxAttempts"] == 2  # a Number parameter's Default
+    assert state(loaded, "Queue")["Parameters"]["QueueUrl"] == \
+        "https://sqs.us-east-1.amazonaws.com/123456789012/payments"
+    # Fn::ImportValue has no local value, and ${!X} is Fn::Sub's literal ${X}
+    assert [(p.token, p.pointer) for p in loaded.placeholders] == [
+        ("LedgerTable", "/States/Ledger/Result/ledger"), ("NotSubstituted", "/States/Ledger/Result/literal")]
+    assert loaded.functions["ChargeFunction"].code_dir == str(HERE / "cfn_json" / "functions" / "charge")
+
+
+def test_a_definition_s3_location_as_a_local_yaml_file():
+    loaded = load_definition(CFN, "RefundMachine")
+    assert loaded.definition["Comment"] == "Refunds within 30 seconds"  # a number substituted
+    assert state(loaded, "Refund")["Resource"] == ARN + "ChargeFunction"
+    assert loaded.substitutions == {"ChargeFunctionArn": ARN + "ChargeFunction", "Timeout": "30"}
+
+
+# ----------------------------------------------------------------------------- plain files
+
+def test_a_yaml_definition_file(tmp_path):
+    path = tmp_path / "m.asl.yaml"
+    path.write_text("StartAt: P\nStates:\n  P:\n    Type: Pass\n    Result: {day: 2024-01-01}\n"
+                    "    End: true\n")
+    loaded = load_definition(path)
+    # a date stays text, as CloudFormation reads it
+    assert loaded.definition["States"]["P"]["Result"] == {"day": "2024-01-01"}
+    assert json.loads(loaded.text) == loaded.definition
+    assert asl_runner.run(str(path), clock="virtual").output == {"day": "2024-01-01"}
+
+
+def test_a_plain_json_definition_is_kept_as_written(tmp_path):
+    path = tmp_path / "m.json"
+    text = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+    path.write_text(text)
+    loaded = load_definition(path)
+    assert loaded.text == text and loaded.placeholders == () and loaded.functions == {}
+
+
+def test_a_definition_file_s_tokens_are_filled_by_subs_or_stand_in(tmp_path):
+    path = tmp_path / "m.asl.json"
+    path.write_text(json.dumps({"StartAt": "Check", "States": {
+        "Check": {"Type": "Task", "Resource": "${CheckStockFunctionArn}", "Next": "Save"},
+        "Save": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Parameters": {"FunctionName": "${SaveFunctionArn}", "Payload": {"t": "${Table}"}},
+                 "End": True}}}))
+    loaded = load_definition(path, subs={"Table": "orders"})
+    assert state(loaded, "Check")["Resource"] == ARN + "CheckStockFunction"
+    assert state(loaded, "Save")["Parameters"] == {"FunctionName": ARN + "SaveFunction",
+                                                   "Payload": {"t": "orders"}}
+    assert [str(p) for p in loaded.placeholders] == [
+        f"/States/Check/Resource: ${{CheckStockFunctionArn}} is not resolved (stands for {ARN}CheckStockFunction)",
+        f"/States/Save/Parameters/FunctionName: ${{SaveFunctionArn}} is not resolved (stands for {ARN}SaveFunction)"]
+    asl_runner.load(loaded.definition)  # valid as AWS validates it
+
+
+# ----------------------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("text, where, message", [
+    ("StartAt: [", "line 2, column 1", "not valid YAML"),
+    ("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties: {}\n",
+     "Resources/M/Properties", "the state machine has no definition: give one of Definition, "
+                               "DefinitionString, DefinitionS3Location"),
+    ("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+     "      DefinitionUri: {Bucket: b, Key: k.json}\n",
+     "Resources/M/Properties/DefinitionUri", "the definition is in S3 (s3://b/k.json)"),
+    ("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+     "      DefinitionUri: missing.asl.json\n",
+     "Resources/M/Properties/DefinitionUri", "missing.asl.json: cannot read the file"),
+    ("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+     "      DefinitionString: '{\"StartAt\": ${Start}}'\n",
+     "Resources/M/Properties/DefinitionString", "the definition is not valid JSON after substitution"),
+    ("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+     "      Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}\n"
+     "      DefinitionSubstitutions: {A: [1]}\n",
+     "Resources/M/Properties/DefinitionSubstitutions/A", "a substitution is text, a number or a boolean"),
+    ("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+     "      DefinitionString: !Join [',', 3]\n",
+     "Resources/M/Properties/DefinitionString/Fn::Join/1", "Fn::Join joins a list"),
+])
+def test_a_template_that_gives_no_definition_says_where(tmp_path, text, where, message):
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    with pytest.raises(TemplateError) as caught:
+        load_definition(path)
+    assert caught.value.where == where
+    assert str(caught.value).startswith(f"{path}: {where}: {message}")
