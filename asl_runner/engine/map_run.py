@@ -25,6 +25,7 @@ from ..history import Event
 from ..names import random_uuid
 from .fanout import FanOut, abort_frame
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame
+from .outcomes import Outcome
 
 if TYPE_CHECKING:
     from .execution import Execution
@@ -153,8 +154,10 @@ class MapRun:
     """One Map Run (one attempt of a Distributed Map): its settings, counts and status."""
 
     def __init__(self, ex: Execution, frame: Frame, state_name: str, arn: str, label: str,
-                 execution_type: str, start: float):
+                 execution_type: str, start: float, processor: Any = None):
         self.ex = ex
+        #: the children's definition: the ItemProcessor as given (a dict)
+        self.processor = processor
         self.arn = arn
         self.label = label
         self.state_name = state_name
@@ -402,5 +405,31 @@ def child_of(frame: Frame | None) -> ChildExecution | None:
     return None
 
 
+
+
+class MapRunUpdated(Outcome):
+    """UpdateMapRun: new settings for a running Map Run (recorded, so a replay applies them
+    where they first applied)."""
+
+    __slots__ = ("map_run_arn", "max_concurrency", "tolerated_percentage", "tolerated_count")
+    fields = __slots__
+    kind = "map-run-updated"
+
+    def __init__(self, map_run_arn: str, max_concurrency: int | None = None,
+                 tolerated_percentage: float | None = None, tolerated_count: int | None = None):
+        self.map_run_arn = map_run_arn
+        self.max_concurrency = max_concurrency
+        self.tolerated_percentage = tolerated_percentage
+        self.tolerated_count = tolerated_count
+
+    def apply(self, ex: Execution) -> bool:
+        run = ex.map_runs.get(self.map_run_arn)
+        if run is None or not run.update(self.max_concurrency, self.tolerated_percentage,
+                                         self.tolerated_count):
+            return False
+        ex.drain()
+        return True
+
+
 __all__ = ["MAX_CONCURRENT_CHILDREN", "Changes", "ChildExecution", "MapRun", "MapRunFanOut",
-           "abort_frame", "child_of"]
+           "MapRunUpdated", "abort_frame", "child_of"]

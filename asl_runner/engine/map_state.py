@@ -11,7 +11,8 @@ from ..names import random_uuid
 from ..paths import PathNotFound
 from . import item_reader, result_writer
 from .fanout import FanOut
-from .frame import ItemEnv
+from .frame import FAILED, SUCCEEDED, ItemEnv
+from .map_run import MapRun, MapRunFanOut
 
 if TYPE_CHECKING:
     from ..model import MapState
@@ -124,6 +125,14 @@ def _batches(state: MapState, items: list, effective: Any, frame: Frame) -> list
     return out
 
 
+def _item_counts(state: MapState, inputs: list) -> list[int] | None:
+    """How many items each child processes (a batch: its Items); None: one each."""
+    if state.item_batcher is None:
+        return None
+    return [len(i["Items"]) if isinstance(i, dict) and isinstance(i.get("Items"), list) else 1
+            for i in inputs]
+
+
 def _run_failure(child_error: StatesError) -> str:
     """The cause of a failed Map Run: AWS's, plus what went wrong inside when it is something
     asl-runner itself could not run (on AWS the child would have run: the user must know)."""
@@ -188,18 +197,24 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
         request = state.flow.map_run_request("ItemReader", effective, frame)
     run_started = 0
     map_run_arn = ""
+    map_run: MapRun | None = None
     if distributed:
         label = state.label or f"{ex.random.getrandbits(32):08x}"
         run_id = random_uuid(ex.random)
         map_run_arn = (f"arn:aws:states:{ex.region}:{ex.account}:mapRun:"
                        f"{ex.state_machine_name}/{label}:{run_id}")
         run_started = ex.emit(frame, "MapRunStarted", {"mapRunArn": map_run_arn})
+        map_run = MapRun(ex, frame, state.name, map_run_arn, label,
+                         state.execution_type or "STANDARD", ex.frame_time(frame),
+                         processor=state.processor.source)
+        map_run.configure(max_concurrency, tolerated_count, tolerated_percentage)
 
     def retry() -> bool:
         return attempt(ex, frame, state, inputs, effective, settings)
 
     def succeeded(results: Any) -> bool:
-        if distributed:
+        if map_run is not None:
+            map_run.finish(SUCCEEDED)
             frame.cursor = run_started
             ex.emit(frame, "MapRunSucceeded")
             ex.emit(frame, "MapStateSucceeded", advance=False)
@@ -217,7 +232,8 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
 
     def run_failed(error: StatesError) -> bool:
         """The Map Run failed as a whole (its reader, or its iterations)."""
-        if distributed:
+        if map_run is not None:
+            map_run.finish(FAILED)
             frame.cursor = run_started
             ex.emit(frame, "MapRunFailed", {"error": error.error, "cause": error.cause})
         return ex.fail_state(frame, state, error,
@@ -233,11 +249,18 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
 
     def start(inputs: list) -> bool:
         started_inputs[:] = inputs
-        ex.start_fanout(FanOut(
-            ex, frame, state, [state.processor], inputs, map_events=not distributed,
-            max_concurrency=max_concurrency, record_children=not distributed,
-            isolated_scopes=distributed, tolerated_count=tolerated_count,
-            tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed))
+        if map_run is not None:
+            fanout: FanOut = MapRunFanOut(
+                ex, frame, state, [state.processor], inputs, map_run=map_run,
+                item_counts=_item_counts(state, inputs), max_concurrency=max_concurrency,
+                tolerated_count=tolerated_count, tolerated_percentage=tolerated_percentage,
+                on_done=done, on_failed=failed)
+        else:
+            fanout = FanOut(
+                ex, frame, state, [state.processor], inputs, map_events=True,
+                max_concurrency=max_concurrency, tolerated_count=tolerated_count,
+                tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed)
+        ex.start_fanout(fanout)
         return False
 
     if inputs is None:

@@ -40,8 +40,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 # AWS's own operations that asl-runner does not serve: a clearer message than "unknown"
-_NOT_IMPLEMENTED = frozenset({"DescribeMapRun", "ListMapRuns", "UpdateMapRun", "RedriveExecution",
-                              "TestState"})
+_NOT_IMPLEMENTED = frozenset({"TestState"})
 #: AWS's quota "Maximum activity pollers per ARN": 1,000 pollers calling GetActivityTask
 MAX_POLLS_PER_ACTIVITY = 1000
 

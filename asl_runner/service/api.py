@@ -7,7 +7,7 @@ AWS's service model before anything is read or changed (``base.operation``). Rea
 store directly; anything that changes an execution runs on the host's engine thread.
 
 One module per resource: ``machines`` (with versions), ``aliases``, ``executions``,
-``callbacks`` (task tokens), ``activities``, ``tags``, ``test_state``; shared: ``base``, ``requests`` and
+``map_runs``, ``redrives``, ``callbacks`` (task tokens), ``activities``, ``tags``, ``test_state``; shared: ``base``, ``requests`` and
 ``shapes`` (the request validation), ``fields`` (the service's own rules), ``arns``,
 ``pagination``.
 """
@@ -19,11 +19,14 @@ from .aliases import Aliases
 from .callbacks import Callbacks
 from .executions import Executions
 from .machines import StateMachines
+from .map_runs import MapRuns
+from .redrives import Redrives
 from .tags import Tags
 from .test_state import TestStates
 
 
-class StepFunctions(StateMachines, Aliases, Executions, Callbacks, Activities, Tags, TestStates):
+class StepFunctions(StateMachines, Aliases, Executions, MapRuns, Redrives, Callbacks, Activities,
+                    Tags, TestStates):
     """The service behind ``asl-runner serve`` (also usable in-process)."""
 
 

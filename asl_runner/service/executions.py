@@ -9,11 +9,13 @@ import uuid
 from typing import Any
 
 from ..engine.outcomes import StopRequested
+from .arns import parse_arn
 from .base import Operations, operation
-from .errors import ApiError, does_not_exist, validation
+from .errors import ApiError, does_not_exist, invalid_arn, resource_not_found, validation
 from .fields import check_name, execution_input
 from .host import new_seed
 from .pagination import page_size
+from .redrives import listed_redrive_fields
 
 log = logging.getLogger("asl_runner.service")
 
@@ -144,9 +146,8 @@ class Executions(Operations):
         out: dict[str, Any] = {
             "executionArn": arn, "stateMachineArn": row["version_arn"] or row["machine_arn"],
             "name": row["name"], "status": row["status"], "startDate": row["start_date"],
-            "input": row["input"], "inputDetails": {"included": True}, "redriveCount": 0,
-            "redriveStatus": "NOT_REDRIVABLE" if row["status"] in ("RUNNING", "SUCCEEDED")
-            else "REDRIVABLE",
+            "input": row["input"], "inputDetails": {"included": True},
+            **self.redrive_fields(row),
         }
         if row["stop_date"] is not None:
             out["stopDate"] = row["stop_date"]
@@ -157,11 +158,15 @@ class Executions(Operations):
             out["stateMachineAliasArn"] = row["alias_arn"]
         if row["trace_header"]:
             out["traceHeader"] = row["trace_header"]
+        if row["map_run_arn"]:
+            out["mapRunArn"] = row["map_run_arn"]
         return out
 
     @operation("DescribeStateMachineForExecution")
     def describe_state_machine_for_execution(self, body: dict) -> dict:
         row = self._execution(body["executionArn"])
+        if row["map_run_arn"]:
+            return self._child_machine(row)
         machine = self.store.get_state_machine(row["machine_arn"])
         out = {"stateMachineArn": row["machine_arn"], "name": row["machine_name"],
                "definition": row["definition"], "roleArn": row["role_arn"],
@@ -173,23 +178,42 @@ class Executions(Operations):
             out["revisionId"] = machine["revision_id"]
         return out
 
+    def _child_machine(self, row: dict) -> dict:
+        """DescribeStateMachineForExecution of a Distributed Map's child: the Map Run's
+        children's state machine, with the mapRunArn and label AWS adds for one."""
+        run = self.store.get_map_run(row["map_run_arn"])
+        return {"stateMachineArn": row["machine_arn"], "name": row["machine_name"],
+                "definition": run["definition"] if run else "{}", "roleArn": row["role_arn"],
+                "updateDate": run["start_date"] if run else row["start_date"],
+                "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+                "tracingConfiguration": {"enabled": False}, "mapRunArn": row["map_run_arn"],
+                "label": run["label"] if run else row["machine_name"].rpartition("/")[2]}
+
     @operation("ListExecutions")
     def list_executions(self, body: dict) -> dict:
         target, map_run = body.get("stateMachineArn"), body.get("mapRunArn")
         if (target is None) == (map_run is None):
             raise validation("Must provide a StateMachine ARN or a MapRun ARN")
-        if map_run is not None:
-            return {"executions": []}  # a distributed Map's children are not separate rows here
-        arn, machine = self._machine(target)
         status = body.get("statusFilter")
-        version = target if arn.version is not None else None
-        alias = target if arn.alias is not None else None
+        redriven = {"REDRIVEN": True, "NOT_REDRIVEN": False}.get(body.get("redriveFilter"))
+        version = alias = machine_arn = None
+        if map_run is not None:
+            parse_arn(map_run, "mapRun")
+            if self.store.get_map_run(map_run) is None:
+                raise resource_not_found(map_run)
+        else:
+            arn, machine = self._machine(target)
+            machine_arn = machine["arn"]
+            version = target if arn.version is not None else None
+            alias = target if arn.alias is not None else None
         size = page_size(body)
-        listing_id = f"ListExecutions\n{target}\n{status}"
+        listing_id = f"ListExecutions\n{target or map_run}\n{status}\n{redriven}"
         after = self.pages.read(listing_id, body.get("nextToken"))
-        rows = self.store.list_executions(machine["arn"], status, version, alias,
-                                          tuple(after) if after else None, size + 1)
-        out: dict[str, Any] = {"executions": [_listed(r) for r in rows[:size]]}
+        rows = self.store.list_executions(machine_arn, status, version, alias,
+                                          tuple(after) if after else None, size + 1,
+                                          map_run_arn=map_run, redriven=redriven)
+        out: dict[str, Any] = {"executions": [_listed(r, map_run is not None)
+                                              for r in rows[:size]]}
         if len(rows) > size:
             last = rows[size - 1]
             out["nextToken"] = self.pages.issue(listing_id, [last["start_date"], last["arn"]])
@@ -198,7 +222,9 @@ class Executions(Operations):
     @operation("GetExecutionHistory")
     def get_execution_history(self, body: dict) -> dict:
         arn = body["executionArn"]
-        self._execution(arn)
+        row = self._execution(arn)
+        if row["map_run_arn"] and row["type"] == "EXPRESS":  # AWS keeps no history of one
+            raise invalid_arn("Resource type not valid in this context: express")
         size = page_size(body)
         reverse = body.get("reverseOrder", False)
         listing_id = f"GetExecutionHistory\n{arn}\n{reverse}"
@@ -216,9 +242,12 @@ class Executions(Operations):
         return out
 
 
-def _listed(r: dict) -> dict:
+def _listed(r: dict, by_map_run: bool = False) -> dict:
     item = {"executionArn": r["arn"], "stateMachineArn": r["machine_arn"], "name": r["name"],
-            "status": r["status"], "startDate": r["start_date"], "redriveCount": 0}
+            "status": r["status"], "startDate": r["start_date"], **listed_redrive_fields(r)}
+    if by_map_run:  # AWS names the Map Run and counts the items only when listing by it
+        item["mapRunArn"] = r["map_run_arn"]
+        item["itemCount"] = r["item_count"]
     if r["stop_date"] is not None:
         item["stopDate"] = r["stop_date"]
     if r["version_arn"]:

@@ -35,7 +35,16 @@ from typing import Any
 from ..clock import Clock
 from ..engine import Execution
 from ..engine.effects import Invocation
-from ..engine.outcomes import ActivityStarted, Outcome, TaskSubmitted, TimerFired, decode, perform
+from ..engine.map_run import Changes
+from ..engine.outcomes import (
+    ActivityStarted,
+    Outcome,
+    Redriven,
+    TaskSubmitted,
+    TimerFired,
+    decode,
+    perform,
+)
 from ..engine.workers import WorkerPool
 from ..history import Event
 from ..integrations.registry import find
@@ -43,6 +52,7 @@ from ..jsonvalue import dumps, loads
 from ..model import StateMachine, parse_definition
 from ..store import Store
 from .errors import StoreUnavailable, store_outage
+from .map_run_rows import write_changes
 
 log = logging.getLogger("asl_runner.host")
 
@@ -208,6 +218,7 @@ class ExecutionHost:
             region=arn_parts[3], account=arn_parts[4], machine_type=row["type"],
         )
         ex.arn = row["arn"]
+        ex.map_run_changes = Changes()  # its Map Runs' children are written with each step
         return ex
 
     # ------------------------------------------------------------------ stepping
@@ -286,6 +297,12 @@ class ExecutionHost:
             self.store.append_input(c, ex.arn, live.inputs, outcome.kind, outcome.record())
         if len(ex.history) > live.stored_events:
             self.store.append_events(c, ex.arn, ex.history[live.stored_events:])
+        changes = ex.map_run_changes
+        if changes.children or changes.map_runs:
+            write_changes(self.store, c, changes)
+        if type(outcome) is Redriven:  # it runs again (and may have ended again at once)
+            self.store.reopen_execution(c, ex.arn, ex.redrive_count, ex.redrive_time,
+                                        outcome.client_token)
         if not ex.running:
             self.store.finish_execution(
                 c, ex.arn, ex.status, dumps(ex.output) if ex.status == "SUCCEEDED" else None,
@@ -293,6 +310,7 @@ class ExecutionHost:
 
     def _stored(self, live: _Live, outcome: Outcome | None) -> None:
         live.stored_events = len(live.ex.history)
+        live.ex.map_run_changes.clear()
         if outcome is not None:
             live.inputs += 1
         if self.store_error is not None:
@@ -550,7 +568,8 @@ class ExecutionHost:
             count += 1
         return count
 
-    def _recover_one(self, row: dict) -> None:
+    def _replayed(self, row: dict) -> _Live:
+        """The execution rebuilt from its recorded history (running or ended)."""
         ex = self._new_execution(row)
         recorded: list[Event] = self.store.events(row["arn"])
         inputs = self.store.inputs(row["arn"])
@@ -560,6 +579,25 @@ class ExecutionHost:
         for kind, payload in inputs:
             ex.apply(decode(kind, payload))
         ex.end_replay()
+        return live
+
+    def redrive(self, row: dict, client_token: str | None) -> float:
+        """RedriveExecution of an ended execution (engine thread; the caller judged that AWS
+        allows it): rebuilt from the store, redriven, and that step stored like any other.
+        Returns the redrive's time."""
+        live = self._replayed(row)
+        ex = live.ex
+        outcome = Redriven(client_token)
+        if not ex.apply(outcome):
+            raise RuntimeError(f"the history of {ex.arn} does not end where its row says")
+        self._live[ex.arn] = live
+        if self._commit(live, outcome):
+            self._after_step(live)
+        return ex.redrive_time
+
+    def _recover_one(self, row: dict) -> None:
+        live = self._replayed(row)
+        ex = live.ex
         self._live[ex.arn] = live
         if not ex.running:  # ended in its last recorded step, the row just didn't say so yet
             try:

@@ -58,10 +58,33 @@ CREATE TABLE IF NOT EXISTS executions (
     type         TEXT NOT NULL,
     machine_name TEXT NOT NULL,
     trace_header TEXT,
-    test_case    TEXT              -- the mock configuration's test case (StartExecution ARN#TEST)
+    test_case    TEXT,             -- the mock configuration's test case (StartExecution ARN#TEST)
+    map_run_arn  TEXT,             -- a Distributed Map's child: its Map Run (else NULL)
+    item_index   INTEGER,          -- ... the index of its item (or batch) in the Map Run
+    item_count   INTEGER,          -- ... how many items it processes
+    redrive_count INTEGER NOT NULL DEFAULT 0, -- RedriveExecution: how many times,
+    redrive_date REAL,             -- ... when last,
+    redrive_token TEXT             -- ... and the last request's clientToken
 );
 CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (machine_arn, start_date);
 CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status);
+
+-- A Distributed Map's Map Runs. Their child executions are rows of executions (map_run_arn),
+-- written in the transaction of the step that started or ended them; a child's events are
+-- written once, when it ends (EXPRESS children keep none, as on AWS).
+CREATE TABLE IF NOT EXISTS map_runs (
+    arn           TEXT PRIMARY KEY,
+    execution_arn TEXT NOT NULL,   -- the execution that started it
+    machine_arn   TEXT NOT NULL,   -- that execution's state machine
+    root_arn      TEXT NOT NULL,   -- the execution it runs in (its own, or a child's parent)
+    label         TEXT NOT NULL,
+    definition    TEXT NOT NULL,   -- its children's: the ItemProcessor as a state machine
+    status        TEXT NOT NULL,
+    start_date    REAL NOT NULL,
+    stop_date     REAL,
+    description   TEXT NOT NULL    -- DescribeMapRun's response, as JSON
+);
+CREATE INDEX IF NOT EXISTS map_runs_by_execution ON map_runs (execution_arn, start_date);
 
 CREATE TABLE IF NOT EXISTS events (
     execution_arn TEXT NOT NULL,

@@ -107,6 +107,15 @@ class Store:
         have = {r["name"] for r in self._writer.execute("PRAGMA table_info(executions)")}
         if "test_case" not in have:
             self._writer.execute("ALTER TABLE executions ADD COLUMN test_case TEXT")
+        for column in ("redrive_count INTEGER NOT NULL DEFAULT 0", "redrive_date REAL",
+                       "redrive_token TEXT"):
+            if column.split()[0] not in have:
+                self._writer.execute(f"ALTER TABLE executions ADD COLUMN {column}")
+        for column in ("map_run_arn TEXT", "item_index INTEGER", "item_count INTEGER"):
+            if column.split()[0] not in have:
+                self._writer.execute(f"ALTER TABLE executions ADD COLUMN {column}")
+        self._writer.execute("CREATE INDEX IF NOT EXISTS executions_by_map_run ON executions "
+                             "(map_run_arn, start_date) WHERE map_run_arn IS NOT NULL")
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False, isolation_level=None,
@@ -242,6 +251,13 @@ class Store:
         c.execute("UPDATE executions SET status=?, output=?, error=?, cause=?, stop_date=? "
                   "WHERE arn=?", (status, output, error, cause, stop_date, arn))
 
+    def reopen_execution(self, c: sqlite3.Connection, arn: str, redrive_count: int,
+                         redrive_date: float, client_token: str | None) -> None:
+        """A redriven execution runs again (RedriveExecution, see engine.redrive)."""
+        c.execute("UPDATE executions SET status='RUNNING', output=NULL, error=NULL, cause=NULL, "
+                  "stop_date=NULL, redrive_count=?, redrive_date=?, redrive_token=? WHERE arn=?",
+                  (redrive_count, redrive_date, client_token, arn))
+
     def get_execution(self, arn: str) -> dict | None:
         r = self.reader.execute("SELECT * FROM executions WHERE arn=?", (arn,)).fetchone()
         return dict(r) if r else None
@@ -254,11 +270,16 @@ class Store:
 
     def list_executions(self, machine_arn: str | None = None, status: str | None = None,
                         version_arn: str | None = None, alias_arn: str | None = None,
-                        after: tuple[float, str] | None = None, limit: int = 100) -> list[dict]:
-        """Newest first; ``after`` is the (start_date, arn) of the last row of the previous page."""
+                        after: tuple[float, str] | None = None, limit: int = 100,
+                        map_run_arn: str | None = None, redriven: bool | None = None) -> list[dict]:
+        """Newest first; ``after`` is the (start_date, arn) of the last row of the previous page;
+        ``redriven``: only those redriven at least once (True) or never (False)."""
         where, args = [], []
+        if redriven is not None:
+            where.append("redrive_count > 0" if redriven else "redrive_count = 0")
         for column, value in (("machine_arn", machine_arn), ("status", status),
-                              ("version_arn", version_arn), ("alias_arn", alias_arn)):
+                              ("version_arn", version_arn), ("alias_arn", alias_arn),
+                              ("map_run_arn", map_run_arn)):
             if value is not None:
                 where.append(f"{column}=?")
                 args.append(value)
@@ -266,7 +287,7 @@ class Store:
             where.append("(start_date < ? OR (start_date = ? AND arn < ?))")
             args += [after[0], after[0], after[1]]
         sql = "SELECT arn, machine_arn, name, status, start_date, stop_date, version_arn, alias_arn," \
-              " type FROM executions"
+              " type, map_run_arn, item_count, redrive_count, redrive_date FROM executions"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY start_date DESC, arn DESC LIMIT ?"
@@ -274,8 +295,58 @@ class Store:
         return [dict(r) for r in self.reader.execute(sql, args).fetchall()]
 
     def running_executions(self) -> list[dict]:
-        rows = self.reader.execute("SELECT * FROM executions WHERE status='RUNNING' "
-                                   "ORDER BY start_date").fetchall()
+        # a Distributed Map's children run inside their parent: its replay resumes them
+        rows = self.reader.execute("SELECT * FROM executions WHERE status='RUNNING' AND "
+                                   "map_run_arn IS NULL ORDER BY start_date").fetchall()
+        return [dict(r) for r in rows]
+
+    # -- Map Runs and their child executions ----------------------------------------------
+
+    def put_child_executions(self, c: sqlite3.Connection, rows: list[dict]) -> None:
+        """Child executions as they are now (a row is written when the child starts and
+        again when it ends)."""
+        c.executemany(
+            "INSERT OR REPLACE INTO executions (arn, machine_arn, name, status, input, output, error,"
+            " cause, start_date, stop_date, definition, role_arn, seed, type, machine_name,"
+            " map_run_arn, item_index, item_count) VALUES (?,?,?,?,?,?,?,?,?,?,'',?,0,?,?,?,?,?)",
+            [(r["arn"], r["machine_arn"], r["name"], r["status"], r["input"], r.get("output"),
+              r.get("error"), r.get("cause"), r["start_date"], r.get("stop_date"), r["role_arn"],
+              r["type"], r["machine_name"], r["map_run_arn"], r["item_index"], r["item_count"])
+             for r in rows])
+
+    def put_map_runs(self, c: sqlite3.Connection, rows: list[dict]) -> None:
+        c.executemany(
+            "INSERT OR REPLACE INTO map_runs (arn, execution_arn, machine_arn, root_arn, label,"
+            " definition, status, start_date, stop_date, description) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [(r["arn"], r["execution_arn"], r["machine_arn"], r["root_arn"], r["label"],
+              r["definition"], r["status"], r["start_date"], r.get("stop_date"),
+              _json(r["description"]))
+             for r in rows])
+
+    def get_map_run(self, arn: str) -> dict | None:
+        r = self.reader.execute("SELECT * FROM map_runs WHERE arn=?", (arn,)).fetchone()
+        return _map_run_row(r)
+
+    def list_map_runs(self, execution_arn: str, after: tuple[float, str] | None = None,
+                      limit: int = 100) -> list[dict]:
+        """An execution's Map Runs, newest first; ``after`` as in :meth:`list_executions`."""
+        sql, args = "SELECT * FROM map_runs WHERE execution_arn=?", [execution_arn]
+        if after is not None:
+            sql += " AND (start_date < ? OR (start_date = ? AND arn < ?))"
+            args += [after[0], after[0], after[1]]
+        args.append(limit)
+        rows = self.reader.execute(sql + " ORDER BY start_date DESC, arn DESC LIMIT ?", args)
+        return [_map_run_row(r) for r in rows.fetchall()]
+
+    def map_run_children(self, map_run_arn: str, statuses: tuple[str, ...] | None = None
+                         ) -> list[dict]:
+        """A Map Run's child executions in item order, optionally only those in
+        ``statuses`` (e.g. the FAILED, ABORTED and TIMED_OUT ones a redrive runs again)."""
+        sql, args = "SELECT * FROM executions WHERE map_run_arn=?", [map_run_arn]
+        if statuses:
+            sql += f" AND status IN ({','.join('?' * len(statuses))})"
+            args += list(statuses)
+        rows = self.reader.execute(sql + " ORDER BY item_index", args).fetchall()
         return [dict(r) for r in rows]
 
     # -- history and inputs --------------------------------------------------------------------
@@ -350,6 +421,14 @@ def _machine_row(r: sqlite3.Row | None) -> dict | None:
         return None
     row = dict(r)
     row["config"] = json.loads(row["config"]) if row["config"] else {}
+    return row
+
+
+def _map_run_row(r: sqlite3.Row | None) -> dict | None:
+    if r is None:
+        return None
+    row = dict(r)
+    row["description"] = json.loads(row["description"])
     return row
 
 
