@@ -105,8 +105,13 @@ class Frame:
                                  "EnteredTime": iso_timestamp(self.entered_time)}
         if self.state.type in _RETRYABLE:
             state["RetryCount"] = self.retry_total
-        ctx = {"Execution": ex.context_execution, "StateMachine": ex.context_state_machine,
-               "State": state}
+        child = child_of(self) if self.fanout is not None else None
+        if child is not None:  # a distributed Map's child is an execution of its own
+            ctx = {"Execution": child.context_execution,
+                   "StateMachine": child.context_state_machine, "State": state}
+        else:
+            ctx = {"Execution": ex.context_execution, "StateMachine": ex.context_state_machine,
+                   "State": state}
         if self.task_token is not None:
             ctx["Task"] = {"Token": self.task_token}
         return ctx
@@ -138,6 +143,19 @@ class Frame:
         for values in reversed(chain):
             out.update(values)
         return out
+
+
+def child_of(frame: Frame | None) -> Any:
+    """The distributed Map child execution (``engine.map_run.ChildExecution``) a frame runs
+    in: its own, or that of the frame it is nested in; None for a frame of the execution
+    itself. A child's frame has it as its ``record`` (where its events go)."""
+    while frame is not None:
+        record = frame.record
+        if record is not True and record is not False:
+            return record
+        run = frame.fanout
+        frame = run.frame if run is not None else None
+    return None
 
 
 class ItemEnv:

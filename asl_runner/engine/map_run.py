@@ -24,7 +24,7 @@ from ..errors import StatesError
 from ..history import Event
 from ..names import random_uuid
 from .fanout import FanOut, abort_frame
-from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame
+from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, child_of
 from .outcomes import Outcome
 
 if TYPE_CHECKING:
@@ -84,6 +84,21 @@ class ChildExecution:
     @property
     def state_machine_arn(self) -> str:
         return self.run.state_machine_arn
+
+    @property
+    def context_execution(self) -> dict:
+        """``$$.Execution`` inside the child: the child's own."""
+        from ..history import iso_timestamp
+
+        ctx = {"Id": self.arn, "Input": self.input, "StartTime": iso_timestamp(self.start),
+               "Name": self.name, "RoleArn": self.run.ex.role_arn}
+        if self.execution_type == "STANDARD":
+            ctx["RedriveCount"] = 0
+        return ctx
+
+    @property
+    def context_state_machine(self) -> dict:
+        return {"Id": self.state_machine_arn, "Name": self.run.machine}
 
     @property
     def map_run_arn(self) -> str:
@@ -362,6 +377,22 @@ class MapRunFanOut(FanOut):
             child.end(FAILED, frame, error=error)
         super().child_failed(frame, error)
 
+    def _tolerated(self) -> bool:
+        """AWS's rule: the Map Run fails when its failures exceed either threshold given (the
+        percentage is of items: failed and timed out ones over all); with neither, at the
+        first failure."""
+        run = self.map_run
+        counts = run.item_counts
+        failed = counts["failed"] + counts["timedOut"]
+        count, percentage = self.tolerated_count, self.tolerated_percentage
+        if count is None and percentage is None:
+            return failed == 0
+        if count is not None and failed > count:
+            return False
+        if percentage is not None and run.items_total:
+            return failed * 100.0 / run.items_total <= percentage
+        return True
+
     def fail_child(self, frame: Frame, error: StatesError) -> None:
         """A terminal error inside a child (States.Runtime, a payload limit): the child
         execution fails, not its parent; the Map Run counts it like any failure."""
@@ -391,18 +422,6 @@ def _limit(max_concurrency: int) -> int:
     if max_concurrency <= 0:
         return MAX_CONCURRENT_CHILDREN
     return min(max_concurrency, MAX_CONCURRENT_CHILDREN)
-
-
-def child_of(frame: Frame | None) -> ChildExecution | None:
-    """The child execution a frame runs in (its own, or that of the frame it is nested in);
-    None for a frame of the execution itself."""
-    while frame is not None:
-        record = frame.record
-        if record is not True and record is not False:
-            return record
-        run = frame.fanout
-        frame = run.frame if run is not None else None
-    return None
 
 
 
