@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ..service import StepFunctions
 from .app import StepFunctionsApp
+from .ui import UiSettings, WebView
 
 
 def listen(host: str = "127.0.0.1", port: int = 8083) -> socket.socket:
@@ -28,21 +29,23 @@ def url_of(sock: socket.socket) -> str:
 
 def serve(service: StepFunctions, *, host: str = "127.0.0.1", port: int = 8083,
           sock: socket.socket | None = None, on_ready: Callable[[str], None] | None = None,
-          log_level: str = "warning", shutdown_grace_seconds: int = 5) -> None:
+          log_level: str = "warning", shutdown_grace_seconds: int = 5,
+          ui: UiSettings | None = None) -> None:
     """Serve ``service`` until SIGINT or SIGTERM (or the server is told to exit), then return.
 
     ``on_ready(url)`` is called once the socket accepts requests. Shutting down, the server
     stops accepting connections, answers activity polls with "no task" at once, gives the
     calls in progress ``shutdown_grace_seconds`` to finish and drops the rest. Closing the
-    service is the caller's business.
+    service is the caller's business. ``ui``: the web view's settings (read-only by default).
     """
     import uvicorn
 
     app = StepFunctionsApp(service)
+    asgi = WebView(app, ui or UiSettings())
     if sock is None:
         sock = listen(host, port)
     config = uvicorn.Config(
-        app, interface="asgi3", lifespan="off", ws="none", log_level=log_level, access_log=False,
+        asgi, interface="asgi3", lifespan="off", ws="none", log_level=log_level, access_log=False,
         server_header=False,
         # botocore keeps connections open between calls; AWS's idle timeout is a minute or more
         timeout_keep_alive=60,
