@@ -166,6 +166,11 @@ def _size(value: Any, cache: dict | None) -> int:
     return len(dumps(value))
 
 
+def measure(value: Any, cache: dict | None = None) -> int:
+    """The value's size as JSON text in UTF-8; ``cache`` as for :func:`exceeds_limit`."""
+    return _size(value, cache)
+
+
 def exceeds_limit(value: Any, limit: int = PAYLOAD_LIMIT, cache: dict | None = None) -> bool:
     """Whether the value's JSON text is over ``limit`` bytes.
 

@@ -37,6 +37,7 @@ from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, Scope
 from .map_run import child_of
 from .outcomes import Outcome, TimerFired
 from .tasks import TaskBook
+from .variable_limits import check_assignment
 
 if TYPE_CHECKING:
     import random
@@ -393,7 +394,8 @@ class Execution:
         self.check_size(state, output)
         details: dict[str, Any] = {"name": state.name, "output": output}
         if assigned:
-            frame.scope.assign(assigned)
+            sizes = check_assignment(state.name, assigned, frame.scope, self.size_cache)
+            frame.scope.assign(assigned, sizes)
             details["assignedVariables"] = assigned
         self.emit(frame, state.type + "StateExited", details)
         return self.transition(frame, next_name or state.next, output, end=state.end)
@@ -447,6 +449,8 @@ class Execution:
         try:
             output, assigned = state.flow.caught(catcher, frame.input, error_output, frame)
             self.check_size(state, output)
+            sizes = check_assignment(state.name, assigned, frame.scope, self.size_cache) \
+                if assigned else None
         except QueryEvaluationFailure as exc:  # in the Catch's own Output or Assign
             self.fail_execution(frame, self.evaluation_failed(frame, state, exc))
             return SUSPEND
@@ -458,7 +462,7 @@ class Execution:
             return SUSPEND
         details: dict[str, Any] = {"name": state.name, "output": output}
         if assigned:
-            frame.scope.assign(assigned)
+            frame.scope.assign(assigned, sizes)
             details["assignedVariables"] = assigned
         self.emit(frame, state.type + "StateExited", details)
         return self.transition(frame, catcher.next, output)

@@ -26,11 +26,13 @@ RUNNING, SUCCEEDED, FAILED, ABORTED = "RUNNING", "SUCCEEDED", "FAILED", "ABORTED
 class Scope:
     """Variables of one scope; inner scopes (branches, iterations) read through to outer ones."""
 
-    __slots__ = ("values", "parent")
+    __slots__ = ("values", "parent", "sizes")
 
     def __init__(self, parent: Scope | None = None, values: dict | None = None):
         self.values = values if values is not None else {}
         self.parent = parent
+        #: the values' sizes as JSON text, where known (engine.variable_limits)
+        self.sizes: dict[str, int] = {}
 
     def lookup(self, name: str) -> Any:
         scope = self
@@ -41,8 +43,13 @@ class Scope:
             scope = scope.parent
         raise DataFlowError(f"Invalid path '${name}' : The variable '{name}' is not defined")
 
-    def assign(self, values: dict) -> None:
+    def assign(self, values: dict, sizes: dict | None = None) -> None:
         self.values.update(values)
+        if sizes is not None:
+            self.sizes.update(sizes)
+        else:
+            for name in values:
+                self.sizes.pop(name, None)
 
 
 _RETRYABLE = frozenset({"Task", "Parallel", "Map"})
