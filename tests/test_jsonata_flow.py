@@ -85,6 +85,17 @@ def test_a_condition_that_is_not_a_boolean_fails_with_query_evaluation_error():
     assert "Expected 'boolean', but was 'number' for value: 3" in ex.cause
 
 
+def test_a_failing_condition_is_named_by_its_rule():
+    # AWS names the field Choices[i]/Condition (Floci's record of AWS's causes)
+    ex = run({"C": {"Type": "Choice", "Default": "No", "Choices": [
+        {"Condition": "{% $states.input.n = 1 %}", "Next": "No"},
+        {"Condition": "{% $states.input.missing %}", "Next": "No"}]},
+        "No": {"Type": "Succeed"}}, {"n": 3})
+    assert ex.error == "States.QueryEvaluationError"
+    assert ("The JSONata expression '$states.input.missing' specified for the field "
+            "'Choices[1]/Condition' returned nothing (undefined).") in ex.cause
+
+
 def test_an_expression_that_yields_nothing_is_evaluation_failed_as_aws_records_it():
     # recorded on AWS (TestAssignReferenceVariables_test_undefined_reference_*)
     ex = run({"State0": {"Type": "Pass", "Output": {"result": "{% $doesNotExist %}"}, "End": True}})

@@ -216,17 +216,18 @@ class _JsonataCondition(Condition):
 
     __slots__ = ("expression",)
 
-    def __init__(self, source: Any):
+    def __init__(self, source: Any, location: str):
         from ..dataflow.jsonata import Expression  # the JSONata engine: only when used
 
-        self.expression = Expression(source, "Condition")
+        self.expression = Expression(source, location)
 
     def evaluate(self, doc: Any, env: Env) -> bool:
         return self.expression.typed({"input": doc}, env, "boolean")
 
 
-def compile_condition(rule: dict) -> Condition:
-    """Compile one (validated) choice rule, without its Next/Assign/Comment."""
+def compile_condition(rule: dict, location: str = "Condition") -> Condition:
+    """Compile one (validated) choice rule, without its Next/Assign/Comment; ``location``
+    names a JSONata rule's Condition in its errors as AWS does (``Choices[1]/Condition``)."""
     if "And" in rule:
         return _And(tuple(compile_condition(r) for r in rule["And"]))
     if "Or" in rule:
@@ -234,7 +235,7 @@ def compile_condition(rule: dict) -> Condition:
     if "Not" in rule:
         return _Not(compile_condition(rule["Not"]))
     if "Condition" in rule:
-        return _JsonataCondition(rule["Condition"])
+        return _JsonataCondition(rule["Condition"], location)
     variable = compile_path(rule["Variable"])
     for name in ALL_OPERATORS:
         if name in rule:

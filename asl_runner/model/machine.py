@@ -237,12 +237,12 @@ def _state_fields(name: str, body: dict, pointer: str, ql: str) -> tuple[type[St
     if kind == "Choice":
         rules = tuple(
             ChoiceRule(
-                condition=compile_condition(rule),
+                condition=compile_condition(rule, f"Choices[{i}]/Condition"),
                 next=rule["Next"],
                 assign=(_template(rule, "Assign") if state_ql == JSONPATH else rule.get("Assign")),
                 output=_opt_value(rule, "Output"),
             )
-            for rule in body["Choices"]
+            for i, rule in enumerate(body["Choices"])
         )
         return ChoiceState, dict(**common, choices=rules, default=body.get("Default"))
     if kind == "Wait":
