@@ -138,7 +138,7 @@ def redrive(execution: Any, *, lambdas: str | None = None, handlers: dict | None
 
 def test_state(definition: Any, input: Any = None, *, inspection_level: str = "INFO",
                variables: Any = None, mock: dict | None = None, state_name: str | None = None,
-               **kw: Any) -> dict:
+               state_machine: str | None = None, subs: dict | None = None, **kw: Any) -> dict:
     """Run one state once, as AWS's TestState API does, and return its response (AWS's
     TestStateOutput: ``status``, ``nextState``, ``output``, ``error``, ``cause``,
     ``inspectionData``; payloads as JSON text, as the API returns them).
@@ -148,12 +148,39 @@ def test_state(definition: Any, input: Any = None, *, inspection_level: str = "I
     "cause": ...}}``; without one a Task calls its integration as ``run`` does (``lambdas``,
     ``handlers``). Also ``context``, ``state_configuration`` (``{"retrierRetryCount": N}``),
     ``reveal_secrets`` and ``role_arn``, as the API has them. A bad request raises
-    ``asl_runner.engine.test_state.TestStateError`` with AWS's error code.
+    ``asl_runner.engine.test_state.TestStateError`` with AWS's error code. A path may name a
+    YAML file or a template (``state_machine``, ``subs``: see ``load``), whose Python
+    functions then run the state's task.
     """
     from .engine.test_state import test_state as run_one_state
+    from .templates import TemplateError, is_file_path
 
-    return run_one_state(definition, input, inspection_level=inspection_level,
-                         variables=variables, mock=mock, state_name=state_name, **kw)
+    created = None
+    if is_file_path(definition):
+        from .templates import load_definition
+
+        try:
+            loaded = load_definition(definition, state_machine, subs)
+        except TemplateError as exc:
+            if exc.where or state_machine is not None or subs:
+                raise
+            loaded = None  # text that is not JSON: TestState refuses it as AWS does
+        if loaded is not None:
+            definition = loaded.text
+            if loaded.handlers and mock is None and kw.get("invoker") is None:
+                from .integrations import Integrations
+
+                created = kw["invoker"] = Integrations(kw.pop("lambdas", None),
+                                                       kw.pop("handlers", None),
+                                                       functions=loaded.handlers)
+    elif state_machine is not None or subs:
+        raise TypeError("state_machine and subs are for a definition read from a file")
+    try:
+        return run_one_state(definition, input, inspection_level=inspection_level,
+                             variables=variables, mock=mock, state_name=state_name, **kw)
+    finally:
+        if created is not None:
+            created.close()
 
 
 test_state.__test__ = False  # type: ignore[attr-defined]  # pytest: an API, not a test

@@ -183,3 +183,51 @@ def test_a_template_that_gives_no_definition_says_where(tmp_path, text, where, m
         load_definition(path)
     assert caught.value.where == where
     assert str(caught.value).startswith(f"{path}: {where}: {message}")
+
+
+# ----------------------------------------------------------------------------- running them
+
+SAM_APP = Path(__file__).parent.parent / "examples" / "sam_app" / "template.yaml"
+
+
+def test_the_python_api_runs_a_template_with_its_functions():
+    execution = asl_runner.run(str(SAM), {"orderId": "o-1", "items": [{"price": 3, "quantity": 2}]},
+                               state_machine="IntakeMachine", subs={"AlertEmail": "a@b.c"},
+                               clock="virtual", aws_setup=[
+                                   {"service": "dynamodb", "op": "create_table", "params": {
+                                       "TableName": "dev-orders", "BillingMode": "PAY_PER_REQUEST",
+                                       "AttributeDefinitions": [{"AttributeName": "orderId", "AttributeType": "S"}],
+                                       "KeySchema": [{"AttributeName": "orderId", "KeyType": "HASH"}]}},
+                                   {"service": "sns", "op": "create_topic", "params": {"Name": "AlertsTopic"}}])
+    assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+    assert execution.output["validatedBy"] == "dev-validate-order"  # the function's name, from the template
+    assert execution.output["total"] == 6  # PriceOrderFunction's Handler price.lambda_handler
+
+
+def test_a_template_function_s_errors_are_lambda_s():
+    execution = asl_runner.run(str(SAM), {"items": []}, state_machine="IntakeMachine",
+                               subs={"AlertEmail": "a@b.c"}, clock="virtual")
+    assert execution.status == "FAILED" and execution.error == "ValueError"
+    cause = json.loads(execution.cause)
+    assert cause["errorMessage"] == "an order needs an orderId"
+    assert any("/var/task/validate.py" in frame for frame in cause["stackTrace"])
+
+
+def test_the_toolkit_loads_a_template(sfn):
+    run = (sfn.load(SAM_APP)
+           .stub("Check Price", result={"symbol": "ACME", "price": 80})
+           .run({"symbol": "ACME"}))
+    run.assert_succeeded().assert_path("Check Price", "Buy or Sell?", "Sell")
+    assert run.output["order"]["id"] == "local-order-sell-ACME"  # the real PlaceOrderFunction
+
+
+def test_the_toolkit_takes_a_state_machine_and_subs(sfn):
+    run = sfn.load(SAM, state_machine="ReportMachine", subs={"TableName": "t"}).run({})
+    assert run.output == {"table": "t"}
+
+
+def test_test_state_runs_a_template_s_function():
+    response = asl_runner.test_state(str(SAM_APP), {"symbol": "ACME", "price": 7},
+                                     state_name="Check Price")
+    assert response["status"] == "SUCCEEDED"
+    assert json.loads(response["output"]) == {"symbol": "ACME", "price": 7}

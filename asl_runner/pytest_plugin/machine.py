@@ -26,23 +26,36 @@ class StateMachines:
         self._coverage = coverage  # the session's SessionCoverage under --sfn-cov
 
     def load(self, definition: Any, *, name: str = "StateMachine", lambdas: str | None = None,
-             handlers: dict | None = None, machines: dict | None = None) -> Machine:
-        """A machine to stub and run. A path is read once per session; ``name`` is the state
-        machine's name (its ARN's last part); ``lambdas``, ``handlers`` and ``machines`` are
-        ``asl_runner.run``'s, for the tasks no stub answers."""
+             handlers: dict | None = None, machines: dict | None = None,
+             state_machine: str | None = None, subs: dict | None = None) -> Machine:
+        """A machine to stub and run. A path is read once per session: a JSON or YAML
+        definition, or a CloudFormation/SAM/CDK template whose state machine
+        ``state_machine`` (a logical id; the only one by default) is taken, with ``subs``
+        filling its ``${name}`` tokens and its Python functions as local handlers. ``name`` is
+        the state machine's name (its ARN's last part); ``lambdas``, ``handlers`` and
+        ``machines`` are ``asl_runner.run``'s, for the tasks no stub answers."""
         from .. import load
+        from ..templates import is_file_path
 
-        key = None
-        if isinstance(definition, (str, os.PathLike)) and not str(definition).lstrip().startswith("{"):
-            key = os.path.abspath(definition)
-            model = self._parsed.get(key)
-            if model is None:
-                model = self._parsed[key] = load(os.fspath(definition))
+        path = None
+        functions: dict = {}
+        if is_file_path(definition):
+            key = (os.path.abspath(definition), state_machine, tuple(sorted((subs or {}).items())))
+            cached = self._parsed.get(key)
+            if cached is None:
+                from ..templates import load_definition
+
+                loaded = load_definition(definition, state_machine, subs)
+                cached = self._parsed[key] = (load(loaded.definition), loaded.handlers,
+                                              loaded.state_machine)
+            model, functions, logical_id = cached
+            # each of a template's machines is a definition of its own in the coverage report
+            path = key[0] + (f"#{logical_id}" if logical_id else "")
         else:
-            model = load(definition)
-        recorder = None if self._coverage is None else self._coverage.recorder(model, key, name)
+            model = load(definition, state_machine=state_machine, subs=subs)
+        recorder = None if self._coverage is None else self._coverage.recorder(model, path, name)
         return Machine(model, name, lambdas=lambdas, handlers=handlers, machines=machines,
-                       recorder=recorder)
+                       recorder=recorder, functions=functions)
 
 
 class Machine:
@@ -50,11 +63,12 @@ class Machine:
     return the machine, so they chain; ``run`` may be called any number of times."""
 
     def __init__(self, model: Any, name: str, *, lambdas: str | None, handlers: dict | None,
-                 machines: dict | None, recorder: Any = None) -> None:
+                 machines: dict | None, recorder: Any = None, functions: dict | None = None) -> None:
         self.model = model
         self._recorder = recorder
         self.name = name
-        self._integrations = {"lambdas": lambdas, "handlers": handlers, "machines": machines}
+        self._integrations = {"lambdas": lambdas, "handlers": handlers, "machines": machines,
+                              "functions": functions}
         self._stubs: dict[str, Any] = {}
         self._answers: dict[str, Callable[[TokenTask], Any]] = {}
 
