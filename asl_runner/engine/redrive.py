@@ -24,6 +24,9 @@ type, the 14-day window, the history's length, the one-year limit, 1,000 redrive
 the time and on the store, so it is judged once, by the API or the Python call, before the
 redrive is recorded; a replay applies the recorded redrive without judging it again.
 
+Not yet: a Distributed Map redriven resumes its Map Run on AWS (MapRunRedriven, the same
+Map Run ARN, only its failed children run again); here it runs again whole, as a new Map Run.
+
 Where AWS's behaviour is not documented, these are our choices: ExecutionRedriven points at
 the terminal event and the re-entered state's first event at ExecutionRedriven; a redriven
 execution's TimeoutSeconds counts again from the redrive (its one-year limit from the start).
@@ -88,7 +91,10 @@ def rearm(frame: Frame, cursor: int) -> None:
     frame.resume = None
     frame.task_token = None
     run = frame.last_run
-    frame.prior_run = run if run is not None and run.state is frame.state else None
+    # A Distributed Map's Map Run streams its items and results (engine.map_pages), so it
+    # keeps no children to resume: it runs again whole, as a new Map Run
+    frame.prior_run = (run if run is not None and run.state is frame.state
+                       and run.record_children else None)
     frame.child_run = None
 
 
