@@ -260,3 +260,40 @@ def test_a_redriven_execution_survives_a_crash(tmp_path):
         assert work.calls == {"b": 1, "last": 1}  # a and c never ran again
     finally:
         second.close()
+
+
+def test_an_execution_that_failed_before_a_restart_is_redriven_after_it(tmp_path):
+    db = str(tmp_path / "store.db")
+    work = Work()
+    first = open_service(db, handlers={"Work": work}, clock="virtual")
+    try:
+        arn = failed_run(first, work, PARALLEL, "b")
+        before = history(first, arn)
+    finally:
+        first.close()
+    work.broken.clear()
+    work.calls.clear()
+    second = open_service(db, handlers={"Work": work}, clock="virtual")
+    try:
+        assert second.describe_execution({"executionArn": arn})["redriveStatus"] == "REDRIVABLE"
+        second.redrive_execution({"executionArn": arn})
+        done = finished(second, arn)
+        assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == ["a", "b", "c"]
+        assert work.calls == {"b": 1}
+        assert history(second, arn)[:len(before)] == before
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"events": 24_999}, "Execution history event limit exceeded"),
+    ({"now": 365 * 86400.0}, "Execution has exceeded the max execution time"),
+    ({"now": 14 * 86400.0 + 10}, "Execution redrivable period exceeded"),
+])
+def test_the_other_limits(change, reason):
+    from asl_runner.engine.redrive import refusal
+
+    facts = {"status": "FAILED", "machine_type": "STANDARD", "start": 0.0, "stop": 5.0,
+             "events": 10, "redrives": 0, "now": 60.0}
+    assert refusal(**facts) is None
+    assert refusal(**{**facts, **change}) == ("ExecutionNotRedrivable", reason)
