@@ -256,3 +256,19 @@ def test_a_distributed_map_runs_again_whole_as_a_new_map_run():
     assert work.calls == {0: 1, 1: 1, 2: 1, 3: 1}
     runs = [e.details["mapRunArn"] for e in ex.history if e.type == "MapRunStarted"]
     assert len(runs) == 2 and runs[0] != runs[1]
+
+
+def test_the_readme_example():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n### Redrive: ")
+    section = readme[start:readme.find("\n##", start + 1)]
+    code = next(block for block in re.findall(r"```python\n(.*?)```", section, re.S)
+                if "asl_runner.redrive" in block)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    execution = namespace["execution"]
+    assert (execution.status, execution.output) == ("SUCCEEDED", [10, 20, 30, 40])
+    assert execution.describe()["redriveCount"] == 1
