@@ -24,7 +24,9 @@ PAD_X = 14.0  # inside a state's box, each side of its text
 GAP_X, GAP_Y = 28.0, 58.0  # between neighbours in a layer; between layers
 GROUP_HEADER, GROUP_PAD, BRANCH_GAP, BRANCH_PAD = 40.0, 12.0, 14.0, 14.0
 LOOP = 22.0  # room on a state's right for its Retry loop
+LABEL_DROP = 20.0  # an edge's label sits this far below the state it leaves
 SWEEPS = 12
+PRIMARY = 20.0  # how much harder a state's main way on pulls (see _primary_edges)
 
 
 @dataclass
@@ -115,8 +117,8 @@ def _lay(graph: Graph) -> Layout:
     for v in vertices:
         if v.node is None:
             continue
-        top = tops[v.layer] + (heights[v.layer] - v.h) / 2
-        box = Box(v.node, v.x - v.w / 2, top, v.w, v.h)
+        # tops aligned: a short state beside a tall group starts where the group starts
+        box = Box(v.node, v.x - v.w / 2, tops[v.layer], v.w, v.h)
         boxes[v.node.key] = box
         _place_inside(box, v.inner, boxes, routes)
     for (chain, edge), flipped in zip(chains, reversed_, strict=True):
@@ -124,8 +126,8 @@ def _lay(graph: Graph) -> Layout:
             (vertices[i].x, tops[vertices[i].layer]),
             (vertices[i].x, tops[vertices[i].layer] + heights[vertices[i].layer]))]
         source, target = vertices[chain[0]], vertices[chain[-1]]
-        start = (source.x, tops[source.layer] + (heights[source.layer] + source.h) / 2)
-        end = (target.x, tops[target.layer] + (heights[target.layer] - target.h) / 2)
+        start = (source.x, tops[source.layer] + source.h)
+        end = (target.x, tops[target.layer])
         path = [start, *points, end]
         own.append(Route(edge, path[::-1] if flipped else path))
     _spread_ports(own, boxes)
@@ -235,9 +237,12 @@ def _links(vertices: list[_Vertex], chains: list) -> tuple[list[list], list[list
     """Each vertex's neighbours in the layer above and below, with how hard each pulls."""
     up: list[list[tuple[int, float]]] = [[] for _ in vertices]
     down: list[list[tuple[int, float]]] = [[] for _ in vertices]
+    primary = _primary_edges(vertices, chains)
     for chain, edge in chains:
         for a, b in zip(chain, chain[1:], strict=False):
             weight = _weight(vertices[a], vertices[b]) * _edge_weight(edge)
+            if id(edge) in primary and len(chain) == 2:
+                weight *= PRIMARY
             down[a].append((b, weight))
             up[b].append((a, weight))
     return up, down
@@ -311,6 +316,24 @@ def _weight(a: _Vertex, b: _Vertex) -> float:
     """Long edges straight first (graphviz weighs dummy-dummy 8, dummy-real 2, real-real 1)."""
     dummies = (a.node is None) + (b.node is None)
     return (1.0, 2.0, 8.0)[dummies]
+
+
+def _primary_edges(vertices: list[_Vertex], chains: list) -> set[int]:
+    """Each state's main way on: of its successors other than Catch targets, the one with
+    the longest way still to go (the spine of the machine; the first written on a tie).
+    These edges pull straight hardest, so that the path a reader follows runs down a line."""
+    below = [0] * len(vertices)  # the longest chain of layers under each vertex
+    for chain, _edge in sorted(chains, key=lambda c: -vertices[c[0][0]].layer):
+        s, t = chain[0], chain[-1]
+        below[s] = max(below[s], below[t] + vertices[t].layer - vertices[s].layer)
+    chosen: dict[int, tuple[int, int]] = {}  # source -> (how far, chain number)
+    for number, (chain, edge) in enumerate(chains):
+        if edge.kind == CATCH:
+            continue
+        reach = below[chain[-1]] + len(chain)
+        if chain[0] not in chosen or reach > chosen[chain[0]][0]:
+            chosen[chain[0]] = (reach, number)
+    return {id(chains[number][1]) for _reach, number in chosen.values()}
 
 
 def _edge_weight(edge: Edge) -> float:
@@ -387,17 +410,34 @@ def _spread_ports(routes: list[Route], boxes: dict[str, Box]) -> None:
             routes[n].points[end] = (box.cx + (k - (len(items) - 1) / 2) * step, y)
 
 
+def _x_at(x1: float, y1: float, x2: float, y2: float, y: float) -> float:
+    """Where the drawn curve from (x1, y1) to (x2, y2) (vertical at both ends: control
+    points straight below and above them, half the height away) passes height ``y``."""
+    lo, hi = 0.0, 1.0
+    for _ in range(30):
+        t = (lo + hi) / 2
+        u = 1 - t
+        at = u**3 * y1 + 3 * u * u * t * (y1 + (y2 - y1) / 2) + 3 * u * t * t * (y2 - (y2 - y1) / 2) + t**3 * y2
+        lo, hi = (t, hi) if at < y else (lo, t)
+    t = (lo + hi) / 2
+    return x1 + (x2 - x1) * (3 * t * t - 2 * t**3)
+
+
 def _place_labels(routes: list[Route]) -> None:
-    """Each label halfway down its edge's first stretch; labels leaving one state pushed
-    apart sideways so that none covers another."""
+    """Each label just below where its edge leaves; labels leaving one state pushed apart
+    sideways so that none covers another."""
     by_source: dict[str, list[tuple[float, float, float, Route]]] = {}
     for route in routes:
         label = drawn_label(route.edge)
         if not label or len(route.points) < 2:
             continue
         (x1, y1), (x2, y2) = route.points[0], route.points[1]
+        if y2 < y1:  # an edge laid out reversed leaves upward: label it where it arrives
+            (x1, y1), (x2, y2) = route.points[-1], route.points[-2]
+        y = y1 + min((y2 - y1) / 2, LABEL_DROP)
         width = text_width(label, LABEL_SIZE) + 12
-        by_source.setdefault(route.edge.source, []).append(((x1 + x2) / 2, (y1 + y2) / 2, width, route))
+        by_source.setdefault(route.edge.source, []).append(
+            (_x_at(x1, y1, x2, y2, y), y, width, route))
     for items in by_source.values():
         items.sort(key=lambda item: item[0])
         xs = [item[0] for item in items]

@@ -61,7 +61,8 @@ def state_id(name: str) -> str:
 
 
 def render_svg(graph: Graph, placed: Layout, run: RunPath | None = None) -> str:
-    width = placed.width + 2 * MARGIN
+    legend = _legend(run, placed.height + 2 * MARGIN) if run else None
+    width = max(placed.width, legend[1] if legend else 0.0) + 2 * MARGIN
     height = placed.height + 2 * MARGIN + (LEGEND_H if run else 0.0)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="asl-graph" width="{_n(width)}" '
            f'height="{_n(height)}" viewBox="0 0 {_n(width)} {_n(height)}" '
@@ -74,8 +75,8 @@ def render_svg(graph: Graph, placed: Layout, run: RunPath | None = None) -> str:
     out += [_state(placed.boxes[n.key], _status(run, n), run) for n in graph.walk()
             if not n.is_group and n.key in placed.boxes]
     out.append("</g>")
-    if run:
-        out.append(_legend(run, placed.height + 2 * MARGIN, width))
+    if legend:
+        out.append(legend[0])
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -100,6 +101,7 @@ def _style() -> str:
         rules.append(f".asl-graph .state{selector}>rect{{fill:{fill};stroke:{stroke}}}")
         rules.append(f".asl-graph .group{selector}>rect.frame{{fill:{fill};stroke:{stroke}}}")
         rules.append(f".asl-graph {selector}>text{{fill:{text}}}")
+        rules.append(f".asl-graph {selector}>.badge>rect{{fill:{stroke}}}")
     rules.append('.asl-graph [data-status="running"]>rect{stroke-width:2.5}')
     rules.append('.asl-graph [data-status="aborted"]>rect{stroke-dasharray:4 3}')
     return "<style>" + "".join(rules) + "</style>"
@@ -139,10 +141,10 @@ def _state(box: Box, status: str, run: RunPath | None) -> str:
     if badge:
         width = text_width(badge, 10) + 10
         x, y = box.x + box.w - width / 2 - 3, box.y
-        parts.append(f'<rect class="badge" x="{_n(x - width / 2)}" y="{_n(y - 8)}" '
+        parts.append(f'<g class="badge"><rect x="{_n(x - width / 2)}" y="{_n(y - 8)}" '
                      f'width="{_n(width)}" height="16" rx="8" fill="{stroke}"/>'
-                     f'<text class="badge" x="{_n(x)}" y="{_n(y)}" text-anchor="middle" '
-                     f'font-size="10" font-weight="bold" style="fill:#ffffff">{_esc(badge)}</text>')
+                     f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="middle" font-size="10" '
+                     f'font-weight="bold" fill="#ffffff">{_esc(badge)}</text></g>')
     parts.append("</g>")
     return "".join(parts)
 
@@ -163,7 +165,7 @@ def _badge(node: Node, run: RunPath | None) -> str:
     if len(state.visits) > 1:
         marks.append(f"×{len(state.visits)}")
     if state.retries:
-        marks.append(f"↻{state.retries}")
+        marks.append(f"{state.retries} {'retry' if state.retries == 1 else 'retries'}")
     return " ".join(marks)
 
 
@@ -175,8 +177,8 @@ def _tooltip(node: Node, status: str, run: RunPath | None) -> str:
         state = run.states[node.key]
         lines.append(f"{LEGEND.get(status, status)}: entered {len(state.visits)}×"
                      + (f", {state.retries} retries" if state.retries else ""))
-        if state.error:
-            lines.append(f"{state.error}: {state.cause or ''}".rstrip(": "))
+        if state.error:  # the name only: a cause holds the run's own ids and times (HTML has it)
+            lines.append(f"error: {state.error}")
     return "\n".join(lines)
 
 
@@ -258,7 +260,8 @@ def _loop(box: Box) -> str:
             f"{_n(right + reach)},{_n(middle + 14)} {_n(right)},{_n(middle + 9)}")
 
 
-def _legend(run: RunPath, top: float, width: float) -> str:
+def _legend(run: RunPath, top: float) -> tuple[str, float]:
+    """The run's outcome and the colours' meanings, in one line; and its width."""
     shown = [s for s in (SUCCEEDED, RETRIED, CAUGHT, FAILED, RUNNING, ABORTED, NOT_REACHED)
              if s not in (RUNNING, ABORTED) or any(r.status == s for r in run.states.values())]
     x = MARGIN
@@ -274,7 +277,7 @@ def _legend(run: RunPath, top: float, width: float) -> str:
                      f'font-size="11" fill="#334155">{LEGEND[status]}</text>')
         x += 19 + text_width(LEGEND[status], 11) + 14
     parts.append("</g>")
-    return "".join(parts)
+    return "".join(parts), x - MARGIN
 
 
 def _n(value: float) -> str:
