@@ -11,7 +11,7 @@ from ..cli import _echo, _fail_usage, _lambdas_dir, _machine_name
 
 def lint(definition: str, for_aws: bool, as_json: bool, machine_type: str, name: str | None,
          region: str | None, account: str | None, lambdas: str | None, histories: list[str],
-         policy_file: str | None) -> None:
+         policy_file: str | None, state_machine: str | None = None, subs: tuple = ()) -> None:
     """Report what would differ if DEFINITION ran on AWS, each item at a JSON pointer.
 
     Local handlers and the Lambda functions they stand for; ARNs of asl-runner's offline
@@ -19,26 +19,25 @@ def lint(definition: str, for_aws: bool, as_json: bool, machine_type: str, name:
     (with --history: the recorded runs' payloads and event counts); and the least-privilege
     IAM policy of the state machine's role, built from the integrations it calls.
 
-    Each finding is an error (it blocks a deploy), a warning (it differs or needs
+    DEFINITION is a JSON or YAML file, or a CloudFormation, SAM or CDK template's state
+    machine. Each finding is an error (it blocks a deploy), a warning (it differs or needs
     configuration on AWS) or info. Exit 0 when nothing blocks a deploy, 1 when something
     does, 2 for a usage or definition error.
 
         asl-runner lint --for-aws machine.asl.json --history run.json --policy policy.json
     """
     from ..integrations.iam import ACCOUNT, REGION
-    from ..integrations.lambda_local import LocalLambdas
     from ..port.findings import blocking, counts
     from ..port.lint import lint as run_lint
     from ..port.lint import subject
     from ..port.policy import Target
-    from ._source import load_source
+    from ._source import load_source, local_lambdas
 
-    source = load_source(definition)
+    source = load_source(definition, state_machine, subs)
     target = Target(name or _machine_name(definition), region=region or REGION,
                     account=account or ACCOUNT)
-    directory = _lambdas_dir(lambdas)
     checked = subject(source.definition, source.machine, machine_type, target,
-                      LocalLambdas(directory) if directory else None)
+                      local_lambdas(_lambdas_dir(lambdas), source))
     findings = run_lint(checked)
     for path in histories:
         findings.extend(_history_findings(path, standard=machine_type == "STANDARD"))
@@ -87,7 +86,10 @@ def _history_findings(path: str, standard: bool) -> list:
 
 
 def options(p: argparse.ArgumentParser) -> None:
+    from ..cli import _add_template_options
+
     p.add_argument("definition", metavar="DEFINITION")
+    _add_template_options(p)
     p.add_argument("--for-aws", action="store_true",
                    help="Report what would differ on AWS (the report lint makes; the default).")
     p.add_argument("--json", dest="as_json", action="store_true",

@@ -1,0 +1,198 @@
+"""Performs a deployment plan (:mod:`.plan`) with boto3: each step creates what does not
+exist and updates what does, so a second deploy of the same plan changes nothing but the
+state machine's new version and its alias.
+
+AWS's errors stop it where they happen, as :class:`DeployError` naming the call, the error
+code and AWS's message (never a credential: botocore's messages carry none).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+#: how long a new role may take to be usable by Lambda (IAM is eventually consistent:
+#: CreateFunction refuses a role for some seconds after CreateRole)
+ROLE_PROPAGATION_SECONDS = 60
+
+
+class DeployError(Exception):
+    def __init__(self, call: str, code: str, message: str):
+        super().__init__(f"{call} failed: {code}: {message}")
+        self.call = call
+        self.code = code
+
+
+class Deployer:
+    """``client(service)`` gives a boto3/botocore client; ``say(line)`` reports each step."""
+
+    def __init__(self, client: Callable[[str], Any], say: Callable[[str], None],
+                 sleep: Callable[[float], None] = time.sleep):
+        self._client = client
+        self._say = say
+        self._sleep = sleep
+
+    def run(self, plan: dict) -> dict:
+        """Perform ``plan``; what was deployed: the state machine's ARN, its version's and
+        alias's, and the functions' ARNs."""
+        result: dict[str, Any] = {}
+        created_roles = False
+        lambda_role = plan.get("lambdaRole")
+        if lambda_role is not None:
+            role_arn, created = self._role(lambda_role)
+            created_roles |= created
+            result["functions"] = [self._function(f, role_arn, wait=created)
+                                   for f in plan.get("functions", ())]
+        role = plan["role"]
+        role_arn, created = self._role(role) if "name" in role else (role["arn"], False)
+        result.update(self._machine(plan, role_arn, fresh_role=created))
+        return result
+
+    # -- IAM --------------------------------------------------------------------------------
+
+    def _role(self, role: dict) -> tuple[str, bool]:
+        """The role's ARN, and whether it was created now."""
+        if "arn" in role:
+            return role["arn"], False
+        iam = self._client("iam")
+        name = role["name"]
+        created = False
+        try:
+            arn = self._call("GetRole", iam.get_role, RoleName=name)["Role"]["Arn"]
+            self._call("UpdateAssumeRolePolicy", iam.update_assume_role_policy, RoleName=name,
+                       PolicyDocument=json.dumps(role["trust"]))
+            self._say(f"updated the IAM role {name}")
+        except DeployError as exc:
+            if exc.code != "NoSuchEntity":
+                raise
+            arn = self._call("CreateRole", iam.create_role, RoleName=name,
+                             AssumeRolePolicyDocument=json.dumps(role["trust"]),
+                             Description="Made by asl-runner deploy")["Role"]["Arn"]
+            created = True
+            self._say(f"created the IAM role {name}")
+        if role["policy"]["Statement"]:
+            self._call("PutRolePolicy", iam.put_role_policy, RoleName=name,
+                       PolicyName=role["policyName"], PolicyDocument=json.dumps(role["policy"]))
+        elif not created:  # IAM refuses a policy without statements: the role needs none now
+            try:
+                self._call("DeleteRolePolicy", iam.delete_role_policy, RoleName=name,
+                           PolicyName=role["policyName"])
+            except DeployError as exc:
+                if exc.code != "NoSuchEntity":
+                    raise
+        return arn, created
+
+    # -- Lambda -----------------------------------------------------------------------------
+
+    def _function(self, function: dict, role_arn: str, *, wait: bool) -> str:
+        from .packaging import Package
+
+        client = self._client("lambda")
+        name = function["name"]
+        try:
+            current = self._call("GetFunction", client.get_function, FunctionName=name)
+        except DeployError as exc:
+            if exc.code != "ResourceNotFoundException":
+                raise
+            current = None
+        package = Package(name, function["handler"], tuple(map(tuple, function["files"])),
+                          function["codeSha256"])
+        if current is None:
+            created = self._retrying_role(wait, lambda: self._call(
+                "CreateFunction", client.create_function, FunctionName=name,
+                Runtime=function["runtime"], Role=role_arn, Handler=function["handler"],
+                Code={"ZipFile": package.zip_bytes()}, Description="Made by asl-runner deploy"))
+            self._say(f"created the Lambda function {name}")
+            return created["FunctionArn"]
+        configuration = current["Configuration"]
+        if configuration.get("CodeSha256") == function["codeSha256"]:
+            self._say(f"the Lambda function {name} is unchanged")
+        else:
+            self._call("UpdateFunctionCode", client.update_function_code, FunctionName=name,
+                       ZipFile=package.zip_bytes())
+            self._say(f"updated the code of the Lambda function {name}")
+        return configuration["FunctionArn"]
+
+    def _retrying_role(self, wait: bool, call: Callable[[], Any]) -> Any:
+        """``call``, tried again while a role made moments ago is not usable yet."""
+        deadline = time.monotonic() + ROLE_PROPAGATION_SECONDS
+        while True:
+            try:
+                return call()
+            except DeployError as exc:
+                if not (wait and exc.code == "InvalidParameterValueException"
+                        and "role" in str(exc).lower() and time.monotonic() < deadline):
+                    raise
+                self._sleep(3)
+
+    # -- Step Functions ---------------------------------------------------------------------
+
+    def _machine(self, plan: dict, role_arn: str, *, fresh_role: bool) -> dict:
+        sfn = self._client("stepfunctions")
+        machine = plan["stateMachine"]
+        arn, name = machine["arn"], machine["name"]
+        try:
+            current = self._call("DescribeStateMachine", sfn.describe_state_machine, stateMachineArn=arn)
+        except DeployError as exc:
+            if exc.code != "StateMachineDoesNotExist":
+                raise
+            current = None
+        publish = plan["publish"]
+        if current is None:
+            response = self._retrying_role(fresh_role, lambda: self._call(
+                "CreateStateMachine", sfn.create_state_machine, name=name,
+                definition=machine["definition"], roleArn=role_arn, type=machine["type"],
+                publish=publish))
+            arn = response["stateMachineArn"]
+            self._say(f"created the {machine['type']} state machine {arn}")
+        else:
+            if current.get("type", machine["type"]) != machine["type"]:
+                raise DeployError("UpdateStateMachine", "TypeMismatch", (
+                    f"{arn} is a {current['type']} state machine; a state machine's type cannot "
+                    f"change: deploy under another --name, or delete it first"))
+            response = self._call("UpdateStateMachine", sfn.update_state_machine, stateMachineArn=arn,
+                                  definition=machine["definition"], roleArn=role_arn, publish=publish)
+            self._say(f"updated the state machine {arn}")
+        result = {"stateMachineArn": arn}
+        version = response.get("stateMachineVersionArn")
+        if version:
+            result["stateMachineVersionArn"] = version
+            self._say(f"published the version {version}")
+        if "alias" in plan and version:
+            result["stateMachineAliasArn"] = self._alias(sfn, arn, plan["alias"]["name"], version)
+        return result
+
+    def _alias(self, sfn: Any, machine_arn: str, name: str, version: str) -> str:
+        routing = [{"stateMachineVersionArn": version, "weight": 100}]
+        alias_arn = f"{machine_arn}:{name}"
+        try:
+            self._call("DescribeStateMachineAlias", sfn.describe_state_machine_alias,
+                       stateMachineAliasArn=alias_arn)
+        except DeployError as exc:
+            if exc.code != "ResourceNotFound":
+                raise
+            alias_arn = self._call("CreateStateMachineAlias", sfn.create_state_machine_alias,
+                                   name=name, routingConfiguration=routing)["stateMachineAliasArn"]
+            self._say(f"created the alias {alias_arn} -> {version}")
+            return alias_arn
+        self._call("UpdateStateMachineAlias", sfn.update_state_machine_alias,
+                   stateMachineAliasArn=alias_arn, routingConfiguration=routing)
+        self._say(f"moved the alias {alias_arn} -> {version}")
+        return alias_arn
+
+    # -- calls ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _call(operation: str, method: Callable[..., Any], /, **request: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return method(**request)
+        except ClientError as exc:
+            error = (exc.response or {}).get("Error") or {}
+            raise DeployError(operation, error.get("Code") or "Unknown",
+                              error.get("Message") or str(exc)) from None
+        except BotoCoreError as exc:
+            raise DeployError(operation, type(exc).__name__, str(exc)) from None
