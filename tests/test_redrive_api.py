@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from asl_runner.engine.redrive import LAUNCHED
 from asl_runner.service import ApiError, open_service
 
 from support import wait_until
@@ -285,15 +286,31 @@ def test_an_execution_that_failed_before_a_restart_is_redriven_after_it(tmp_path
         second.close()
 
 
+def test_an_execution_of_a_deleted_state_machine_is_not_redrivable(service, work):
+    arn = failed_run(service, work, TASKS, "charge")
+    machine = service.describe_execution({"executionArn": arn})["stateMachineArn"]
+    service.delete_state_machine({"stateMachineArn": machine})
+    described = service.describe_execution({"executionArn": arn})
+    assert (described["redriveStatus"], described["redriveStatusReason"]) == (
+        "NOT_REDRIVABLE", "State machine is in DELETING status")
+    refused(lambda: service.redrive_execution({"executionArn": arn}), "ExecutionNotRedrivable",
+            "State machine is in DELETING status")
+
+
+START = 1_750_000_000.0  # an execution of 2025
+
+
 @pytest.mark.parametrize("change, reason", [
     ({"events": 24_999}, "Execution history event limit exceeded"),
-    ({"now": 365 * 86400.0}, "Execution has exceeded the max execution time"),
-    ({"now": 14 * 86400.0 + 10}, "Execution redrivable period exceeded"),
+    ({"now": START + 365 * 86400.0}, "Execution has exceeded the max execution time"),
+    ({"now": START + 14 * 86400.0 + 10}, "Execution redrivable period exceeded"),
+    ({"start": LAUNCHED - 1, "stop": LAUNCHED + 5},
+     "Execution was started before the launch of RedriveExecution"),
 ])
 def test_the_other_limits(change, reason):
     from asl_runner.engine.redrive import refusal
 
-    facts = {"status": "FAILED", "machine_type": "STANDARD", "start": 0.0, "stop": 5.0,
-             "events": 10, "redrives": 0, "now": 60.0}
+    facts = {"status": "FAILED", "machine_type": "STANDARD", "start": START, "stop": START + 5,
+             "events": 10, "redrives": 0, "now": START + 60}
     assert refusal(**facts) is None
     assert refusal(**{**facts, **change}) == ("ExecutionNotRedrivable", reason)

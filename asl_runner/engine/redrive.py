@@ -50,6 +50,9 @@ MAX_REDRIVES = 1000
 #: "less than 24,999" events)
 MAX_EVENTS_TO_REDRIVE = 24_999
 
+#: executions started before RedriveExecution was launched (2023-11-15) cannot be redriven
+LAUNCHED = 1_700_006_400.0
+
 NOT_REDRIVABLE = "ExecutionNotRedrivable"
 LIMIT_EXCEEDED = "ExecutionLimitExceeded"
 
@@ -64,6 +67,8 @@ def refusal(*, status: str, machine_type: str, start: float, stop: float | None,
         return NOT_REDRIVABLE, f"Execution is {status} and cannot be redriven"
     if machine_type != "STANDARD":
         return NOT_REDRIVABLE, "Execution is of type EXPRESS and cannot be redriven"
+    if start < LAUNCHED:  # a virtual clock may start in the past
+        return NOT_REDRIVABLE, "Execution was started before the launch of RedriveExecution"
     if events >= MAX_EVENTS_TO_REDRIVE:
         return NOT_REDRIVABLE, "Execution history event limit exceeded"
     if now - start >= _max_open_seconds():

@@ -15,6 +15,8 @@ from ..engine.redrive import NOT_REDRIVABLE, refusal
 from .base import Operations, operation
 from .errors import ApiError
 
+#: AWS's reason while (here: once) the execution's state machine is being deleted
+MACHINE_DELETED = "State machine is in DELETING status"
 #: a Distributed Map's child: its Map Run redrives it (with its parent)
 BY_MAP_RUN = "REDRIVABLE_BY_MAP_RUN"
 CHILD_OF_MAP_RUN = ("Execution is a child workflow of a Map Run: redrive its parent execution "
@@ -49,9 +51,13 @@ class Redrives(Operations):
 
     def _refusal(self, row: dict) -> tuple[str, str] | None:
         last = self.store.events(row["arn"], limit=1, reverse=True)
-        return refusal(status=row["status"], machine_type=row["type"], start=row["start_date"],
-                       stop=row["stop_date"], events=last[0].id if last else 0,
-                       redrives=row.get("redrive_count") or 0, now=self.now())
+        refused = refusal(status=row["status"], machine_type=row["type"], start=row["start_date"],
+                          stop=row["stop_date"], events=last[0].id if last else 0,
+                          redrives=row.get("redrive_count") or 0, now=self.now())
+        if (refused is None and not row.get("map_run_arn")
+                and self.store.get_state_machine(row["machine_arn"]) is None):
+            return NOT_REDRIVABLE, MACHINE_DELETED
+        return refused
 
     def redrive_status(self, row: dict) -> tuple[str, str | None]:
         """(redriveStatus, redriveStatusReason) of an execution's row, as DescribeExecution
