@@ -61,15 +61,50 @@ def _read_definition(path: str) -> str:
     return text
 
 
-def _load_machine(path: str):
-    from .jsonvalue import JsonInputError, loads
+def _load_definition(path: str, state_machine: str | None = None, subs: list[str] | tuple = (),
+                     *, as_problem: bool = False):
+    """The definition in ``path`` (a JSON or YAML file, or a template's ``state_machine``) as
+    a LoadedDefinition, each ``--sub NAME=VALUE`` filling its ``${NAME}``; the placeholders
+    left are told on stderr. Exit 2 if there is none (``as_problem``: exit 1 with the reason
+    on stdout as ``WHERE: message``, as validate prints problems)."""
+    from .templates import READ_LIMIT, TemplateError, load_definition
+
+    values = {}
+    for spec in subs:
+        name, equals, value = spec.partition("=")
+        if not equals or not name:
+            _fail_usage(f"--sub {spec!r}: give NAME=VALUE")
+        values[name] = value
+    text = _read(path, "definition", READ_LIMIT, binary=False)
+    loaded = None
+    if len(text) <= READ_LIMIT:
+        try:
+            loaded = load_definition(path, state_machine, values, text=text)
+        except TemplateError as exc:
+            if as_problem:
+                _echo(f"{exc.where}: {exc.problems[0].message}")
+                sys.exit(1)
+            _fail_usage(str(exc))
+    if loaded is None or len(loaded.text) > DEFINITION_LIMIT:
+        _fail_usage(f"{path}: the definition is longer than {DEFINITION_LIMIT} characters, the "
+                    "most Step Functions accepts (ValidationException: 1 validation error "
+                    "detected: Value at 'definition' failed to satisfy constraint: Member must "
+                    f"have length less than or equal to {DEFINITION_LIMIT})")
+    for placeholder in loaded.placeholders:
+        _echo(f"asl-runner: note: {path}: {placeholder} (give --sub {placeholder.token}=VALUE)",
+              err=True)
+    return loaded
+
+
+def _load_machine(path: str, state_machine: str | None = None, subs: list[str] | tuple = ()):
+    return _parse_machine(_load_definition(path, state_machine, subs))
+
+
+def _parse_machine(loaded: Any):
     from .model import parse_definition
 
-    text = _read_definition(path)
-    try:
-        definition = loads(text)
-    except JsonInputError as exc:
-        _fail_usage(f"{path}: not valid JSON: {exc}")
+    definition = loaded.definition
+    path = loaded.path + (f" ({loaded.state_machine})" if loaded.state_machine else "")
     if not isinstance(definition, dict):
         _fail_usage(f"{path}: a state machine definition is a JSON object with 'StartAt' and "
                     f"'States', not {type(definition).__name__.replace('NoneType', 'null')}")
@@ -132,7 +167,7 @@ def _check_name(name: str | None) -> str | None:
 
 def _machine_name(path: str) -> str:
     base = os.path.basename(path) if path != "-" else "StateMachine"
-    for suffix in (".json", ".asl"):
+    for suffix in (".json", ".yaml", ".yml", ".asl"):
         if base.endswith(suffix):
             base = base[: -len(suffix)]
     name = re.sub(r"[^A-Za-z0-9_-]", "-", base).strip("-")
@@ -250,14 +285,23 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         history: bool, lambdas: str | None, clock: str | None, name: str | None,
         machine_type: str, mock_config: str | None, test_case: str | None,
         machines: list[str], aws_target: str | None, aws_endpoint: str | None,
-        aws_setup: str | None, task_token_endpoint: str | None = None) -> None:
+        aws_setup: str | None, task_token_endpoint: str | None = None,
+        state_machine: str | None = None, subs: tuple = (), graph: str | None = None) -> None:
     """Run DEFINITION to its end and show what happened.
+
+    DEFINITION is a JSON or YAML definition file, or a CloudFormation, SAM or CDK template:
+    its state machine runs, and its Python functions run as local handlers.
 
     Ctrl-C stops the execution (ABORTED, as StopExecution does) and reports it.
     """
     execution_input = _read_input(input_text, input_file)
     name = _check_name(name)
-    machine = _load_machine(definition)
+    if graph is not None:  # a picture that cannot be written is refused before the run
+        from .commands.graph import check_picture_path
+
+        check_picture_path(graph)
+    loaded = _load_definition(definition, state_machine, subs)
+    machine = _parse_machine(loaded)
     if machine_type == "EXPRESS":
         from .model.express import express_problems
 
@@ -278,14 +322,15 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     aws = _aws_settings(aws_target, aws_endpoint)
     setup = _read_aws_setup(aws_setup)
     children = _child_machines(machines)
-    base = Integrations(lambdas, **aws, machines=children, clock=clock_obj)
+    base = Integrations(lambdas, **aws, machines=children, clock=clock_obj,
+                        functions=loaded.handlers)
     from .integrations.run_api import RunApi
 
     base.runs = RunApi(base)
     if setup:
         _apply_aws_setup(base, setup, aws_setup)
     integrations, machine_name = _with_mocks(base, mock_config, test_case, machine,
-                                             _machine_name(definition))
+                                             loaded.state_machine or _machine_name(definition))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
                           state_machine_name=machine_name, machine_type=machine_type)
     printer = None
@@ -310,6 +355,10 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
             _echo(json.dumps(result, ensure_ascii=False))
         else:
             printer.summary(execution)
+        if graph is not None:
+            from .commands.graph import write_run_picture
+
+            write_run_picture(graph, machine, execution.history)
 
     def stop_and_report(signum: int) -> None:
         execution.stop()
@@ -353,31 +402,33 @@ def _token_endpoint(url: str | None, api: Any) -> Any:
         _fail_usage(f"--task-token-endpoint: cannot listen at {url}: {exc.strerror or exc}")
 
 
-def validate(definition: str) -> None:
-    """Check DEFINITION and print every problem as POINTER: message."""
-    from .jsonvalue import JsonInputError, loads
+def validate(definition: str, state_machine: str | None = None, subs: tuple = ()) -> None:
+    """Check DEFINITION and print every problem as POINTER: message.
+
+    DEFINITION is a JSON or YAML definition file, or a CloudFormation, SAM or CDK template
+    (the definition of its state machine is checked). ${NAME} tokens left unresolved are told
+    on stderr; they are not problems.
+    """
     from .validate import validate_definition
 
-    text = _read_definition(definition)
-    try:
-        parsed = loads(text)
-    except JsonInputError as exc:
-        _echo(f": not valid JSON: {exc}")
-        sys.exit(1)
-    problems = validate_definition(parsed)
+    loaded = _load_definition(definition, state_machine, subs, as_problem=True)
+    problems = validate_definition(loaded.definition)
     for problem in problems:
         _echo(str(problem))
     if problems:
         sys.exit(1)
-    _echo(f"{definition}: valid", err=True)
+    which = f" ({loaded.state_machine})" if loaded.state_machine else ""
+    _echo(f"{definition}{which}: valid", err=True)
 
 
 def test_state(definition: str, state_name: str | None, input_text: str | None,
                inspection_level: str, mock: str | None, variables: str | None,
-               context: str | None, retrier_retry_count: int | None, lambdas: str | None) -> None:
+               context: str | None, retrier_retry_count: int | None, lambdas: str | None,
+               state_machine: str | None = None, subs: tuple = ()) -> None:
     """Run one state of DEFINITION once, as AWS's TestState API does, and print its response.
 
-    DEFINITION is one state, or a whole machine with --state. The response is TestState's, as
+    DEFINITION is one state, or a whole machine with --state (a JSON or YAML file, or a
+    CloudFormation, SAM or CDK template's state machine). The response is TestState's, as
     JSON: status (SUCCEEDED, FAILED, RETRIABLE or CAUGHT_ERROR), nextState, output, error,
     cause and, with --inspection-level DEBUG, inspectionData (each data-flow stage). Exit 0
     whatever the status; 1 when the request is refused (its AWS error code is printed).
@@ -395,24 +446,52 @@ def test_state(definition: str, state_name: str | None, input_text: str | None,
         except JsonInputError as exc:
             _fail_usage(f"--mock is not valid JSON: {exc}")
     config = {"retrierRetryCount": retrier_retry_count} if retrier_retry_count is not None else None
+    text, functions = _state_definition(definition, state_machine, subs)
+    invoker = None
+    if functions:  # a template's functions run its tasks, as they do for run
+        from .integrations import Integrations
+
+        invoker = Integrations(_lambdas_dir(lambdas), functions=functions)
     try:
-        response = run_one_state(_read_definition(definition), input_text,
+        response = run_one_state(text, input_text,
                                  inspection_level=inspection_level, variables=variables,
                                  mock=mock_value, state_name=state_name, context=context,
-                                 state_configuration=config, lambdas=_lambdas_dir(lambdas))
+                                 state_configuration=config, lambdas=_lambdas_dir(lambdas),
+                                 invoker=invoker)
     except TestStateError as exc:
         _echo(f"asl-runner: TestState: {exc.code}: {exc.message}", err=True)
         sys.exit(1)
+    finally:
+        if invoker is not None:
+            invoker.close()
     import json
 
     _echo(json.dumps(response, indent=2))
+
+
+def _state_definition(path: str, state_machine: str | None, subs: tuple) -> tuple[str, dict]:
+    """test-state's definition as JSON text, and the template's functions. JSON that does not
+    parse goes to TestState as it is, which refuses it as AWS does (INVALID_JSON_DESCRIPTION)."""
+    text = _read_definition(path)
+    if text.lstrip().startswith("{") and not state_machine and not subs and "${" not in text:
+        from .jsonvalue import JsonInputError, loads
+
+        try:
+            document = loads(text)
+        except JsonInputError:
+            return text, {}
+        if not isinstance(document, dict) or "Resources" not in document:
+            return text, {}
+    loaded = _load_definition(path, state_machine, subs)
+    return loaded.text, loaded.handlers
 
 
 # ---------------------------------------------------------------------- the HTTP API
 
 def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
           mock_config: str | None, aws_target: str | None, aws_endpoint: str | None,
-          aws_setup: str | None, verbose: bool) -> None:
+          aws_setup: str | None, verbose: bool, ui_writes: bool = False,
+          ui_sla: float | None = None) -> None:
     """Serve the Step Functions API (AWS JSON 1.0) for boto3, the AWS CLI and SDKs.
 
     Point a client at the printed URL, with any credentials and region:
@@ -421,7 +500,7 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
 
     StartSyncExecution: botocore sends it to "sync-" + the endpoint's host, which does not
     resolve; set AWS_DISABLE_HOST_PREFIX_INJECTION=true (boto3: Config(inject_host_prefix=False)).
-    Stops cleanly on Ctrl-C or SIGTERM.
+    The web view is at URL/ui (read-only unless --ui-writes). Stops cleanly on Ctrl-C or SIGTERM.
     """
     import logging
 
@@ -468,7 +547,10 @@ def serve(host: str, port: int, db: str, lambdas: str | None, clock: str | None,
                    f"{mocked})")
 
     try:
-        run_server(service, sock=sock, on_ready=ready, log_level="info" if verbose else "warning")
+        from .server.ui import UiSettings
+
+        run_server(service, sock=sock, on_ready=ready, log_level="info" if verbose else "warning",
+                   ui=UiSettings(writes=ui_writes, sla_seconds=ui_sla))
     finally:
         service.close()
 
@@ -487,11 +569,12 @@ def _serve_mocks(mock_config: str | None) -> Any:
         _fail_mock_config(exc)
 
 
-def _call_api(endpoint_url: str, operation: str, body: dict) -> None:
+def _call_api(endpoint_url: str, operation: str, body: dict) -> dict:
+    """The operation's answer; a refusal or an unreachable endpoint exits 1, saying why."""
     from .server.client import ApiCallError, EndpointUnreachable, call
 
     try:
-        call(endpoint_url, operation, body)
+        return call(endpoint_url, operation, body)
     except ValueError as exc:
         _fail_usage(f"--endpoint-url: {exc}")
     except ApiCallError as exc:
@@ -705,8 +788,18 @@ def _add_endpoint_url(parser: argparse.ArgumentParser) -> None:
                         help=f"URL of `asl-runner serve` (or $ASL_RUNNER_ENDPOINT; default: {default}).")
 
 
+def _add_template_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--state-machine", metavar="LOGICAL_ID",
+                   help="In a CloudFormation/SAM/CDK template DEFINITION: the state machine "
+                        "resource to take (default: the template's only one).")
+    p.add_argument("--sub", dest="subs", action="append", default=[], metavar="NAME=VALUE",
+                   help="Fill the definition's ${NAME} with VALUE (over DefinitionSubstitutions "
+                        "and a template parameter of that name); repeatable.")
+
+
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("definition", metavar="DEFINITION")
+    _add_template_options(p)
     p.add_argument("--input", dest="input_text", metavar="JSON",
                    help="Execution input as JSON text (default: {}).")
     p.add_argument("--input-file", metavar="FILE",
@@ -734,15 +827,20 @@ def _run_options(p: argparse.ArgumentParser) -> None:
                    help="Serve SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat at this "
                         "http://HOST:PORT while the run lasts, so that a worker outside (boto3, "
                         "the AWS CLI) answers .waitForTaskToken tasks.")
+    p.add_argument("--graph", metavar="FILE",
+                   help="Afterwards, write the picture of the run to FILE, in the format its "
+                        "extension names: .svg, .html, .mmd (Mermaid) or .dot.")
     _add_aws(p)
 
 
 def _validate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("definition", metavar="DEFINITION")
+    _add_template_options(p)
 
 
 def _test_state_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("definition", metavar="DEFINITION")
+    _add_template_options(p)
     p.add_argument("--state", dest="state_name", metavar="NAME",
                    help="The state of a whole machine DEFINITION to test (TestState's stateName).")
     p.add_argument("--input", dest="input_text", metavar="JSON", help="The state's input (default: {}).")
@@ -777,7 +875,22 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
                         "ARN#TestCase uses its mocked responses (default: $SFN_MOCK_CONFIG, else "
                         "./MockConfigFile.json if there is one).")
     _add_aws(p)
+    p.add_argument("--ui-writes", action="store_true",
+                   help="Let the web view (URL/ui) answer waiting tasks: Approve and Reject "
+                        "(SendTaskSuccess, SendTaskFailure). Off by default: it only reads.")
+    p.add_argument("--ui-sla", type=_sla_seconds, metavar="SECONDS",
+                   help="The web view highlights tasks running longer than this.")
     p.add_argument("-v", "--verbose", action="store_true", help="Log every API call on stderr.")
+
+
+def _sla_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return value
 
 
 def _send_task_success_options(p: argparse.ArgumentParser) -> None:
@@ -808,6 +921,11 @@ _COMMANDS = {
     "send-task-success": _Command(send_task_success, _send_task_success_options),
     "send-task-failure": _Command(send_task_failure, _send_task_failure_options),
     "send-task-heartbeat": _Command(send_task_heartbeat, _send_task_heartbeat_options),
+    "graph": _Command("asl_runner.commands.graph:graph", "asl_runner.commands.graph:options"),
+    "lint": _Command("asl_runner.commands.lint:lint", "asl_runner.commands.lint:options"),
+    "deploy": _Command("asl_runner.commands.deploy:deploy", "asl_runner.commands.deploy:options"),
+    "export": _Command("asl_runner.commands.export:export", "asl_runner.commands.export:options"),
+    "redrive": _Command("asl_runner.commands.redrive:redrive", "asl_runner.commands.redrive:options"),
 }
 
 

@@ -60,7 +60,7 @@ def test_a_sam_template_s_functions_are_local_handlers():
     assert loaded.functions["PriceOrderFunction"].handler == "price.lambda_handler"
     node = loaded.functions["NodeFunction"]
     assert "nodejs20.x" in node.unavailable
-    assert set(loaded.handlers) == {"dev-validate-order", "PriceOrderFunction"}
+    assert set(loaded.handlers) == {"dev-validate-order", "PriceOrderFunction", "NodeFunction"}
 
 
 def test_an_unresolved_parameter_is_a_placeholder():
@@ -231,3 +231,169 @@ def test_test_state_runs_a_template_s_function():
                                      state_name="Check Price")
     assert response["status"] == "SUCCEEDED"
     assert json.loads(response["output"]) == {"symbol": "ACME", "price": 7}
+
+
+CDK = HERE / "cdk_app" / "cdk.out" / "StockStack.template.json"
+CDK_TABLE = [{"service": "dynamodb", "op": "create_table", "params": {
+    "TableName": "StockTable9C4B2E71", "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": "sku", "AttributeType": "S"}],
+    "KeySchema": [{"AttributeName": "sku", "KeyType": "HASH"}]}}]
+
+
+def test_a_cdk_synth_output_s_fn_join_definition_and_assets():
+    loaded = load_definition(CDK)
+    assert loaded.state_machine == "StockMachine3A8E2C5D"  # the only one
+    check = state(loaded, "Check Stock")
+    assert check["Resource"] == "arn:aws:states:::lambda:invoke"  # Ref AWS::Partition
+    assert check["Parameters"]["FunctionName"] == ARN + "CheckStockFn5E2A7C1B"
+    assert state(loaded, "Reserve")["Parameters"]["TableName"] == "StockTable9C4B2E71"
+    assert loaded.placeholders == ()
+    function = loaded.functions["CheckStockFn5E2A7C1B"]
+    assert Path(function.code_dir).name.startswith("asset.3f9c6a1d")  # aws:asset:path
+    assert function.unavailable is None and function.handler == "index.handler"
+
+
+@pytest.mark.parametrize("sku, status, output", [
+    ("SKU-1", "SUCCEEDED", {"notified": "SKU-1", "by": "NotifyFnA8D3F0E6"}),
+    ("SKU-2", "FAILED", None),
+])
+def test_a_cdk_app_runs_with_its_asset_code(sku, status, output):
+    execution = asl_runner.run(str(CDK), {"sku": sku}, clock="virtual", aws_setup=CDK_TABLE)
+    assert execution.status == status
+    assert execution.output == output
+    if status == "FAILED":
+        assert (execution.error, execution.cause) == ("SoldOut", "no stock left")
+
+
+# ----------------------------------------------------------------------------- the command line
+
+@pytest.fixture
+def cli(monkeypatch):
+    from asl_runner.cli import main
+
+    from cli_runner import CliRunner
+
+    monkeypatch.delenv("ASL_RUNNER_CLOCK", raising=False)
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_run_takes_a_state_machine_and_subs(cli):
+    result = cli("run", str(SAM), "--state-machine", "ReportMachine", "--sub", "TableName=orders",
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    described = json.loads(result.stdout)
+    assert json.loads(described["output"]) == {"table": "orders"}
+    # the state machine's name is its logical id
+    assert described["stateMachineArn"].endswith(":stateMachine:ReportMachine")
+
+
+def test_run_tells_the_placeholders_left(cli):
+    result = cli("run", str(SAM), "--state-machine", "ReportMachine", "--json")
+    assert result.exit_code == 0
+    assert json.loads(json.loads(result.stdout)["output"]) == {"table": "${TableName}"}
+    assert (f"asl-runner: note: {SAM}: /States/Report/Result/table: ${{TableName}} is not resolved "
+            "(give --sub TableName=VALUE)") in result.stderr
+
+
+def test_a_template_s_errors_name_the_file_and_where(cli):
+    result = cli("run", str(SAM))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"asl-runner: {SAM}: Resources: the template has 2 state "
+                                     "machines (IntakeMachine, ReportMachine): choose one with "
+                                     "--state-machine LOGICAL_ID")
+    result = cli("run", str(SAM), "--sub", "novalue")
+    assert result.exit_code == 2 and "--sub 'novalue': give NAME=VALUE" in result.stderr
+
+
+def test_validate_checks_a_template_s_machine(cli, tmp_path):
+    result = cli("validate", str(CFN), "--state-machine", "RefundMachine")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.strip() == f"{CFN} (RefundMachine): valid"
+    path = tmp_path / "t.yaml"
+    path.write_text("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
+                    "      Definition:\n        StartAt: Nowhere\n        States:\n"
+                    "          P: {Type: Pass, End: true}\n")
+    result = cli("validate", str(path))
+    assert result.exit_code == 1
+    assert "/StartAt" in result.stdout
+    result = cli("validate", str(path), "--state-machine", "X")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Resources: --state-machine X: no such resource")
+
+
+def test_test_state_takes_a_template(cli):
+    result = cli("test-state", str(SAM_APP), "--state", "Check Price", "--input", '{"symbol": "AB"}')
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(json.loads(result.stdout)["output"]) == {"symbol": "AB", "price": 31}
+
+
+def test_a_json_run_does_not_load_yaml_or_the_template_reader(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    script = ("import atexit, json, sys\n"
+              "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.__stderr__))\n"
+              "sys.argv = ['asl-runner', 'run', sys.argv[1]]\n"
+              "from asl_runner.cli import main\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
+    assert "asl_runner.templates" in loaded  # it read the file
+    assert sorted(m for m in loaded if m.startswith(("yaml", "_yaml", "asl_runner.templates."))) == []
+
+
+def test_a_cloudformation_json_template_runs_with_its_function_and_queue():
+    execution = asl_runner.run(str(CFN), {"amount": 100}, state_machine="PaymentMachine",
+                               clock="virtual", aws_setup=[
+                                   {"service": "sqs", "op": "create_queue", "params": {"QueueName": "payments"}}])
+    assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
+    assert execution.output == {"charged": 100, "fee": 1.4, "currency": "EUR", "function": "ChargeFunction",
+                                "ledger": {"ledger": "${LedgerTable}", "literal": "${NotSubstituted}"}}
+
+
+def test_a_function_that_cannot_run_here_says_why(tmp_path):
+    path = tmp_path / "template.yaml"
+    path.write_text("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+                    "    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: .}\n"
+                    "  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+                    "      Definition:\n        StartAt: T\n        States:\n"
+                    "          T: {Type: Task, Resource: !GetAtt Fn.Arn, End: true}\n")
+    execution = asl_runner.run(str(path), clock="virtual")
+    assert execution.error == "Lambda.ResourceNotFoundException"
+    assert any("the template's Fn cannot run here: its Runtime is nodejs20.x" in hint
+               for hint in execution.hints)
+    # a Python stand-in in the lambdas directory runs instead
+    (tmp_path / "Fn.py").write_text("def handler(event, context):\n    return 'stand-in'\n")
+    assert asl_runner.run(str(path), clock="virtual", lambdas=str(tmp_path)).output == "stand-in"
+
+
+def test_the_readme_s_one_command_runs_the_sam_app():
+    """The README's command, run as a newcomer runs it, from the repository, as a process."""
+    import os
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    repo = Path(__file__).parent.parent
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"<!-- sam-app-command -->\n```\n(.+?)\n```", readme).group(1)
+    args = shlex.split(command)
+    assert args[:3] == ["asl-runner", "run", "examples/sam_app/template.yaml"]
+    env = {k: v for k, v in os.environ.items() if k not in ("ASL_RUNNER_CLOCK", "AWS_ENDPOINT_URL")}
+    proc = subprocess.run([sys.executable, "-m", "asl_runner.cli", *args[1:], "--json"],
+                          capture_output=True, text=True, timeout=60, cwd=repo, env=env)
+    assert proc.returncode == 0, proc.stderr
+    described = json.loads(proc.stdout)
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"]) == {"order": {
+        "id": "local-order-buy-ACME", "side": "buy", "symbol": "ACME", "price": 42,
+        "function": "PlaceOrderFunction"}}
+    assert proc.stderr == ""  # nothing left unresolved

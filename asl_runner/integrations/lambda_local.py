@@ -121,13 +121,13 @@ class LocalLambdas:
         """(handler file, its code root, module name, handler function) for a function name,
         or None."""
         function = self.functions.get(name)
-        if function is not None:
-            if function.unavailable is not None:
-                return None
+        if function is not None and function.unavailable is None:
             from ..templates.functions import handler_file
 
             path, module, attribute = handler_file(function)
-            return (path, function.code_dir, module, attribute) if os.path.isfile(path) else None
+            if os.path.isfile(path):
+                return path, function.code_dir, module, attribute
+        # a template's function that cannot run here may have a stand-in in the directory
         if not self.directory or not valid_function_name(name):
             return None
         for path, root in ((os.path.join(self.directory, name + ".py"), self.directory),
@@ -160,17 +160,18 @@ class LocalLambdas:
             self._loaded.pop(name, None)
 
     def searched(self, name: str) -> str:
+        template = ""
         function = self.functions.get(name)
         if function is not None:
-            if function.unavailable is not None:
-                return f"the template's {function.logical_id} cannot run here: {function.unavailable}"
             from ..templates.functions import handler_file
 
-            return (f"looked for {handler_file(function)[0]} (the Handler {function.handler} of "
-                    f"{function.logical_id} in the template)")
+            template = (f"the template's {function.logical_id} cannot run here: {function.unavailable}; "
+                        if function.unavailable is not None else
+                        f"looked for {handler_file(function)[0]} (the Handler {function.handler} of "
+                        f"{function.logical_id} in the template); ")
         if not self.directory:
-            return "no lambdas directory was given (use --lambdas DIR)"
-        return (f"looked for {os.path.join(self.directory, name + '.py')} and "
+            return template + "no lambdas directory was given (use --lambdas DIR)"
+        return (f"{template}looked for {os.path.join(self.directory, name + '.py')} and "
                 f"{os.path.join(self.directory, name, 'handler.py')}")
 
     # -- invoking -----------------------------------------------------------------------------

@@ -112,8 +112,9 @@ class LoadedDefinition(Record):
 
     @property
     def handlers(self) -> dict[str, LocalFunction]:
-        """The functions that can run here, by the function name their ARNs carry."""
-        return {f.name: f for f in self.functions.values() if f.unavailable is None}
+        """The functions by the function name their ARNs carry, as local handlers take them
+        (one that cannot run here is told as such when a task calls it)."""
+        return {f.name: f for f in self.functions.values()}
 
 
 def is_file_path(source: Any) -> bool:

@@ -1,0 +1,2 @@
+def handler(event, context):
+    return {"notified": event["sku"], "by": context.function_name}
