@@ -274,7 +274,8 @@ class Analysis {
     }
     if (!run) return;
     if (FAMILY_SCHEDULED.test(event.type)) {
-      run.attempts.push({start: t, end: null, status: "running", scheduled: event, parameters: d.parameters !== undefined ? d.parameters : d.input, resource: d.resource});
+      run.attempts.push({start: t, end: null, status: "running", scheduled: event, parameters: d.parameters !== undefined ? d.parameters : d.input,
+                         resource: d.resourceType ? `${d.resourceType}:${d.resource}` : d.resource});
     } else if (FAMILY_ENDED.test(event.type)) {
       const attempt = run.attempts[run.attempts.length - 1];
       const ok = event.type.endsWith("Succeeded");
@@ -815,7 +816,7 @@ function inboxView(main) {
     } catch (error) {
       toast(error.message, true);
     }
-    if (!stopped) timer = setTimeout(load, POLL_MS * 2);
+    if (!stopped) timer = setTimeout(load, POLL_MS);
   };
   load();
   return {stop() { stopped = true; clearTimeout(timer); }};
