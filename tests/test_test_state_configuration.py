@@ -66,6 +66,13 @@ def test_a_percentage_tolerance_counts_against_the_number_of_items():
     assert (failed["status"], failed["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
 
 
+def test_a_jsonata_map_reports_its_input_and_settings():
+    # recorded on AWS: a JSONata Map's inspectionData holds no afterItemsPath and no result
+    response = _run(MAP_CATCH, None, {"result": "[1, 1, 1]"}, inspection_level="DEBUG")
+    assert response["inspectionData"] == {"input": json.dumps(VALUES, separators=(",", ":")),
+                                          "maxConcurrency": 0, "toleratedFailureCount": 1}
+
+
 def test_a_map_without_a_tolerance_takes_the_mocked_result_whatever_the_count():
     response = _run(MAP_PLAIN, {"mapIterationFailureCount": 2}, {"result": "[0, 0, 1]"})
     assert (response["status"], json.loads(response["output"])) == ("SUCCEEDED", [0, 0, 1])

@@ -43,6 +43,9 @@ _NUMERIC = frozenset({"maxConcurrency", "toleratedFailureCount", "toleratedFailu
 #: Parallel states")
 _MOCKABLE = frozenset({"Task", "Map", "Parallel"})
 _WAITING_PATTERNS = frozenset({"sync", "sync:2", "waitForTaskToken"})
+#: stages the engine records that AWS's inspectionData leaves out: a JSONata Map reports its
+#: input and settings only (recorded: no afterItemsPath, which is JSONPath's, and no result)
+_UNREPORTED = {("Map", "JSONata"): frozenset({"afterItemsPath", "result"})}
 #: the name a state given alone runs under ($$.State.Name); AWS does not say which it uses
 SINGLE_STATE_NAME = "TestState"
 #: a Map whose failed iterations are more than it tolerates (AWS's name and cause, recorded)
@@ -100,6 +103,23 @@ def _targets(state: dict) -> list[str]:
     return [name for name in names if isinstance(name, str)]
 
 
+def _inner_names(state: dict) -> set[str]:
+    """The names of the states inside a state's branches or item processor, at any depth."""
+    machines = list(state.get("Branches") or []) if isinstance(state.get("Branches"), list) else []
+    for key in ("ItemProcessor", "Iterator"):
+        if isinstance(state.get(key), dict):
+            machines.append(state[key])
+    names: set[str] = set()
+    for machine in machines:
+        states = machine.get("States") if isinstance(machine, dict) else None
+        if isinstance(states, dict):
+            for name, inner in states.items():
+                names.add(name)
+                if isinstance(inner, dict):
+                    names |= _inner_names(inner)
+    return names
+
+
 def _as_machine(definition: Any, state_name: str | None) -> tuple[dict, str, bool]:
     """(a machine definition, the name of the state to test, whether it was given alone).
 
@@ -129,7 +149,8 @@ def _as_machine(definition: Any, state_name: str | None) -> tuple[dict, str, boo
                                   "name the state to test with stateName")
     name = SINGLE_STATE_NAME
     targets = _targets(parsed)
-    while name in targets:
+    taken = set(targets) | _inner_names(parsed)  # AWS takes a Map's inner 'TestState' (recorded)
+    while name in taken:
         name += "_"
     states = {name: parsed, **{target: {"Type": "Succeed"} for target in targets}}
     return {"StartAt": name, "States": states}, name, True
@@ -365,8 +386,9 @@ def _response(ex: TestStateExecution, state: Any, level: str, variables_given: b
     if level != "INFO":
         frame = ex.root
         # the Map's settings are numbers in AWS's InspectionData, every stage JSON text
+        hidden = _UNREPORTED.get((state.type, state.query_language), ())
         inspection = {key: value if key in _NUMERIC else dumps(value)
-                      for key, value in (frame.inspection or {}).items()}
+                      for key, value in (frame.inspection or {}).items() if key not in hidden}
         if variables_given or frame.scope.values:
             inspection["variables"] = dumps(frame.variables)
         if details:
