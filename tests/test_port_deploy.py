@@ -229,3 +229,28 @@ def test_usage_errors(tmp_path, args, message):
     result = _deploy(_write(tmp_path, DEFINITION), *args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+SAM_APP = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "sam_app"
+
+
+def test_a_sam_apps_functions_are_packaged_from_their_code_uri(aws):
+    result = _deploy(SAM_APP / "template.yaml", "--name", "Trader", "--package")
+    assert result.exit_code == 0, result.output
+    lam = aws.client("lambda")
+    for function, files in (("CheckPriceFunction", ["app.py", "pricing.py"]),
+                            ("PlaceOrderFunction", ["app.py"])):
+        found = lam.get_function(FunctionName=function)
+        assert found["Configuration"]["Handler"] == "app.lambda_handler"
+        assert f"files {', '.join(files)}" in _plan_line(function)
+    sent = json.loads(aws.client("stepfunctions").describe_state_machine(
+        stateMachineArn=f"arn:aws:states:{REGION}:123456789012:stateMachine:Trader")["definition"])
+    assert sent["States"]["Check Price"]["Resource"] == \
+        f"arn:aws:lambda:{REGION}:123456789012:function:CheckPriceFunction"
+    assert sent["States"]["Buy"]["Parameters"]["FunctionName"] == \
+        f"arn:aws:lambda:{REGION}:123456789012:function:PlaceOrderFunction"
+
+
+def _plan_line(function: str) -> str:
+    result = _deploy(SAM_APP / "template.yaml", "--name", "Trader", "--package", "--dry-run")
+    return next(line for line in result.stdout.splitlines() if f"function {function} " in line)

@@ -4,6 +4,7 @@ the integrations' declarations, recorded runs near AWS's limits, and the exit st
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -286,3 +287,32 @@ def test_a_bad_history_file_is_a_usage_error(tmp_path, content, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_templates_unfilled_tokens_are_reported_where_they_are(tmp_path):
+    path = tmp_path / "machine.asl.yaml"
+    path.write_text("StartAt: Save\nStates:\n  Save:\n    Type: Task\n"
+                    "    Resource: arn:aws:states:::dynamodb:putItem\n"
+                    "    Parameters:\n      TableName: ${OrdersTable}\n      Item: {}\n    End: true\n")
+    result = CliRunner().invoke(main, ["lint", str(path), "--json"])
+    report = json.loads(result.stdout)
+    assert ("warning", "UnresolvedSubstitution", "/States/Save/Parameters/TableName") in _codes(report)
+    result = CliRunner().invoke(main, ["lint", str(path), "--json", "--sub", "OrdersTable=orders",
+                                       "--region", "eu-west-1", "--account", ACCOUNT])
+    report = json.loads(result.stdout)
+    assert not [c for c in _codes(report) if c[1] == "UnresolvedSubstitution"]
+    assert report["policy"]["Statement"][0]["Resource"] == [
+        f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/orders"]
+
+
+def test_a_sam_apps_functions_are_what_its_local_arns_stand_for():
+    template = Path(__file__).resolve().parent.parent / "examples" / "sam_app" / "template.yaml"
+    result = CliRunner().invoke(main, ["lint", "--for-aws", str(template), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    local = [f for f in report["findings"] if f["code"] == "LocalHandler"]
+    assert [(f["severity"], f["pointer"]) for f in local] == [
+        ("warning", "/States/Check Price/Resource"), ("warning", "/States/Buy/Parameters/FunctionName"),
+        ("warning", "/States/Sell/Parameters/FunctionName")]
+    assert "functions/check_price/app.py" in local[0]["message"]
+    assert "${CheckPriceFunctionArn}" in local[0]["message"]

@@ -18,6 +18,8 @@ class Source(Record):
     text: str
     machine: Any
     functions: Any = None
+    #: the ${name} tokens nothing filled (templates.Placeholder: token, pointer, stands_for)
+    placeholders: tuple = ()
 
 
 def load_source(path: str, state_machine: str | None = None, subs: Any = ()) -> Source:
@@ -25,7 +27,8 @@ def load_source(path: str, state_machine: str | None = None, subs: Any = ()) -> 
     from ..cli import _load_definition, _parse_machine
 
     loaded = _load_definition(path, state_machine, subs)
-    return Source(path, loaded.definition, loaded.text, _parse_machine(loaded), loaded.handlers)
+    return Source(path, loaded.definition, loaded.text, _parse_machine(loaded), loaded.handlers,
+                  tuple(loaded.placeholders))
 
 
 def local_lambdas(directory: str | None, source: Source) -> Any:

@@ -37,7 +37,7 @@ def lint(definition: str, for_aws: bool, as_json: bool, machine_type: str, name:
     target = Target(name or _machine_name(definition), region=region or REGION,
                     account=account or ACCOUNT)
     checked = subject(source.definition, source.machine, machine_type, target,
-                      local_lambdas(_lambdas_dir(lambdas), source))
+                      local_lambdas(_lambdas_dir(lambdas), source), source.placeholders)
     findings = run_lint(checked)
     for path in histories:
         findings.extend(_history_findings(path, standard=machine_type == "STANDARD"))

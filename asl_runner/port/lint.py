@@ -42,11 +42,14 @@ class Subject(Record):
     target: Target
     lambdas: Any = None  # a LocalLambdas, or None
     needs: Any = None  # the policy (policy.Needs), computed once
+    #: a template's ${name} tokens nothing filled (asl_runner.templates.Placeholder)
+    placeholders: tuple = ()
 
 
 def subject(definition: Any, machine: StateMachine, machine_type: str, target: Target,
-            lambdas: Any = None) -> Subject:
-    return Subject(definition, machine, machine_type, target, lambdas, needs(machine, target))
+            lambdas: Any = None, placeholders: tuple = ()) -> Subject:
+    return Subject(definition, machine, machine_type, target, lambdas, needs(machine, target),
+                   placeholders)
 
 
 def _aws_rules(subject: Subject) -> Iterator[Finding]:
@@ -65,7 +68,7 @@ def _local_handlers(subject: Subject) -> Iterator[Finding]:
     """Functions that are local handlers offline, and what they stand for on AWS."""
     for ref in function_refs(subject.machine):
         runs = f"offline this runs {_handler(subject.lambdas, ref.name)}"
-        fix = (f"(deploy --lambdas DIR --package creates it; export writes "
+        fix = (f"(deploy --package creates it; export writes "
                f"${{{substitution_name(ref.name)}}})")
         if ref.bare:
             yield Finding(ERROR, "LocalHandler", ref.pointer,
@@ -110,6 +113,19 @@ def _strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
             stack.extend((v, child(at, k)) for k, v in reversed(list(node.items())))
         elif isinstance(node, list):
             stack.extend((v, child(at, i)) for i, v in reversed(list(enumerate(node))))
+
+
+def _placeholders(subject: Subject) -> Iterator[Finding]:
+    """Tokens a template left: CloudFormation fills them from DefinitionSubstitutions, a
+    definition sent as it is (deploy) keeps the text. Those that stand for a local function
+    are the local-handler check's."""
+    for placeholder in subject.placeholders:
+        text = "${" + placeholder.token + "}"
+        if placeholder.stands_for == text:
+            yield Finding(WARNING, "UnresolvedSubstitution", placeholder.pointer,
+                          f"{text} is filled by nothing here: CloudFormation needs it in "
+                          f"DefinitionSubstitutions, and `asl-runner deploy` sends the text as it is "
+                          f"(give --sub {placeholder.token}=VALUE)")
 
 
 def _express(subject: Subject) -> Iterator[Finding]:
@@ -212,6 +228,7 @@ RULES: tuple[tuple[str, Callable[[Subject], Iterable[Finding]]], ...] = (
     ("aws-rules", _aws_rules),
     ("local-handlers", _local_handlers),
     ("offline-account", _offline_account),
+    ("placeholders", _placeholders),
     ("express", _express),
     ("quotas", _quotas),
     ("callbacks", _callbacks),
