@@ -117,6 +117,16 @@ def test_an_item_reader_reads_the_map_item_reader_data_and_calls_nothing():
     assert response["inspectionData"]["maxConcurrency"] == 1
 
 
+def test_an_items_pointer_picks_the_items_out_of_the_item_reader_data():
+    machine = json.loads(json.dumps(ITEM_READER_MACHINE))
+    machine["States"]["State0"]["ItemReader"]["ReaderConfig"]["ItemsPointer"] = "/orders"
+    response = run_state(json.dumps(machine), READER_INPUT, state_name="State0",
+                         state_configuration={"mapItemReaderData": '{"orders": [{"id": 1}, {"id": 2}]}'},
+                         mock={"result": "[1, 2]"}, inspection_level="DEBUG")
+    assert response["status"] == "SUCCEEDED"
+    assert json.loads(response["inspectionData"]["afterItemsPointer"]) == [{"id": 1}, {"id": 2}]
+
+
 def test_the_item_reader_data_counts_the_items_failed_iterations_are_checked_against():
     with pytest.raises(TestStateError) as caught:
         run_state(json.dumps(ITEM_READER_MACHINE), READER_INPUT, state_name="State0",

@@ -599,11 +599,14 @@ class _Configuration:
 
         def read(invocation: Invocation) -> Any:
             payload = invocation.payload or {}
-            if data is not None:
-                return _read_items(data, payload.get("ReaderConfig") or {},
-                                   payload.get("MaxItems") or 0)
             frame = ex.root
-            return state.flow.items(state.flow.input(frame.input, frame), frame)
+            if data is None:
+                return state.flow.items(state.flow.input(frame.input, frame), frame)
+            config = payload.get("ReaderConfig") or {}
+            items = _read_items(data, config, payload.get("MaxItems") or 0)
+            if frame.inspection is not None and "ItemsPointer" in config:
+                frame.inspection["afterItemsPointer"] = items
+            return items
 
         return read
 
