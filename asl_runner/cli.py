@@ -424,7 +424,8 @@ def validate(definition: str, state_machine: str | None = None, subs: tuple = ()
 def test_state(definition: str, state_name: str | None, input_text: str | None,
                inspection_level: str, mock: str | None, variables: str | None,
                context: str | None, retrier_retry_count: int | None, lambdas: str | None,
-               state_machine: str | None = None, subs: tuple = ()) -> None:
+               state_machine: str | None = None, subs: tuple = (),
+               state_configuration: str | None = None) -> None:
     """Run one state of DEFINITION once, as AWS's TestState API does, and print its response.
 
     DEFINITION is one state, or a whole machine with --state (a JSON or YAML file, or a
@@ -445,7 +446,15 @@ def test_state(definition: str, state_name: str | None, input_text: str | None,
             mock_value = loads(mock)
         except JsonInputError as exc:
             _fail_usage(f"--mock is not valid JSON: {exc}")
-    config = {"retrierRetryCount": retrier_retry_count} if retrier_retry_count is not None else None
+    config = None
+    if state_configuration is not None:
+        try:
+            config = loads(state_configuration)
+        except JsonInputError as exc:
+            _fail_usage(f"--state-configuration is not valid JSON: {exc}")
+    if retrier_retry_count is not None:
+        config = {**(config if isinstance(config, dict) else {}),
+                  "retrierRetryCount": retrier_retry_count}
     text, functions = _state_definition(definition, state_machine, subs)
     invoker = None
     if functions:  # a template's functions run its tasks, as they do for run
@@ -854,6 +863,9 @@ def _test_state_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context", metavar="JSON", help="The context object ($$), with --mock only.")
     p.add_argument("--retrier-retry-count", type=int, metavar="N",
                    help="The retries the applying retrier has made already (stateConfiguration).")
+    p.add_argument("--state-configuration", metavar="JSON",
+                   help="TestState's stateConfiguration: retrierRetryCount, errorCausedByState, "
+                        "mapIterationFailureCount, mapItemReaderData.")
     p.add_argument("--lambdas", metavar="DIR",
                    help="Directory of local Lambda handlers NAME.py (default: ./lambdas).")
 

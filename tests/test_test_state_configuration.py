@@ -10,7 +10,10 @@ import json
 import pytest
 
 from asl_runner import test_state as run_state
+from asl_runner.cli import main
 from asl_runner.engine.test_state import TestStateError
+
+from cli_runner import CliRunner
 
 VALUES = {"Values": ["first", "second", "third"]}
 DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
@@ -168,3 +171,13 @@ def test_misused_configuration_is_refused(state, config, words):
         _run(state, config, MOCK_ERROR if "errorCausedByState" in config else {"result": "[1, 2, 3]"})
     assert caught.value.code == "ValidationException"
     assert words in caught.value.message
+
+
+def test_the_cli_takes_the_state_configuration(tmp_path):
+    path = tmp_path / "map.json"
+    path.write_text(json.dumps(MAP_CATCH))
+    result = CliRunner().invoke(main, ["test-state", str(path), "--input", json.dumps(VALUES),
+                                       "--mock", '{"result": "[0, 0, 1]"}',
+                                       "--state-configuration", '{"mapIterationFailureCount": 2}'])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nextState"] == "HandleThreshold"
