@@ -40,14 +40,22 @@ _STATUS_COUNT = {SUCCEEDED: "succeeded", FAILED: "failed", ABORTED: "aborted",
 
 
 class Changes:
-    """What the steps since the last :meth:`clear` changed, for a store to write."""
-
-    __slots__ = ("children", "map_runs")
+    """What the steps since the last :meth:`clear` changed, for a store to write. This one
+    keeps the objects (tests look at them); the service's (``service.map_run_rows``) turns
+    an ended child into rows at once, spilling them to disk past a bound."""
 
     def __init__(self) -> None:
         #: child executions started or ended (the latest state of each)
         self.children: dict[str, ChildExecution] = {}
         self.map_runs: dict[str, MapRun] = {}
+
+    def child(self, child: ChildExecution) -> None:
+        """A child started or ended."""
+        self.children[child.arn] = child
+
+    def map_run(self, run: MapRun) -> None:
+        """A Map Run's settings, counts or status changed."""
+        self.map_runs[run.arn] = run
 
     def clear(self) -> None:
         self.children.clear()
@@ -323,12 +331,12 @@ class MapRun:
     def _changed(self) -> None:
         changes = self.ex.map_run_changes
         if changes is not None and not self.ex.replaying:
-            changes.map_runs[self.arn] = self
+            changes.map_run(self)
 
     def _record(self, child: ChildExecution) -> None:
         changes = self.ex.map_run_changes
         if changes is not None and not self.ex.replaying:
-            changes.children[child.arn] = child
+            changes.child(child)
 
 
 class MapRunFanOut(FanOut):

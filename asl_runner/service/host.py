@@ -35,7 +35,6 @@ from typing import Any
 from ..clock import Clock
 from ..engine import Execution
 from ..engine.effects import Invocation
-from ..engine.map_run import Changes
 from ..engine.outcomes import (
     ActivityStarted,
     Outcome,
@@ -52,7 +51,7 @@ from ..jsonvalue import dumps, loads
 from ..model import StateMachine, parse_definition
 from ..store import Store
 from .errors import StoreUnavailable, store_outage
-from .map_run_rows import write_changes
+from .map_run_rows import StoreChanges
 
 log = logging.getLogger("asl_runner.host")
 
@@ -218,7 +217,7 @@ class ExecutionHost:
             region=arn_parts[3], account=arn_parts[4], machine_type=row["type"],
         )
         ex.arn = row["arn"]
-        ex.map_run_changes = Changes()  # its Map Runs' children are written with each step
+        ex.map_run_changes = StoreChanges()  # its Map Runs' children are written with each step
         return ex
 
     # ------------------------------------------------------------------ stepping
@@ -297,9 +296,8 @@ class ExecutionHost:
             self.store.append_input(c, ex.arn, live.inputs, outcome.kind, outcome.record())
         if len(ex.history) > live.stored_events:
             self.store.append_events(c, ex.arn, ex.history[live.stored_events:])
-        changes = ex.map_run_changes
-        if changes.children or changes.map_runs:
-            write_changes(self.store, c, changes)
+        if ex.map_run_changes.pending:
+            ex.map_run_changes.write(self.store, c)
         if type(outcome) is Redriven:  # it runs again (and may have ended again at once)
             self.store.reopen_execution(c, ex.arn, ex.redrive_count, ex.redrive_time,
                                         outcome.client_token)

@@ -302,17 +302,12 @@ class Store:
 
     # -- Map Runs and their child executions ----------------------------------------------
 
-    def put_child_executions(self, c: sqlite3.Connection, rows: list[dict]) -> None:
+    def put_child_executions(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
         """Child executions as they are now (a row is written when the child starts and
-        again when it ends)."""
+        again when it ends); each row has :data:`CHILD_COLUMNS`, in order."""
         c.executemany(
-            "INSERT OR REPLACE INTO executions (arn, machine_arn, name, status, input, output, error,"
-            " cause, start_date, stop_date, definition, role_arn, seed, type, machine_name,"
-            " map_run_arn, item_index, item_count) VALUES (?,?,?,?,?,?,?,?,?,?,'',?,0,?,?,?,?,?)",
-            [(r["arn"], r["machine_arn"], r["name"], r["status"], r["input"], r.get("output"),
-              r.get("error"), r.get("cause"), r["start_date"], r.get("stop_date"), r["role_arn"],
-              r["type"], r["machine_name"], r["map_run_arn"], r["item_index"], r["item_count"])
-             for r in rows])
+            f"INSERT OR REPLACE INTO executions ({', '.join(CHILD_COLUMNS)}, definition, seed)"
+            f" VALUES ({','.join('?' * len(CHILD_COLUMNS))},'',0)", rows)
 
     def put_map_runs(self, c: sqlite3.Connection, rows: list[dict]) -> None:
         c.executemany(
@@ -352,10 +347,13 @@ class Store:
     # -- history and inputs --------------------------------------------------------------------
 
     def append_events(self, c: sqlite3.Connection, arn: str, events: list[Event]) -> None:
+        self.append_event_rows(c, [event_row(arn, e) for e in events])
+
+    def append_event_rows(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
+        """Events already made rows (:func:`event_row`)."""
         c.executemany(
             "INSERT INTO events (execution_arn, id, previous_id, type, timestamp, details)"
-            " VALUES (?,?,?,?,?,?)",
-            [(arn, e.id, e.previous_id, e.type, e.timestamp, _json(e.details)) for e in events])
+            " VALUES (?,?,?,?,?,?)", rows)
 
     def events(self, arn: str, after_id: int = 0, limit: int | None = None,
                reverse: bool = False, before_id: int | None = None) -> list[Event]:
@@ -414,6 +412,17 @@ class Store:
     def delete_tags(self, arn: str, keys: list[str]) -> None:
         with self.transaction() as c:
             c.executemany("DELETE FROM tags WHERE resource_arn=? AND key=?", [(arn, k) for k in keys])
+
+
+#: a child execution's row, as :meth:`Store.put_child_executions` takes it
+CHILD_COLUMNS = ("arn", "machine_arn", "name", "status", "input", "output", "error", "cause",
+                 "start_date", "stop_date", "role_arn", "type", "machine_name", "map_run_arn",
+                 "item_index", "item_count")
+
+
+def event_row(arn: str, e: Event) -> tuple:
+    """An event of the execution ``arn`` as the events table stores it."""
+    return (arn, e.id, e.previous_id, e.type, e.timestamp, _json(e.details))
 
 
 def _machine_row(r: sqlite3.Row | None) -> dict | None:
