@@ -314,3 +314,20 @@ def test_the_other_limits(change, reason):
              "events": 10, "redrives": 0, "now": START + 60}
     assert refusal(**facts) is None
     assert refusal(**{**facts, **change}) == ("ExecutionNotRedrivable", reason)
+
+
+def test_a_redrive_the_store_cannot_record_changes_nothing_and_can_be_made_again(service, work):
+    from test_faults import failing_commits
+
+    arn = failed_run(service, work, TASKS, "charge")
+    before = history(service, arn)
+    work.broken.clear()
+    work.calls.clear()
+    with failing_commits(service):
+        refused(lambda: service.redrive_execution({"executionArn": arn, "clientToken": "t"}),
+                "ServiceUnavailable")
+    assert service.describe_execution({"executionArn": arn})["status"] == "FAILED"
+    assert history(service, arn) == before and not work.calls  # nothing ran, nothing written
+    service.redrive_execution({"executionArn": arn, "clientToken": "t"})  # the SDK's retry
+    assert finished(service, arn)["status"] == "SUCCEEDED" and work.calls == {"charge": 1}
+    assert [e["type"] for e in history(service, arn)].count("ExecutionRedriven") == 1
