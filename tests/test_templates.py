@@ -8,6 +8,7 @@ DefinitionSubstitutions, and a CDK app's synthesised cdk.out.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -377,7 +378,6 @@ def test_a_function_that_cannot_run_here_says_why(tmp_path):
 def test_the_readme_s_one_command_runs_the_sam_app():
     """The README's command, run as a newcomer runs it, from the repository, as a process."""
     import os
-    import re
     import shlex
     import subprocess
     import sys
@@ -397,3 +397,39 @@ def test_the_readme_s_one_command_runs_the_sam_app():
         "id": "local-order-buy-ACME", "side": "buy", "symbol": "ACME", "price": 42,
         "function": "PlaceOrderFunction"}}
     assert proc.stderr == ""  # nothing left unresolved
+
+
+BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9 if p else ['x'] * 9)}]\n"
+               for p, a in zip(["", *"abcdefgh"], "abcdefghi", strict=True))
+
+
+@pytest.mark.parametrize("text, message", [
+    (BOMB + "StartAt: P\nStates: {P: {Type: Pass, Result: *i, End: true}}\n",
+     "the document expands to more than 2,000,000 values (YAML aliases)"),
+    ("&a [*a]\n", "a YAML alias is used inside the value it names"),
+    ("StartAt: !!python/object/apply:os.system ['echo no']\n", "could not determine a constructor"),
+    ("Resources: [1, 2]\n", "Resources maps logical ids to resources"),
+    ("StartAt: P\nStates: {P: {Type: Pass, Result: .nan, End: true}}\n", "not JSON"),
+    ("Conditions:\n  C: {Condition: C}\nResources:\n  N:\n    Type: AWS::StepFunctions::StateMachine\n"
+     "    Properties:\n      Definition: {StartAt: P, States: {P: {Type: Pass, Result: !If [C, 1, 2], "
+     "End: true}}}\n", "the condition has no local value: its value refers to itself"),
+])
+def test_hostile_yaml_is_a_clear_error_at_once(tmp_path, text, message):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text)
+    with pytest.raises(TemplateError, match=re.escape(message)):
+        load_definition(path)
+
+
+def test_a_handler_setting_cannot_reach_outside_the_code_folder(tmp_path):
+    (tmp_path / "evil.py").write_text("def x(event, context):\n    return 'outside'\n")
+    code = tmp_path / "code"
+    code.mkdir()
+    path = code / "template.yaml"
+    path.write_text("Resources:\n  F: {Type: AWS::Serverless::Function, Properties: "
+                    "{Handler: ../evil.x, CodeUri: ., Runtime: python3.12}}\n  N:\n"
+                    "    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      Definition: "
+                    "{StartAt: P, States: {P: {Type: Task, Resource: !GetAtt F.Arn, End: true}}}\n")
+    loaded = load_definition(path)
+    assert "is not MODULE.FUNCTION" in loaded.functions["F"].unavailable
+    assert asl_runner.run(str(path), clock="virtual").error == "Lambda.ResourceNotFoundException"

@@ -142,7 +142,10 @@ def load_definition(path: str | os.PathLike, state_machine: str | None = None,
     if from_template:
         from .template import definition_from_template
 
-        return definition_from_template(document, path, state_machine, subs)
+        try:
+            return definition_from_template(document, path, state_machine, subs)
+        except RecursionError:  # intrinsic functions within intrinsic functions, without end
+            raise TemplateError(path, "", "the template nests too deeply to resolve") from None
     if json_text is None:
         json_text = _dumps(document, path)
     if isinstance(document, dict) and "${" not in json_text and not subs:
@@ -170,8 +173,8 @@ def read_document(text: str, path: str) -> tuple[Any, str | None]:
 
 
 def _is_template(document: Any) -> bool:
-    return (isinstance(document, dict) and "States" not in document
-            and isinstance(document.get("Resources"), dict))
+    return (isinstance(document, dict) and "Resources" in document
+            and "States" not in document and "StartAt" not in document)
 
 
 def _dumps(value: Any, path: str, where: str = "") -> str:

@@ -10,6 +10,7 @@ template in ``cdk.out``).
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import LocalFunction
@@ -17,6 +18,11 @@ from .resources import local_name
 
 if TYPE_CHECKING:
     from .intrinsics import Resolver
+
+
+#: a Python handler setting: a module path (dots or slashes between names) and a function name,
+#: so that it cannot name a file outside the function's code folder
+_IDENTIFIERS = re.compile(r"[A-Za-z_]\w*(?:[./][A-Za-z_]\w*)*\.[A-Za-z_]\w*")
 
 
 def local_functions(template: dict, path: str, resolver: Resolver) -> dict[str, LocalFunction]:
@@ -45,8 +51,9 @@ def local_functions(template: dict, path: str, resolver: Resolver) -> dict[str, 
         runtime = resolver.text(runtime, f"{where}/Runtime") if runtime is not None else None
         if why is None and runtime is not None and not runtime.startswith("python"):
             why = f"its Runtime is {runtime}: asl-runner runs Python handlers only"
-        if why is None and not handler:
-            why = "it has no Handler"
+        if why is None and not _IDENTIFIERS.fullmatch(handler or ""):
+            why = (f"its Handler {handler!r} is not MODULE.FUNCTION (a Python module path and a "
+                   "function name)" if handler else "it has no Handler")
         if why is None and not os.path.isdir(code):
             why = f"its code folder {code} does not exist"
         functions[logical_id] = LocalFunction(

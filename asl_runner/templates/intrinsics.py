@@ -204,6 +204,8 @@ class Resolver:
             self.conditions[name], f"Conditions/{name}")), f"Conditions/{name}")
 
     def _truth(self, value: Any, where: str) -> bool:
+        if isinstance(value, Unresolved):
+            raise self.fail(where, f"the condition has no local value: {value.reason}")
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):

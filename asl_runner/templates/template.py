@@ -29,6 +29,8 @@ _SOURCES = {
 
 def definition_from_template(template: dict, path: str, state_machine: str | None,
                              subs: Mapping[str, str]) -> LoadedDefinition:
+    if not isinstance(template["Resources"], dict):
+        raise TemplateError(path, "Resources", "Resources maps logical ids to resources")
     logical_id = _choose(template["Resources"], path, state_machine)
     resource = template["Resources"][logical_id]
     properties = resource.get("Properties")
