@@ -27,9 +27,10 @@ redrive is recorded; a replay applies the recorded redrive without judging it ag
 Not yet: a Distributed Map redriven resumes its Map Run on AWS (MapRunRedriven, the same
 Map Run ARN, only its failed children run again); here it runs again whole, as a new Map Run.
 
+As AWS documents it (the developer guide's "Redriving executions"), the machine's
+TimeoutSeconds starts over at the redrive; the one-year limit still counts from the start.
 Where AWS's behaviour is not documented, these are our choices: ExecutionRedriven points at
-the terminal event and the re-entered state's first event at ExecutionRedriven; a redriven
-execution's TimeoutSeconds counts again from the redrive (its one-year limit from the start).
+the terminal event, and the re-entered state's first event at ExecutionRedriven.
 """
 
 from __future__ import annotations
