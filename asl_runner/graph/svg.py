@@ -139,8 +139,9 @@ def _state(box: Box, status: str, run: RunPath | None) -> str:
              f'{_esc(node.subtitle)}</text>']
     badge = _badge(node, run)
     if badge:
+        # over the top right corner, clear of the name
         width = text_width(badge, 10) + 10
-        x, y = box.x + box.w - width / 2 - 3, box.y
+        x, y = box.x + box.w - width / 2 + 4, box.y - 3
         parts.append(f'<g class="badge"><rect x="{_n(x - width / 2)}" y="{_n(y - 8)}" '
                      f'width="{_n(width)}" height="16" rx="8" fill="{stroke}"/>'
                      f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="middle" font-size="10" '
