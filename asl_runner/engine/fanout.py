@@ -121,7 +121,9 @@ class FanOut:
             scope = Scope() if self.isolated_scopes else Scope(self.frame.scope)
             child = Frame(ex, machine, self.inputs[i], scope=scope, cursor=self.cursor,
                           fanout=self, index=i, record=self.record_children)
-        self.active[i] = self.unfinished[i] = child
+        self.active[i] = child
+        if self.record_children:  # a Map Run's children are never resumed (engine.redrive)
+            self.unfinished[i] = child
         if self.map_events:
             def begin() -> bool:
                 ex.emit(child, "MapIterationStarted", {"name": self.state.name, "index": i})
