@@ -316,3 +316,13 @@ def test_a_sam_apps_functions_are_what_its_local_arns_stand_for():
         ("warning", "/States/Sell/Parameters/FunctionName")]
     assert "functions/check_price/app.py" in local[0]["message"]
     assert "${CheckPriceFunctionArn}" in local[0]["message"]
+
+
+def test_jsonata_expressions_where_numbers_usually_are(tmp_path):
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Pause", "States": {
+        "Pause": {"Type": "Wait", "Seconds": "{% $states.input.delay %}", "Next": "Each"},
+        "Each": {"Type": "Map", "MaxConcurrency": "{% $states.input.width %}", "End": True,
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    result, report = _lint(tmp_path, definition, "--type", "EXPRESS")
+    assert result.exit_code == 0, result.output
+    assert not [c for c in _codes(report) if c[1] in ("ExpressDuration", "InlineMapConcurrency")]

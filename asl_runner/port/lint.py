@@ -152,14 +152,14 @@ def _express(subject: Subject) -> Iterator[Finding]:
 
 
 def _express_durations(machine: StateMachine, pointer: str) -> Iterator[Finding]:
-    if machine.timeout_seconds is not None and machine.timeout_seconds > EXPRESS_SECONDS:
+    if type(machine.timeout_seconds) is int and machine.timeout_seconds > EXPRESS_SECONDS:
         yield Finding(WARNING, "ExpressDuration", child(pointer, "TimeoutSeconds"),
                       f"TimeoutSeconds {machine.timeout_seconds} is over an Express execution's "
                       f"{EXPRESS_SECONDS} seconds: it ends with States.Timeout at 5 minutes")
     for site in sites(machine):
         state = site.state
         seconds = state.seconds if isinstance(state, WaitState) else None
-        if seconds is not None and seconds > EXPRESS_SECONDS:
+        if type(seconds) is int and seconds > EXPRESS_SECONDS:  # not a JSONata expression
             yield Finding(WARNING, "ExpressDuration", child(state.pointer, "Seconds"),
                           f"a {seconds}-second Wait cannot end within an Express execution's "
                           f"{EXPRESS_SECONDS} seconds: the execution times out first")
@@ -175,8 +175,9 @@ def _quotas(subject: Subject) -> Iterator[Finding]:
         state = site.state
         if not isinstance(state, MapState) or state.mode == "DISTRIBUTED":
             continue
-        unbounded = state.max_concurrency == 0 and state.max_concurrency_path is None
-        if unbounded or state.max_concurrency > INLINE_MAP_CONCURRENCY:
+        concurrency = state.max_concurrency
+        unbounded = concurrency == 0 and state.max_concurrency_path is None
+        if unbounded or (type(concurrency) is int and concurrency > INLINE_MAP_CONCURRENCY):
             asked = "no MaxConcurrency" if unbounded else f"MaxConcurrency {state.max_concurrency}"
             yield Finding(INFO, "InlineMapConcurrency", state.pointer,
                           f"an inline Map runs at most {INLINE_MAP_CONCURRENCY} iterations at a time "
