@@ -220,6 +220,18 @@ def test_a_machines_type_cannot_change(tmp_path, aws):
     assert "TypeMismatch" in result.stderr and "cannot change" in result.stderr
 
 
+def test_no_region_is_no_deploy(tmp_path, aws, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    result = _deploy(_write(tmp_path, DEFINITION), "--name", "Hello")
+    assert result.exit_code == 2
+    assert "no AWS region" in result.stderr
+    result = _deploy(_write(tmp_path, DEFINITION), "--name", "Hello", "--dry-run")
+    assert result.exit_code == 0
+    assert "region ${AWS::Region}" in result.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (("--name", "Hello", "--alias", "live"), "--alias needs --publish"),
     (("--name", "bad name"), "--name 'bad name'"),

@@ -51,12 +51,14 @@ def deploy(definition: str, name: str, machine_type: str, role_arn: str | None, 
         _fail_usage("--package needs --lambdas DIR (the directory of the local handlers) or "
                     "a template with functions")
     session = _session(region, aws_endpoint)
-    region = session.region_name or "us-east-1"
+    region = session.region_name
     if dry_run:
-        from ..integrations.iam import ACCOUNT
+        from ..integrations.iam import ACCOUNT, REGION
 
-        target = Target(name, region=region, account=account or ACCOUNT)
+        target = Target(name, region=region or REGION, account=account or ACCOUNT)
     else:
+        if region is None:  # as the AWS CLI, never a region the user did not choose
+            _fail_usage("no AWS region: give --region, or configure one (AWS_REGION, aws configure)")
         target = _whoami(session, name, region, account, aws_endpoint)
     packages = _packages(source.machine, handlers) if package else []
     plan = plan_deploy(source.definition, source.text, source.machine, target=target,
@@ -144,16 +146,16 @@ def _packages(machine: Any, local: Any) -> list:
 
 def _stop_if_blocked(plan: dict, target: Any, machine_type: str) -> None:
     """Lint the definition as it will be sent; stop (exit 1) on what blocks a deploy."""
+    from ..integrations.iam import ACCOUNT, REGION
     from ..jsonvalue import loads
     from ..model.machine import parse_definition
     from ..port.findings import ERROR
     from ..port.lint import lint, subject
 
-    from ..integrations.iam import ACCOUNT
-
-    # a dry run without --account names the functions' account ${AWS::AccountId}: any account
-    # stands in for it here, as it makes no ARN valid or not
-    sent = loads(plan["stateMachine"]["definition"].replace(ACCOUNT, "000000000000"))
+    # a dry run without --account (or a region) names the functions' ${AWS::AccountId}: any
+    # account stands in for it here, as it makes no ARN valid or not
+    text = plan["stateMachine"]["definition"]
+    sent = loads(text.replace(ACCOUNT, "000000000000").replace(REGION, "us-east-1"))
     machine = parse_definition(sent, validate=False)
     errors = [f for f in lint(subject(sent, machine, machine_type, target)) if f.severity == ERROR]
     if errors:
