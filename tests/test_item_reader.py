@@ -139,10 +139,13 @@ def test_csv_given_without_headers_fails_the_read():
     assert "CSVHeaders" in execution.cause
 
 
-def test_an_input_type_asl_runner_cannot_read_fails_the_read_saying_so():
+def test_parquet_without_its_extra_fails_the_read_naming_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if pyarrow were absent
     execution = run(reader_machine({"InputType": "PARQUET"}), "PAR1")
     assert execution.error == "States.ItemReaderFailed"
-    assert "asl-runner cannot read items of the InputType 'PARQUET'" in execution.cause
+    assert "pip install 'asl-runner[parquet]'" in execution.cause
 
 
 def test_csv_duplicate_headers_fail_the_read():

@@ -65,6 +65,9 @@ class DataFlow(Protocol):
         """A single-valued field, by the model's name (``seconds``, ``items``, ...): as
         written, or, in JSONata, the value of the expression written there."""
 
+    def batch_input(self, written: Any, effective: Any, env: Any) -> Any:
+        """A Distributed Map's ItemBatcher BatchInput, evaluated against the Map's input."""
+
     def caught(self, catcher: Any, raw: Any, error_output: dict, env: Any) -> tuple[Any, dict | None]:
         """A Catch that matched: the state's output and the variables the catcher sets."""
 

@@ -176,6 +176,11 @@ class JsonataFlow:
         if is_expression(max_items):
             self._fields["max_items"] = (Expression(max_items, "ItemReader/ReaderConfig/MaxItems"),
                                          "number")
+        batcher = (fields or {}).get("item_batcher") or {}
+        for name, field in (("max_items_per_batch", "MaxItemsPerBatch"),
+                            ("max_input_bytes_per_batch", "MaxInputBytesPerBatch")):
+            if is_expression(batcher.get(field)):
+                self._fields[name] = (Expression(batcher[field], f"ItemBatcher/{field}"), "number")
         items = (fields or {}).get("items")
         #: Map Items written as an array, whose members may be expressions
         self._items = Template(items, "Items") if isinstance(items, list) else None
@@ -193,6 +198,10 @@ class JsonataFlow:
 
     def has_item_selector(self) -> bool:
         return self.item_selector_ is not None
+
+    def batch_input(self, written: Any, effective: Any, env: Any) -> Any:
+        """ItemBatcher's BatchInput: JSON whose strings may be expressions."""
+        return Template(written, "ItemBatcher/BatchInput").evaluate(self._states(env, effective), env)
 
     def item_input(self, effective: Any, env: Any) -> Any:
         return self.item_selector_.evaluate(self._states(env, effective), env)

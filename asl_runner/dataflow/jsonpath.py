@@ -140,6 +140,10 @@ class JsonPathFlow:
     def value(self, name: str, written: Any, effective: Any, env: Any) -> Any:
         return written  # JSONPath fields are values as written (their *Path forms are apart)
 
+    def batch_input(self, written: Any, effective: Any, env: Any) -> Any:
+        """ItemBatcher's BatchInput: a template like Parameters, over the Map's input."""
+        return compile_template(written).evaluate(effective, env)
+
     def passthrough(self, effective: Any, env: Any, rule: Any = None) -> Any:
         return effective if self.output_path is None else select_output(self.output_path, effective, env)
 

@@ -2,9 +2,11 @@
 like a Task's call, and its outcome (the items, or why they could not be read) continues
 the Map.
 
-So the engine never performs I/O: ``run`` may read in place, the durable host reads on a
-worker thread while its engine thread serves other executions, and the items come back
-recorded like any task result (a restart replays them, it does not read again). The reading
+The items are read a page at a time (``read_page``; ``engine.map_pages`` asks for the next
+page when the children of the last one have ended), each page a call of its own. So the
+engine never performs I/O: ``run`` may read in place, the durable host reads on a worker
+thread while its engine thread serves other executions, and each page comes back recorded
+like any task result (a restart replays them, it does not read again). The reading
 itself is the integration's (``integrations.s3_items``).
 """
 
@@ -53,9 +55,18 @@ def invoke(ex: Execution, frame: Frame, state: MapState, arn: str, payload: Any,
     return False
 
 
-def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: int,
-         on_items: Callable[[list], bool], on_failed: Callable[[StatesError], bool]) -> bool:
-    """Schedule the read; ``on_items`` or ``on_failed`` continues the frame with its outcome."""
+#: how much one page of items may hold: the Map Run reads the next page when the children of
+#: this one have ended, so the items held at once stay within it whatever the dataset's size
+PAGE_ITEMS = 1000
+PAGE_BYTES = 4 << 20
+
+
+def read_page(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: int,
+              cursor: Any, on_page: Callable[[list, Any], bool],
+              on_failed: Callable[[StatesError], bool]) -> bool:
+    """Schedule the read of one page of items from ``cursor`` (None: the first);
+    ``on_page(items, next_cursor)`` (None: that was the last) or ``on_failed`` continues the
+    frame. ``max_items``: how many more items the reader may read (0: no limit)."""
     if max_items < 0:  # recorded: the Map Run starts, then fails with these words
         return on_failed(StatesError(ITEM_READER_FAILED, "field MaxItems must be positive"))
     reader = state.item_reader
@@ -64,15 +75,18 @@ def read(ex: Execution, frame: Frame, state: MapState, request: Any, max_items: 
         return on_failed(StatesError(ITEM_READER_FAILED, f"An ItemReader reads with "
                                      f"s3:getObject or s3:listObjectsV2, not {arn}"))
     payload = {"Parameters": request, "ReaderConfig": reader.get("ReaderConfig") or {},
-               "MaxItems": max_items}
+               "MaxItems": max_items, "Cursor": cursor,
+               "Page": {"items": PAGE_ITEMS, "bytes": PAGE_BYTES}}
 
     def outcome(result: Any) -> bool:
         if isinstance(result, StatesError):
             return on_failed(as_error(result, ITEM_READER_FAILED))
-        if not isinstance(result, list):
+        if isinstance(result, list):  # recorded before reads were paged: all the items
+            return on_page(result, None)
+        if not isinstance(result, dict) or not isinstance(result.get("Items"), list):
             return on_failed(StatesError(ITEM_READER_FAILED,
-                                         "the item reader returned no array of items"))
-        return on_items(result)
+                                         "the item reader returned no page of items"))
+        return on_page(result["Items"], result.get("Cursor"))
 
     return invoke(ex, frame, state, arn, payload, outcome)
 

@@ -9,10 +9,11 @@ from ..errors import DataFlowError, QueryEvaluationFailure, StatesError
 from ..jsonvalue import dumps
 from ..names import random_uuid
 from ..paths import PathNotFound
-from . import item_reader, result_writer
+from . import item_batcher
 from .fanout import FanOut
 from .frame import FAILED, SUCCEEDED, ItemEnv
-from .map_run import MapRun, MapRunFanOut
+from .map_pages import PagedRun
+from .map_run import MapRun
 
 if TYPE_CHECKING:
     from ..model import MapState
@@ -105,34 +106,6 @@ def _max_items(state: MapState, effective: Any, frame: Frame) -> int:
     return state.flow.value("max_items", config.get("MaxItems"), effective, frame) or 0
 
 
-def _batches(state: MapState, items: list, effective: Any, frame: Frame) -> list:
-    """ItemBatcher: group items into ``{"Items": [...]}`` objects (plus BatchInput)."""
-    batcher = state.item_batcher
-    size = batcher.get("MaxItemsPerBatch")
-    if size is None and "MaxItemsPerBatchPath" in batcher:
-        from ..paths import compile_path
-
-        size = _integer(state, "MaxItemsPerBatchPath", compile_path(batcher["MaxItemsPerBatchPath"]),
-                        effective, frame)
-    size = size or len(items) or 1
-    batch_input = batcher.get("BatchInput")
-    out = []
-    for start in range(0, len(items), size):
-        batch: dict[str, Any] = {"Items": items[start:start + size]}
-        if batch_input is not None:
-            batch["BatchInput"] = batch_input
-        out.append(batch)
-    return out
-
-
-def _item_counts(state: MapState, inputs: list) -> list[int] | None:
-    """How many items each child processes (a batch: its Items); None: one each."""
-    if state.item_batcher is None:
-        return None
-    return [len(i["Items"]) if isinstance(i, dict) and isinstance(i.get("Items"), list) else 1
-            for i in inputs]
-
-
 def _run_failure(child_error: StatesError) -> str:
     """The cause of a failed Map Run: AWS's, plus what went wrong inside when it is something
     asl-runner itself could not run (on AWS the child would have run: the user must know)."""
@@ -144,20 +117,21 @@ def _run_failure(child_error: StatesError) -> str:
 
 
 def _inputs(ex: Execution, frame: Frame, state: MapState, items: list, effective: Any) -> list:
-    """The iterations' inputs: the items, batched (ItemBatcher), through the ItemSelector."""
-    if state.item_batcher is not None:
-        items = _batches(state, items, effective, frame)
+    """The iterations' inputs: the items through the ItemSelector, then batched
+    (ItemBatcher), in the order AWS applies them."""
     flow = state.flow
-    if frame.inspection is not None and state.item_batcher is not None:
-        frame.inspection["afterItemBatcher"] = items
-    if not flow.has_item_selector():
-        return items
-    inputs = [flow.item_input(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
-    if frame.inspection is not None:
-        frame.inspection["afterItemSelector"] = inputs
-    for item_input in inputs:
-        ex.check_size(state, item_input)
-    return inputs
+    if flow.has_item_selector():
+        items = [flow.item_input(effective, ItemEnv(frame, i, item)) for i, item in enumerate(items)]
+        if frame.inspection is not None:
+            frame.inspection["afterItemSelector"] = items
+        for item_input in items:
+            ex.check_size(state, item_input)
+    if state.item_batcher is not None:
+        batcher = item_batcher.batcher(state, effective, frame)
+        items = [*batcher.add(items), *batcher.flush()]
+        if frame.inspection is not None:
+            frame.inspection["afterItemBatcher"] = items
+    return items
 
 
 def run(ex: Execution, frame: Frame, state: MapState) -> bool:
@@ -221,14 +195,9 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
             frame.cursor = run_started
         else:
             ex.emit(frame, "MapStateSucceeded", advance=False)
+        if isinstance(results, StatesError):  # the results were over the payload quota
+            raise results
         return ex.finish(frame, state, state.flow.result(results, frame))
-
-    def done(results: list) -> bool:
-        if distributed and result_writer.exports(state):
-            return result_writer.write(
-                ex, frame, state, effective, map_run_arn, ex.history[run_started - 1].timestamp,
-                started_inputs, results, on_written=succeeded, on_failed=run_failed)
-        return succeeded(results)
 
     def run_failed(error: StatesError) -> bool:
         """The Map Run failed as a whole (its reader, or its iterations)."""
@@ -245,26 +214,12 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
         return run_failed(StatesError("States.ExceedToleratedFailureThreshold",
                                       _run_failure(child_error)))
 
-    started_inputs: list = []
-
-    def start(inputs: list) -> bool:
-        started_inputs[:] = inputs
-        if map_run is not None:
-            fanout: FanOut = MapRunFanOut(
-                ex, frame, state, [state.processor], inputs, map_run=map_run,
-                item_counts=_item_counts(state, inputs), max_concurrency=max_concurrency,
-                tolerated_count=tolerated_count, tolerated_percentage=tolerated_percentage,
-                on_done=done, on_failed=failed)
-        else:
-            fanout = FanOut(
-                ex, frame, state, [state.processor], inputs, map_events=True,
-                max_concurrency=max_concurrency, tolerated_count=tolerated_count,
-                tolerated_percentage=tolerated_percentage, on_done=done, on_failed=failed)
-        ex.start_fanout(fanout)
-        return False
-
-    if inputs is None:
-        return item_reader.read(
-            ex, frame, state, request, max_items, on_failed=run_failed,
-            on_items=lambda items: start(_inputs(ex, frame, state, items, effective)))
-    return start(inputs)
+    if map_run is not None:
+        paged = PagedRun(ex, frame, state, effective, map_run, settings, on_succeeded=succeeded,
+                         on_failed=run_failed, on_threshold=failed)
+        return paged.run_inputs(inputs) if inputs is not None else paged.read(request, max_items)
+    ex.start_fanout(FanOut(
+        ex, frame, state, [state.processor], inputs, map_events=True,
+        max_concurrency=max_concurrency, tolerated_count=tolerated_count,
+        tolerated_percentage=tolerated_percentage, on_done=succeeded, on_failed=failed))
+    return False

@@ -5,8 +5,8 @@ themselves); its ResultWriter (``s3:putObject``) is :mod:`.s3_results`'s.
 The engine sends the read as an invocation like any task's (``engine.item_reader``), so the
 durable host performs it on a worker thread, never on its engine thread, and it goes wherever
 AWS calls go (:mod:`.aws`: in-process moto, ``--aws-endpoint``, real AWS). Its payload is
-``{"Parameters": {...the S3 request...}, "ReaderConfig": {...}, "MaxItems": N}``; its result
-is the list of items.
+``{"Parameters": {...the S3 request...}, "ReaderConfig": {...}, "MaxItems": N, "Cursor": ...,
+"Page": {...}}``; its result is one page of items (:mod:`.item_sources` reads them).
 
 Errors: any failure to read is ``States.ItemReaderFailed`` (AWS's documented meaning of that
 error). A service error's cause is the AWS SDK for Java 1.x's message, as Step Functions'
@@ -21,14 +21,12 @@ from typing import Any
 
 from ..engine.item_reader import MAP_RUN
 from .iam import Grant, Scope
-from .item_formats import failed, read_items
+from .item_formats import Limits, failed
+from .item_sources import OBJECT_READERS, listing_page, object_page
 from .optimized import v1_cause
 from .protocol import Integration
 from .registry import cannot_run
 from .s3_results import put_results
-
-#: botocore reads an object's body in chunks of this size
-CHUNK = 64 * 1024
 
 
 def _client(env: Any, resource: Any) -> Any:
@@ -72,48 +70,28 @@ def map_run_only(perform: Any) -> Any:
     return performing
 
 
-def get_object(invocation: Any, env: Any) -> list:
+def _page(invocation: Any, env: Any, read: Any) -> dict:
+    """One page of items: ``{"Items": [...], "Cursor": ...}`` (the cursor None after the
+    last page); the payload's ``Cursor`` says where the page starts, ``Page`` how much it
+    may hold (``engine.item_pages``)."""
     payload = invocation.payload
     request = _request(payload)
-    client = _client(env, invocation.resource)
-    response = _call(client.get_object, request)
-    body = response["Body"]
-    try:
-        return read_items(body.iter_chunks(CHUNK), payload.get("ReaderConfig") or {},
-                          payload.get("MaxItems") or 0)
-    finally:
-        body.close()
+    page = payload.get("Page") or {}
+    limits = Limits(page.get("items") or 1000, page.get("bytes") or (1 << 20),
+                    payload.get("MaxItems") or 0)
+    items, cursor = read(_client(env, invocation.resource), _call, request,
+                         payload.get("ReaderConfig") or {}, payload.get("Cursor"), limits)
+    return {"Items": items, "Cursor": cursor}
 
 
-def _object_item(entry: dict) -> dict:
-    """One object as a listObjectsV2 reader's item, as AWS's documentation shows it: ``Etag``
-    (with its quotes), ``Key``, ``LastModified`` (epoch seconds), ``Size``, ``StorageClass``."""
-    item: dict[str, Any] = {"Etag": entry.get("ETag"), "Key": entry.get("Key")}
-    modified = entry.get("LastModified")
-    if modified is not None:
-        item["LastModified"] = modified.timestamp()
-    item["Size"] = entry.get("Size")
-    item["StorageClass"] = entry.get("StorageClass")
-    return {k: v for k, v in item.items() if v is not None}
+def get_object(invocation: Any, env: Any) -> dict:
+    config = invocation.payload.get("ReaderConfig") or {}
+    reader = OBJECT_READERS.get(config.get("InputType"), object_page)
+    return _page(invocation, env, reader)
 
 
-def list_objects(invocation: Any, env: Any) -> list:
-    """Every object under the Prefix: Step Functions follows the continuation tokens itself."""
-    payload = invocation.payload
-    request = dict(_request(payload))
-    max_items = payload.get("MaxItems") or 0
-    client = _client(env, invocation.resource)
-    items: list = []
-    while True:
-        response = _call(client.list_objects_v2, request)
-        for entry in response.get("Contents") or ():
-            items.append(_object_item(entry))
-            if len(items) == max_items:
-                return items
-        token = response.get("NextContinuationToken")
-        if not response.get("IsTruncated") or not token:
-            return items
-        request["ContinuationToken"] = token
+def list_objects(invocation: Any, env: Any) -> dict:
+    return _page(invocation, env, listing_page)
 
 
 def _serves(action: str) -> Any:

@@ -5,8 +5,10 @@ under ``PREFIX/MAP_RUN_ID/`` (recorded: the Map's output names
 
 The engine sends the write as an invocation (``engine.result_writer``), like the reader's
 read, so it happens off the durable host's engine thread. Its payload is ``{"Parameters":
-{"Bucket", "Prefix"}, "MapRunArn", "Results": {"SUCCEEDED": [...], "FAILED": [...]}}``; its
-result is ``{"Bucket", "Key"}`` of the manifest. Any failure is ``States.ResultWriterFailed``.
+{"Bucket", "Prefix"}, "MapRunArn", "Files": {"SUCCEEDED": [[path, size], ...], ...}}``: the
+results are already in local files, in their final form (``engine.result_writer`` wrote them
+as the children ended), which are uploaded as ``STATUS_n.json``; its result is ``{"Bucket",
+"Key"}`` of the manifest. Any failure is ``States.ResultWriterFailed``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,21 @@ from .optimized import v1_cause
 
 RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 STATUSES = ("FAILED", "PENDING", "SUCCEEDED")
+#: a result file goes up in parts of this size (S3's multipart upload): memory holds one part
+PART_BYTES = 8 << 20
+
+
+def _failed(exc: Exception) -> StatesError:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        response = exc.response or {}
+        error = response.get("Error") or {}
+        meta = response.get("ResponseMetadata") or {}
+        return StatesError(RESULT_WRITER_FAILED, v1_cause(
+            error.get("Message"), "Amazon S3", meta.get("HTTPStatusCode") or 400,
+            error.get("Code") or "Unknown", meta.get("RequestId") or ""))
+    return StatesError(RESULT_WRITER_FAILED, f"Unable to execute HTTP request: {exc}")
 
 
 def _put(client: Any, bucket: str, key: str, body: bytes) -> None:
@@ -26,15 +43,33 @@ def _put(client: Any, bucket: str, key: str, body: bytes) -> None:
 
     try:
         client.put_object(Bucket=bucket, Key=key, Body=body)
-    except ClientError as exc:
-        response = exc.response or {}
-        error = response.get("Error") or {}
-        meta = response.get("ResponseMetadata") or {}
-        raise StatesError(RESULT_WRITER_FAILED, v1_cause(
-            error.get("Message"), "Amazon S3", meta.get("HTTPStatusCode") or 400,
-            error.get("Code") or "Unknown", meta.get("RequestId") or "")) from None
-    except BotoCoreError as exc:
-        raise StatesError(RESULT_WRITER_FAILED, f"Unable to execute HTTP request: {exc}") from None
+    except (BotoCoreError, ClientError) as exc:
+        raise _failed(exc) from None
+
+
+def _upload(client: Any, bucket: str, key: str, path: str) -> None:
+    """A result file, in one PUT, or part by part past PART_BYTES."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    with open(path, "rb") as file:
+        part = file.read(PART_BYTES)
+        following = file.read(PART_BYTES)
+        if not following:
+            _put(client, bucket, key, part)
+            return
+        try:
+            upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+            parts = []
+            while part:
+                number = len(parts) + 1
+                answer = client.upload_part(Bucket=bucket, Key=key, UploadId=upload,
+                                            PartNumber=number, Body=part)
+                parts.append({"ETag": answer["ETag"], "PartNumber": number})
+                part, following = following, file.read(PART_BYTES) if following else b""
+            client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload,
+                                             MultipartUpload={"Parts": parts})
+        except (BotoCoreError, ClientError) as exc:
+            raise _failed(exc) from None
 
 
 def put_results(invocation: Any, env: Any) -> dict:
@@ -50,12 +85,10 @@ def put_results(invocation: Any, env: Any) -> dict:
     client = target.client("s3", target.region(invocation.resource.region))
     files: dict[str, list] = {status: [] for status in STATUSES}
     for status in STATUSES:
-        records = (payload.get("Results") or {}).get(status) or []
-        if records:
-            key = f"{folder}{status}_0.json"
-            body = dumps(records).encode()
-            _put(client, bucket, key, body)
-            files[status].append({"Key": key, "Size": len(body)})
+        for n, (path, size) in enumerate((payload.get("Files") or {}).get(status) or ()):
+            key = f"{folder}{status}_{n}.json"
+            _upload(client, bucket, key, path)
+            files[status].append({"Key": key, "Size": size})
     manifest = {"DestinationBucket": bucket, "MapRunArn": arn, "ResultFiles": files}
     key = f"{folder}manifest.json"
     _put(client, bucket, key, dumps(manifest).encode())
