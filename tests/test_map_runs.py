@@ -564,3 +564,24 @@ def test_kill_dash_nine_mid_map_run_writes_no_child_twice(tmp_path):
         assert (counts["succeeded"], counts["total"], counts["running"]) == (4, 4, 0)
     finally:
         server.stop()
+
+
+def test_a_step_that_ends_many_children_spills_their_rows_and_writes_them_all(monkeypatch):
+    from asl_runner.service import map_run_rows
+
+    monkeypatch.setattr(map_run_rows, "SPILL_AT", 3)
+    s = Service()
+    try:
+        # a Map of Pass states: every child ends within the execution's first step
+        processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+        execution = s.start(distributed(processor), list(range(10)))
+        assert s.finished(execution)["status"] == "SUCCEEDED"
+        map_run = s.map_run(execution)
+        children = s.svc.store.map_run_children(map_run)
+        assert [c["item_index"] for c in children] == list(range(10))
+        assert [json.loads(c["output"]) for c in children] == list(range(10))
+        for child in children:
+            assert [e.type for e in s.svc.store.events(child["arn"])] == [
+                "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    finally:
+        s.close()
