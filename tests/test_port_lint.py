@@ -326,3 +326,47 @@ def test_jsonata_expressions_where_numbers_usually_are(tmp_path):
     result, report = _lint(tmp_path, definition, "--type", "EXPRESS")
     assert result.exit_code == 0, result.output
     assert not [c for c in _codes(report) if c[1] in ("ExpressDuration", "InlineMapConcurrency")]
+
+
+def test_an_executions_history_is_read_from_serve(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import boto3
+
+    log = tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if k != "ASL_RUNNER_CLOCK"}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "asl_runner.cli", "serve", "--port", "0",
+                                 "--db", ":memory:"], stdout=subprocess.PIPE, stderr=err, text=True,
+                                env=env, cwd=tmp_path)
+    try:
+        url = proc.stdout.readline().split(" at ", 1)[1].split()[0]
+        sfn = boto3.client("stepfunctions", endpoint_url=url, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        definition = _machine(("Big", {"Type": "Pass", "Result": {"blob": "x" * 230_000}, "End": True}))
+        arn = sfn.create_state_machine(name="Big", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn)["executionArn"]
+        deadline = time.monotonic() + 10
+        while sfn.describe_execution(executionArn=execution)["status"] == "RUNNING":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        result, report = _lint(tmp_path, definition, "--execution-arn", execution, "--endpoint-url", url)
+        # an execution that does not exist: the endpoint's refusal, exit 1
+        missing = CliRunner().invoke(main, ["lint", str(tmp_path / "machine.asl.json"), "--execution-arn",
+                                            execution[:-3] + "xyz", "--endpoint-url", url])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+    assert result.exit_code == 0, result.output
+    found = [f for f in report["findings"] if f.get("file") == execution]
+    assert {f["code"] for f in found} == {"PayloadLimit"}
+    assert {f["pointer"].rsplit("/", 2)[1] for f in found} >= {
+        "stateExitedEventDetails", "executionSucceededEventDetails"}
+    assert missing.exit_code == 1
+    assert "GetExecutionHistory: ExecutionDoesNotExist" in missing.stderr

@@ -11,12 +11,14 @@ from ..cli import _echo, _fail_usage, _lambdas_dir, _machine_name
 
 def lint(definition: str, for_aws: bool, as_json: bool, machine_type: str, name: str | None,
          region: str | None, account: str | None, lambdas: str | None, histories: list[str],
-         policy_file: str | None, state_machine: str | None = None, subs: tuple = ()) -> None:
+         policy_file: str | None, state_machine: str | None = None, subs: tuple = (),
+         executions: list[str] | None = None, endpoint_url: str | None = None) -> None:
     """Report what would differ if DEFINITION ran on AWS, each item at a JSON pointer.
 
     Local handlers and the Lambda functions they stand for; ARNs of asl-runner's offline
     account; what CreateStateMachine refuses (AWS's rules, Express's); quotas it approaches
-    (with --history: the recorded runs' payloads and event counts); and the least-privilege
+    (with --history or --execution-arn: the recorded runs' payloads and event counts); and
+    the least-privilege
     IAM policy of the state machine's role, built from the integrations it calls.
 
     DEFINITION is a JSON or YAML file, or a CloudFormation, SAM or CDK template's state
@@ -41,6 +43,8 @@ def lint(definition: str, for_aws: bool, as_json: bool, machine_type: str, name:
     findings = run_lint(checked)
     for path in histories:
         findings.extend(_history_findings(path, standard=machine_type == "STANDARD"))
+    for arn in executions or ():
+        findings.extend(_execution_findings(arn, endpoint_url, standard=machine_type == "STANDARD"))
     policy = checked.needs.policy
     if policy_file is not None:
         try:
@@ -85,8 +89,25 @@ def _history_findings(path: str, standard: bool) -> list:
         _fail_usage(str(exc))
 
 
+def _execution_findings(arn: str, endpoint_url: str | None, standard: bool) -> list:
+    """The limits check of an execution's history, read from `asl-runner serve` (or any
+    Step Functions endpoint) page by page."""
+    from ..cli import _call_api
+    from ..port.recorded import history_findings
+
+    events: list = []
+    request: dict = {"executionArn": arn, "maxResults": 1000}
+    while True:
+        page = _call_api(endpoint_url, "GetExecutionHistory", request)
+        events.extend(page.get("events") or [])
+        if not page.get("nextToken"):
+            break
+        request["nextToken"] = page["nextToken"]
+    return list(history_findings({"events": events}, arn, standard=standard))
+
+
 def options(p: argparse.ArgumentParser) -> None:
-    from ..cli import _add_template_options
+    from ..cli import _add_endpoint_url, _add_template_options
 
     p.add_argument("definition", metavar="DEFINITION")
     _add_template_options(p)
@@ -109,5 +130,9 @@ def options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--history", dest="histories", action="append", default=[], metavar="FILE",
                    help="A recorded run (`asl-runner run --json --history` output, or a "
                         "GetExecutionHistory response) to check against AWS's limits; repeatable.")
+    p.add_argument("--execution-arn", dest="executions", action="append", default=[], metavar="ARN",
+                   help="An execution of `asl-runner serve` (at --endpoint-url) whose history to check "
+                        "against AWS's limits, as --history does; repeatable.")
+    _add_endpoint_url(p)
     p.add_argument("--policy", dest="policy_file", metavar="FILE",
                    help="Write the IAM policy to FILE instead of printing it.")
