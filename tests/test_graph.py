@@ -115,3 +115,96 @@ def test_bad_input_is_a_clear_error():
         render(MACHINE, format="png")
     with pytest.raises(DefinitionError):
         render({"StartAt": "Nowhere", "States": {}})
+
+
+def test_a_history_cut_short_shows_the_state_running_and_nothing_after_it():
+    events = [e.to_aws() for e in run().history]
+    cut = next(i for i, e in enumerate(events) if e["type"] == "LambdaFunctionScheduled") + 1
+    svg = render(MACHINE, events[:cut])  # what the web view has while Work runs
+    assert states(svg)["Work"] == "running"
+    assert states(svg)["Fan"] == "not-reached"
+    assert states(svg)["End"] == "not-reached"
+    assert "Execution RUNNING" in svg
+
+
+def test_a_stopped_execution_leaves_its_open_states_aborted():
+    events = [e.to_aws() for e in run().history]
+    cut = next(i for i, e in enumerate(events) if e["type"] == "ParallelStateStarted") + 1
+    kept = events[:cut]
+    kept.append({"type": "TaskStateEntered", "id": cut + 1, "previousEventId": cut,
+                 "stateEnteredEventDetails": {"name": "Left", "input": "{}"}})
+    kept.append({"type": "ExecutionAborted", "id": cut + 2, "previousEventId": cut + 1})
+    svg = render(MACHINE, kept)
+    assert states(svg)["Left"] == "aborted"
+    assert states(svg)["Fan"] == "aborted"
+    assert states(svg)["End"] == "aborted"
+
+
+def test_a_distributed_maps_inner_states_are_not_claimed_unreached():
+    machine = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "One", "States": {"One": {"Type": "Pass", "End": True}}}}}}
+    execution = asl_runner.run(machine, {"items": [1, 2]}, clock="virtual")
+    assert execution.status == "SUCCEEDED"
+    drawn = states(render(machine, execution.history))
+    assert drawn["Each"] == "succeeded"
+    assert drawn["One"] == "none"  # its iterations' events are in child executions
+    assert states(render(machine, []))["One"] == "not-reached"  # no run yet: nothing ran
+
+
+def test_hostile_state_names_make_valid_distinct_markup():
+    import xml.etree.ElementTree as ET
+
+    names = ['a<b>&"c"', "a b", "a_20_b", "Über ✓", "</script><script>alert(1)</script>"]
+    chain = {n: {"Type": "Pass", "Next": names[i + 1]} for i, n in enumerate(names[:-1])}
+    machine = {"StartAt": names[0], "States": {**chain, names[-1]: {"Type": "Succeed"}}}
+    execution = asl_runner.run(machine, {"x": "</script>"}, clock="virtual")
+    svg = render(machine, execution.history)
+    root = ET.fromstring(svg)
+    ids = [g.get("id") for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("id", "").startswith("state-")]
+    assert len(ids) == len(set(ids)) == len(names) + 2
+    assert {g.get("data-state") for g in root.iter("{http://www.w3.org/2000/svg}g")} >= set(names)
+    page = render(machine, execution.history, "html")
+    assert "</script><script>alert(1)" not in page
+    assert page.count("</script>") == 2  # the data's and the code's own
+    for fmt in ("mermaid", "dot"):
+        assert render(machine, execution.history, fmt)
+
+
+def test_boto3s_datetimes_are_read_as_timestamps():
+    from datetime import UTC, datetime
+
+    events = [e.to_aws() for e in run().history]
+    for e in events:
+        e["timestamp"] = datetime(2024, 5, 3, 14, 5, tzinfo=UTC)
+    assert '"entered": "2024-05-03T14:05:00+00:00"' in render(MACHINE, events, "html")
+
+
+def test_junk_events_never_break_the_drawing():
+    """A history from anywhere (a hand-edited file, another tool) is drawn as far as it can
+    be read; what cannot be read is skipped, never a crash."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    names = st.sampled_from(["Check", "Work", "Fan", "Left", "Nope", "", 7, None])
+    kinds = st.sampled_from(["TaskStateEntered", "TaskStateExited", "PassStateEntered",
+                             "ParallelStateEntered", "ParallelStateFailed", "ParallelStateExited",
+                             "MapIterationStarted", "LambdaFunctionScheduled", "LambdaFunctionFailed",
+                             "TaskFailed", "ExecutionFailed", "ExecutionSucceeded", "ExecutionAborted",
+                             "Weird", 3, None])
+    ids = st.one_of(st.integers(-2, 12), st.none(), st.text(max_size=2), st.lists(st.integers(), max_size=1))
+    details = st.one_of(st.none(), st.integers(), st.fixed_dictionaries(
+        {}, optional={"name": names, "error": st.one_of(st.text(max_size=3), st.integers()),
+                      "input": st.one_of(st.text(max_size=3), st.integers())}))
+    event = st.fixed_dictionaries({"type": kinds}, optional={
+        "id": ids, "previousEventId": ids, "stateEnteredEventDetails": details,
+        "taskFailedEventDetails": details})
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(event, max_size=14))
+    def draw(events):
+        for fmt in ("svg", "html", "mermaid", "dot"):
+            assert render(MACHINE, events, fmt)
+
+    draw()

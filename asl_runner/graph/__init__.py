@@ -93,4 +93,13 @@ def _machine(definition: Any) -> Any:
 def _trace(graph: Any, events: Any) -> RunPath:
     from .run_path import trace_path
 
-    return trace_path(graph, [e if isinstance(e, dict) else e.to_aws() for e in events])
+    try:
+        rows = list(events)
+    except TypeError:
+        raise ValueError("events: a list of history events (GetExecutionHistory's 'events')") from None
+    for n, event in enumerate(rows):
+        if not isinstance(event, dict):
+            if not hasattr(event, "to_aws"):
+                raise ValueError(f"event {n + 1} is not a history event: {event!r:.60}")
+            rows[n] = event.to_aws()
+    return trace_path(graph, rows)

@@ -253,16 +253,15 @@ def _order(vertices: list[_Vertex], chains: list) -> list[list[int]]:
     the order with the fewest crossings."""
     depth = max((v.layer for v in vertices), default=0) + 1
     layers: list[list[int]] = [[] for _ in range(depth)]
-    for chain, _edge in chains:  # definition order of edges: the main flow leftmost
-        for i in chain:
-            if i not in layers[vertices[i].layer]:
-                layers[vertices[i].layer].append(i)
-    for v in vertices:
-        if v.index not in layers[v.layer]:
-            layers[v.layer].append(v.index)
+    placed: set[int] = set()
+    # definition order of edges: the main flow leftmost
+    for i in [i for chain, _edge in chains for i in chain] + [v.index for v in vertices]:
+        if i not in placed:
+            placed.add(i)
+            layers[vertices[i].layer].append(i)
     up, down = _links(vertices, chains)
     best, best_crossings = [list(layer) for layer in layers], _crossings(layers, down)
-    for sweep in range(SWEEPS):
+    for sweep in range(SWEEPS if best_crossings else 0):
         downward = sweep % 2 == 0
         rows = range(1, depth) if downward else range(depth - 2, -1, -1)
         for r in rows:
@@ -277,6 +276,8 @@ def _order(vertices: list[_Vertex], chains: list) -> list[list[int]]:
         crossings = _crossings(layers, down)
         if crossings < best_crossings:
             best, best_crossings = [list(layer) for layer in layers], crossings
+        if not best_crossings:
+            break
     for layer in best:
         for i, v in enumerate(layer):
             vertices[v].order = i
@@ -284,12 +285,24 @@ def _order(vertices: list[_Vertex], chains: list) -> list[list[int]]:
 
 
 def _crossings(layers: list[list[int]], down: list[list]) -> int:
+    """Edge crossings between neighbouring layers: inversions of the lower ends when the
+    edges are sorted by their upper ends (counted with a Fenwick tree)."""
     total = 0
     for upper, lower in zip(layers, layers[1:], strict=False):
         position = {v: i for i, v in enumerate(lower)}
-        pairs = [(i, position[t]) for i, v in enumerate(upper) for t, _w in down[v] if t in position]
-        total += sum(1 for a, (i1, j1) in enumerate(pairs) for i2, j2 in pairs[a + 1:]
-                     if (i1 - i2) * (j1 - j2) < 0)
+        pairs = sorted((i, position[t]) for i, v in enumerate(upper) for t, _w in down[v]
+                       if t in position)
+        tree = [0] * (len(lower) + 1)
+        for seen, (_i, j) in enumerate(pairs):
+            k, not_above = j + 1, 0
+            while k:
+                not_above += tree[k]
+                k -= k & -k
+            total += seen - not_above
+            k = j + 1
+            while k <= len(lower):
+                tree[k] += 1
+                k += k & -k
     return total
 
 

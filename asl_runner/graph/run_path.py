@@ -16,6 +16,8 @@ from .structure import CATCH, END, RETRY, START, Graph
 
 SUCCEEDED, FAILED, CAUGHT, RETRIED, RUNNING, ABORTED, NOT_REACHED = (
     "succeeded", "failed", "caught", "retried", "running", "aborted", "not-reached")
+#: a Distributed Map's inner states: they ran in child executions, not in this history
+UNKNOWN = ""
 #: every status, the one that wins first when a state's visits differ (30 Map iterations,
 #: one failed: the state shows failed)
 STATUSES = (FAILED, RUNNING, CAUGHT, RETRIED, ABORTED, SUCCEEDED, NOT_REACHED)
@@ -100,6 +102,12 @@ def trace_path(graph: Graph, events: list[dict]) -> RunPath:
     for run in path.states.values():
         if run.visits:
             run.status = min((v.status for v in run.visits), key=STATUSES.index)
+    for node in graph.walk():
+        if node.detached and path.states[node.key].visits:
+            for branch in node.branches:
+                for inner in branch.walk():
+                    if not path.states[inner.key].visits:
+                        path.states[inner.key].status = UNKNOWN
     return path
 
 
@@ -116,10 +124,13 @@ class _Tracer:
         self.last: Visit | None = None
 
     def feed(self, event: dict) -> None:
-        kind = event.get("type", "")
+        kind = event.get("type")
+        if not isinstance(kind, str):
+            return
         details = _details(event)
-        event_id, previous = event.get("id"), event.get("previousEventId")
-        self.kinds[event_id] = kind
+        event_id, previous = _key(event.get("id")), _key(event.get("previousEventId"))
+        if event_id is not None:
+            self.kinds[event_id] = kind
         if self.path.status is None:
             self.path.status = "RUNNING"
         name = details.get("name") if isinstance(details.get("name"), str) else None
@@ -135,21 +146,21 @@ class _Tracer:
             visit = self._visit_of(kind, previous)
             if visit is not None:
                 self._task_event(visit, kind, details)
-        if visit is not None:
+        if visit is not None and event_id is not None:
             self.owner[event_id] = visit
 
     def _enter(self, name: str, event: dict, details: dict) -> Visit:
-        before = self.owner.get(event.get("previousEventId"))
+        before = self.owner.get(_key(event.get("previousEventId")))
         group = self.parents.get(name)
         if before is not None:
             parent = before if before.state == group else before.parent
         else:
             parent = next((v for v in reversed(self.open) if v.state == group), None)
-        visit = Visit(name, parent, entered=event.get("timestamp"), input=details.get("input"))
+        visit = Visit(name, parent, entered=_when(event.get("timestamp")), input=_text(details.get("input")))
         self.path.states[name].visits.append(visit)
         self.open.append(visit)
         self.last = visit
-        previous_kind = self.kinds.get(event.get("previousEventId"))
+        previous_kind = self.kinds.get(_key(event.get("previousEventId")))
         if previous_kind is None or previous_kind == "ExecutionStarted":
             if name == self.first:
                 self.path.taken.add((START, name, ""))
@@ -158,13 +169,13 @@ class _Tracer:
         return visit
 
     def _exit(self, name: str, event: dict, details: dict) -> Visit:
-        visit = self.owner.get(event.get("previousEventId"))
+        visit = self.owner.get(_key(event.get("previousEventId")))
         if visit is None or visit.state != name or visit not in self.open:
             visit = next((v for v in reversed(self.open) if v.state == name), None) or Visit(name)
         if visit in self.open:
             self.open.remove(visit)
-        visit.exited = event.get("timestamp")
-        visit.output = details.get("output")
+        visit.exited = _when(event.get("timestamp"))
+        visit.output = _text(details.get("output"))
         visit.status = CAUGHT if visit.failed_last else RETRIED if visit.failures else SUCCEEDED
         return visit
 
@@ -183,7 +194,7 @@ class _Tracer:
         elif kind in _FAILURES:
             visit.failures += 1
             visit.failed_last = True
-            visit.error, visit.cause = details.get("error"), details.get("cause")
+            visit.error, visit.cause = _text(details.get("error")), _text(details.get("cause"))
             if kind in ("ParallelStateFailed", "MapStateFailed"):
                 self._close_inside(visit)
         elif kind.endswith("Succeeded") and not kind.startswith("MapIteration"):
@@ -205,8 +216,8 @@ class _Tracer:
         (the one the end points at, or one whose error went uncaught) or was stopped."""
         path = self.path
         path.status = _EXECUTION_ENDS[kind]
-        path.error, path.cause = details.get("error"), details.get("cause")
-        last = self.owner.get(event.get("previousEventId"))
+        path.error, path.cause = _text(details.get("error")), _text(details.get("cause"))
+        last = self.owner.get(_key(event.get("previousEventId")))
         if last is not None:
             path.taken.add((last.state, END, ""))
         for visit in self.open:
@@ -215,6 +226,25 @@ class _Tracer:
             if visit is last and kind != "ExecutionSucceeded" and not visit.error:
                 visit.error, visit.cause = path.error, path.cause
         self.open.clear()
+
+
+def _key(value: Any) -> Any:
+    """An event id as a dict key: ids are numbers (text from some tools); anything else is
+    no id at all."""
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else None
+
+
+def _when(value: Any) -> Any:
+    """A timestamp as the history has it: ISO text (the CLI), epoch seconds (the JSON API),
+    or a datetime (boto3), which becomes ISO text."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else None
+
+
+def _text(value: Any) -> str | None:
+    """A payload, error or cause as the history has it (text), or None for anything else."""
+    return value if isinstance(value, str) else None
 
 
 def _details(event: dict) -> dict:

@@ -26,6 +26,9 @@ class Node:
     subtitle: str = ""
     branches: list[Graph] = field(default_factory=list)  # a Parallel's or a Map's
     retries: tuple = ()  # the Retry rules' ErrorEquals, each as one text
+    #: a Distributed Map: its iterations run as child executions, whose events are not in
+    #: the parent's history
+    detached: bool = False
 
     @property
     def is_group(self) -> bool:
@@ -92,6 +95,7 @@ def _graph(machine: Any, scope: str) -> Graph:
             node.branches = [_graph(b, f"{name}/branch {i + 1}") for i, b in enumerate(state.branches)]
         elif state.type == "Map":
             node.branches = [_graph(state.processor, f"{name}/iteration")]
+            node.detached = state.mode == "DISTRIBUTED"
         nodes.append(node)
         edges.extend(_edges(name, state, source))
         node.retries = tuple(", ".join(r.error_equals) for r in getattr(state, "retry", ()))
