@@ -138,7 +138,7 @@ def test_config_says_whether_writes_are_on_and_the_sla(service):
     assert call(web(service), "GET", "/ui/api/config").json()["writes"] is False
     config = call(web(service, writes=True, sla_seconds=90), "GET", "/ui/api/config").json()
     assert config["writes"] is True and config["slaSeconds"] == 90
-    assert config["writeOperations"] == ["SendTaskFailure", "SendTaskSuccess"]
+    assert config["writeOperations"] == ["RedriveExecution", "SendTaskFailure", "SendTaskSuccess"]
 
 
 # ---------------------------------------------------------------------------- the inbox's reads
@@ -232,7 +232,22 @@ def test_with_writes_on_approve_and_reject_go_through_with_the_apis_own_checks(s
     assert again.json()["__type"].endswith("#TaskTimedOut")
 
 
-def test_the_write_path_sends_only_task_answers_and_only_from_this_servers_pages(service):
+def test_with_writes_on_a_failed_execution_is_redriven_from_the_page(service):
+    failing = {"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "Nope"}}}
+    machine = service.create_state_machine({"name": "no", "definition": json.dumps(failing), "roleArn": ROLE})
+    arn = service.start_execution({"stateMachineArn": machine["stateMachineArn"]})["executionArn"]
+    wait_status(service, arn, "FAILED")
+    refused = api(web(service), "RedriveExecution", {"executionArn": arn}, "/ui/api/write")
+    assert refused.status == 403
+    assert api(web(service, writes=True), "RedriveExecution", {"executionArn": arn}, "/ui/api/write").status == 200
+    deadline = time.monotonic() + 10
+    while (described := service.describe_execution({"executionArn": arn}))["status"] != "FAILED" \
+            or described["redriveCount"] != 1:
+        assert time.monotonic() < deadline, described
+        time.sleep(0.01)
+
+
+def test_the_write_path_sends_only_task_answers_and_redrives_and_only_from_this_servers_pages(service):
     app = web(service, writes=True)
     machine = service.create_state_machine({"name": "m", "definition": json.dumps(ASK), "roleArn": ROLE})
     other = api(app, "StartExecution", {"stateMachineArn": machine["stateMachineArn"]}, "/ui/api/write")

@@ -5,7 +5,8 @@ It loads the page, opens an execution and watches its graph change as the execut
 (a Wait, then a `.waitForTaskToken` task), approves the task in the inbox with an output typed
 into the form, and sees the execution finish with that output. Others: a read-only server
 refuses the page's writes; executions are found by status, name and correlation id; a failed
-execution shows its error first, its Map iterations, Parallel branches and retry attempts.
+execution shows its error first, its Map iterations, Parallel branches and retry attempts, and
+is redriven from the page.
 
 Without Chromium these tests skip, saying what to install; under CI (CI=true) they fail
 instead, since .ci/run installs it. A failing test leaves a screenshot and the page's HTML in
@@ -251,3 +252,10 @@ def test_a_failed_execution_shows_its_error_first_its_iterations_branches_and_re
     css(page, '[data-tab="events"]').click()
     css(page, "#event-filter").send_keys("Failed")
     page.wait(lambda d: css(page, "#event-count").text.startswith("4 of "))
+
+    # Redrive runs Book again from where it failed (and it fails again)
+    css(page, "#redrive").click()
+    page.wait(lambda d: "1×" in css(page, "#redrive-count").text, timeout=20)
+    described = sfn.describe_execution(executionArn=arn)
+    assert described["redriveCount"] == 1
+    page.wait(lambda d: "FAILED" in css(page, "#execution-header h1").text, timeout=20)

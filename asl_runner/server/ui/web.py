@@ -6,9 +6,10 @@ that API cannot answer has a small read-only endpoint here: the tasks waiting fo
 (``/ui/api/tasks``), executions by correlation id (``/ui/api/executions``), the server's
 settings (``/ui/api/config``) and an execution's graph (``/ui/api/graph``).
 
-The page's writes (Approve and Reject) do not go to ``POST /`` but to ``POST /ui/api/write``,
-the same protocol, gated: refused unless ``serve --ui-writes``, refused for any operation
-but SendTaskSuccess and SendTaskFailure, and refused from a page of another origin. The API at
+The page's writes (Approve, Reject, Redrive) do not go to ``POST /`` but to ``POST
+/ui/api/write``, the same protocol, gated: refused unless ``serve --ui-writes``, refused for
+any operation but SendTaskSuccess, SendTaskFailure and RedriveExecution, and refused from a
+page of another origin. The API at
 ``/`` is unchanged: boto3 and the AWS CLI write there as before.
 """
 
@@ -26,7 +27,7 @@ from .search import by_correlation_id
 from .tasks import running_tasks
 
 #: the operations the page may send to /ui/api/write, when writes are on
-WRITES = frozenset({"SendTaskSuccess", "SendTaskFailure"})
+WRITES = frozenset({"SendTaskSuccess", "SendTaskFailure", "RedriveExecution"})
 
 _STATIC = {
     "/ui/": ("index.html", "text/html; charset=utf-8"),
@@ -130,7 +131,7 @@ class WebView:
             refusal = (405, "UnknownOperationException", "the web view writes with POST")
         elif not self.settings.writes:
             refusal = (403, "AccessDeniedException", "The web view is read-only: start "
-                       "`asl-runner serve --ui-writes` to answer tasks from it")
+                       "`asl-runner serve --ui-writes` to answer tasks and redrive from it")
         elif not _same_origin(headers):
             refusal = (403, "AccessDeniedException", "a write from a page of another origin")
         else:

@@ -271,6 +271,13 @@ class Analysis {
       this.runOf.set(event.id, run);
       return;
     }
+    if (event.type === "ExecutionRedriven") {
+      // what runs again starts afresh (a state re-entered inside a branch shows at the top)
+      this.ended = null;
+      this.runOf.set(event.id, null);
+      this.redriven = (this.redriven || 0) + 1;
+      return;
+    }
     this.runOf.set(event.id, current);
     const run = current;
     if (EXECUTION_ENDED.test(event.type)) {
@@ -631,15 +638,19 @@ function executionView(main, arn, params) {
     const d = state.describe;
     const end = d.stopDate || serverNow();
     header.replaceChildren(h("h1", {}, d.name, " ", status(d.status)),
-      h("dl", {class: "kv card"},
-        h("dt", {}, "State machine"), h("dd", {}, h("a", {href: `#/executions?machine=${encodeURIComponent(d.stateMachineArn)}`}, machineName(d.stateMachineArn)),
+      h("dl", {class: "summary card"},
+        h("div", {}, h("dt", {}, "State machine"), h("dd", {}, h("a", {href: `#/executions?machine=${encodeURIComponent(d.stateMachineArn)}`}, machineName(d.stateMachineArn)),
           d.stateMachineVersionArn ? h("span", {class: "chip"}, `v${shortArn(d.stateMachineVersionArn)}`) : null,
-          d.stateMachineAliasArn ? h("span", {class: "chip"}, `alias ${shortArn(d.stateMachineAliasArn)}`) : null),
-        h("dt", {}, "Execution ARN"), h("dd", {class: "mono"}, d.executionArn),
-        h("dt", {}, "Started"), h("dd", {}, fmtTime(d.startDate)),
-        h("dt", {}, d.stopDate ? "Ended" : "Running for"), h("dd", {id: "running-for"}, d.stopDate ? `${fmtTime(d.stopDate)} (${fmtDuration(end - d.startDate)})` : fmtDuration(end - d.startDate)),
-        h("dt", {}, "Events"), h("dd", {id: "event-total"}, state.analysis.events.length),
-        h("dt", {}, "Export"), h("dd", {}, h("button", {id: "export", onclick: () => download(`${d.name}.json`, {execution: d, events: state.analysis.events.map(({_t, ...e}) => e)})}, "Download the history (JSON)"))));
+          d.stateMachineAliasArn ? h("span", {class: "chip"}, `alias ${shortArn(d.stateMachineAliasArn)}`) : null)),
+        h("div", {}, h("dt", {}, "Started"), h("dd", {}, fmtTime(d.startDate))),
+        h("div", {}, h("dt", {}, d.stopDate ? "Ended" : "Running for"), h("dd", {id: "running-for"}, d.stopDate ? `${fmtTime(d.stopDate)} (${fmtDuration(end - d.startDate)})` : fmtDuration(end - d.startDate))),
+        h("div", {}, h("dt", {}, "Events"), h("dd", {id: "event-total"}, state.analysis.events.length)),
+        h("div", {}, h("dt", {}, "Export"), h("dd", {}, h("button", {id: "export", class: "small", onclick: () => download(`${d.name}.json`, {execution: d, events: state.analysis.events.map(({_t, ...e}) => e)})}, "History (JSON)"))),
+        d.redriveCount ? h("div", {}, h("dt", {}, "Redriven"), h("dd", {id: "redrive-count"}, `${d.redriveCount}×, last ${fmtTime(d.redriveDate)}`)) : null,
+        d.redriveStatus === "REDRIVABLE" ? h("div", {}, h("dt", {}, "Redrive"), h("dd", {},
+          h("button", {id: "redrive", class: "small", disabled: !settings.writes, onclick: redrive,
+                       title: settings.writes ? "RedriveExecution: run again from where it failed" : "Start serve with --ui-writes to redrive here"}, "Redrive"))) : null,
+        h("div", {class: "wide"}, h("dt", {}, "Execution ARN"), h("dd", {class: "mono"}, d.executionArn))));
     alerts.replaceChildren();
     if (d.error || d.cause) {
       const failed = state.analysis.runs.filter((r) => r.failure).pop();
@@ -653,6 +664,19 @@ function executionView(main, arn, params) {
       const late = sla() && age > sla();
       alerts.append(h("div", {class: `notice${late ? " over-sla" : ""}`},
         `Waiting in ${run.name} for a task token for `, h("span", {class: "since", dataset: {since: run.start}}, fmtDuration(age)), ". ", h("a", {href: "#/inbox"}, "Answer it in the inbox")));
+    }
+  };
+
+  const redrive = async (event) => {
+    event.target.disabled = true;
+    try {
+      await write("RedriveExecution", {executionArn: arn});
+      toast(`RedriveExecution: ${state.describe.name} runs again from where it failed`);
+      clearTimeout(state.timer);
+      poll();
+    } catch (error) {
+      toast(error.message, true);
+      event.target.disabled = false;
     }
   };
 
