@@ -220,14 +220,14 @@ def test_credentials_activities_and_undeclared_integrations(tmp_path):
         ("As other", _task(f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:F",
                            Credentials={"RoleArn": role})),
         ("Work", _task(f"arn:aws:states:eu-west-1:{ACCOUNT}:activity:Work")),
-        ("Batch", _task("arn:aws:states:::batch:submitJob.sync", Parameters={
-            "JobName": "j", "JobQueue": "q", "JobDefinition": "d"})))
+        ("Build", _task("arn:aws:states:::codebuild:startBuild.sync", Parameters={
+            "ProjectName": "p"})))
     result, report = _lint(tmp_path, definition)
     statements = report["policy"]["Statement"]
     assert {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": [role]} in statements
     assert not any("activity" in r for s in statements for r in s["Resource"])
-    assert ("warning", "UndeclaredPermission", "/States/Batch/Resource") in _codes(report)
-    assert ("info", "SyncEventRule", "/States/Batch/Resource") in _codes(report)
+    assert ("warning", "UndeclaredPermission", "/States/Build/Resource") in _codes(report)
+    assert ("info", "SyncEventRule", "/States/Build/Resource") in _codes(report)
     assert ("info", "CallbackTimeout", "/States/Work") in _codes(report)
 
 
@@ -370,3 +370,21 @@ def test_an_executions_history_is_read_from_serve(tmp_path):
         "stateExitedEventDetails", "executionSucceededEventDetails"}
     assert missing.exit_code == 1
     assert "GetExecutionHistory: ExecutionDoesNotExist" in missing.stderr
+
+
+def test_the_integrations_asl_runner_does_not_run_have_awss_policies():
+    definition = _machine(
+        ("Batch", _task("arn:aws:states:::batch:submitJob.sync", Parameters={
+            "JobName": "j", "JobQueue": "q", "JobDefinition": "d"})),
+        ("Task", _task("arn:aws:states:::ecs:runTask.sync", Parameters={"TaskDefinition": "worker:3"})),
+        ("Family", _task("arn:aws:states:::ecs:runTask", Parameters={"TaskDefinition": "worker"})),
+        ("Glue", _task("arn:aws:states:::glue:startJobRun", Parameters={"JobName": "etl"})))
+    rule = f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/StepFunctionsGetEventsFor"
+    assert [(s["Action"], s["Resource"]) for s in _policy(definition)] == [
+        (["batch:SubmitJob", "batch:DescribeJobs", "batch:TerminateJob"], ["*"]),
+        (["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+         [rule + "BatchJobsRule", rule + "ECSTaskRule"]),
+        (["ecs:RunTask"], [f"arn:aws:ecs:eu-west-1:{ACCOUNT}:task-definition/worker:3",
+                           f"arn:aws:ecs:eu-west-1:{ACCOUNT}:task-definition/worker:*"]),
+        (["ecs:StopTask", "ecs:DescribeTasks"], ["*"]),
+        (["glue:StartJobRun"], ["*"])]

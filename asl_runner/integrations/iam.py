@@ -83,8 +83,10 @@ class Scope:
 
     def any_of(self, what: str, name: str) -> str:
         """The note of a grant widened to every ``what`` because ``name`` is dynamic."""
-        return (f"{name} is computed at run time, so this allows every {what} of the account: "
-                f"narrow it to the ones the task calls")
+        # the console's generated policy allows "*" here; the account's own is tighter and
+        # still works for every resource of the account
+        return (f"{name} is computed at run time, so this allows every {what} of the account "
+                f"(one of another account needs its ARN added): narrow it to the ones the task calls")
 
 
 def event_rule_grant(scope: Scope, rule: str) -> Grant:
