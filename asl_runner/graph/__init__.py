@@ -51,9 +51,7 @@ def render(definition: Any, events: Any = None, format: str = "svg", *,
     """The picture of ``definition`` (and of the run whose history is ``events``) as text."""
     if format not in FORMATS:
         raise ValueError(f"unknown graph format {format!r}: one of {', '.join(FORMATS)}")
-    from .structure import build_graph
-
-    graph = build_graph(_machine(definition))
+    graph, placed = _drawing(_machine(definition), format)
     run = None if events is None else _trace(graph, events)
     if format == "mermaid":
         from .mermaid import render_mermaid
@@ -63,15 +61,37 @@ def render(definition: Any, events: Any = None, format: str = "svg", *,
         from .dot import render_dot
 
         return render_dot(graph, run)
-    from .layout import layout
     from .svg import render_svg
 
-    svg = render_svg(graph, layout(graph), run)
+    svg = render_svg(graph, placed, run)
     if format == "svg":
         return svg
     from .html import render_html
 
     return render_html(svg, graph, run, title=title)
+
+
+#: the graphs and layouts of the machines drawn last, by machine: a page that redraws one
+#: execution as its events arrive lays its machine out once
+_DRAWINGS: dict[int, tuple[Any, Any, Any]] = {}
+_KEEP = 16
+
+
+def _drawing(machine: Any, format: str) -> tuple[Any, Any]:
+    from .structure import build_graph
+
+    if format in ("mermaid", "dot"):
+        return build_graph(machine), None
+    held = _DRAWINGS.get(id(machine))
+    if held is None or held[0] is not machine:
+        from .layout import layout
+
+        graph = build_graph(machine)
+        held = (machine, graph, layout(graph))  # the machine is held: its id stays its own
+        if len(_DRAWINGS) >= _KEEP:
+            _DRAWINGS.pop(next(iter(_DRAWINGS)))
+        _DRAWINGS[id(machine)] = held
+    return held[1], held[2]
 
 
 def path(definition: Any, events: Any) -> RunPath:
