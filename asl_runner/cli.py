@@ -69,12 +69,7 @@ def _load_definition(path: str, state_machine: str | None = None, subs: list[str
     on stdout as ``WHERE: message``, as validate prints problems)."""
     from .templates import READ_LIMIT, TemplateError, load_definition
 
-    values = {}
-    for spec in subs:
-        name, equals, value = spec.partition("=")
-        if not equals or not name:
-            _fail_usage(f"--sub {spec!r}: give NAME=VALUE")
-        values[name] = value
+    values = _subs(subs)
     text = _read(path, "definition", READ_LIMIT, binary=False)
     loaded = None
     if len(text) <= READ_LIMIT:
@@ -94,6 +89,16 @@ def _load_definition(path: str, state_machine: str | None = None, subs: list[str
         _echo(f"asl-runner: note: {path}: {placeholder} (give --sub {placeholder.token}=VALUE)",
               err=True)
     return loaded
+
+
+def _subs(specs: list[str] | tuple) -> dict[str, str]:
+    values = {}
+    for spec in specs:
+        name, equals, value = spec.partition("=")
+        if not equals or not name:
+            _fail_usage(f"--sub {spec!r}: give NAME=VALUE")
+        values[name] = value
+    return values
 
 
 def _load_machine(path: str, state_machine: str | None = None, subs: list[str] | tuple = ()):
@@ -203,6 +208,18 @@ def _child_machines(specs: list[str]) -> dict:
         if not equals or not name or not path:
             _fail_usage(f"--machine {spec!r}: give NAME=FILE")
         machines[_check_name(name)] = _load_machine(path)
+    return machines
+
+
+def _template_machines(loaded: Any, subs: list[str] | tuple) -> dict:
+    """A template's other state machines, by name: the run may start them (``!Ref Child``)."""
+    if not loaded.others:
+        return {}
+    from .templates import sibling_machines
+
+    machines, notes = sibling_machines(loaded, _subs(subs))
+    for note in notes:
+        _echo(f"asl-runner: note: {loaded.path}: {note}", err=True)
     return machines
 
 
@@ -321,7 +338,7 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
         _fail_usage(str(exc))
     aws = _aws_settings(aws_target, aws_endpoint)
     setup = _read_aws_setup(aws_setup)
-    children = _child_machines(machines)
+    children = {**_template_machines(loaded, subs), **_child_machines(machines)}
     base = Integrations(lambdas, **aws, machines=children, clock=clock_obj,
                         functions=loaded.handlers)
     from .integrations.run_api import RunApi
@@ -330,7 +347,7 @@ def run(definition: str, input_text: str | None, input_file: str | None, as_json
     if setup:
         _apply_aws_setup(base, setup, aws_setup)
     integrations, machine_name = _with_mocks(base, mock_config, test_case, machine,
-                                             loaded.state_machine or _machine_name(definition))
+                                             loaded.name or _machine_name(definition))
     execution = Execution(machine, execution_input, clock=clock_obj, name=name,
                           state_machine_name=machine_name, machine_type=machine_type)
     printer = None

@@ -32,6 +32,15 @@ class LocalRun:
             loaded = load_definition(definition, state_machine, subs)
             definition = load(loaded.definition)
             functions = {**loaded.handlers, **(functions or {})}
+            if loaded.others:  # the template's other machines, which a task may start
+                import warnings
+
+                from .templates import sibling_machines
+
+                siblings, notes = sibling_machines(loaded, subs)
+                machines = {**siblings, **(machines or {})}
+                for note in notes:
+                    warnings.warn(note, stacklevel=mock_warning_level)
         elif state_machine is not None or subs:
             raise TypeError("state_machine and subs are for a definition read from a file")
 

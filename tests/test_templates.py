@@ -433,3 +433,53 @@ def test_a_handler_setting_cannot_reach_outside_the_code_folder(tmp_path):
     loaded = load_definition(path)
     assert "is not MODULE.FUNCTION" in loaded.functions["F"].unavailable
     assert asl_runner.run(str(path), clock="virtual").error == "Lambda.ResourceNotFoundException"
+
+
+NESTED = """\
+Resources:
+  Parent:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Name: parent-machine
+      Definition:
+        StartAt: Child
+        States:
+          Child:
+            Type: Task
+            Resource: arn:aws:states:::states:startExecution.sync:2
+            Parameters:
+              StateMachineArn: !Ref Child
+              Input: {greeting: !Sub "hello from ${AWS::StackName}"}
+            OutputPath: $.Output
+            End: true
+  Child:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      StateMachineName: child-machine
+      Definition:
+        StartAt: Echo
+        States:
+          Echo: {Type: Pass, End: true}
+  Broken:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition: {StartAt: Nowhere, States: {P: {Type: Pass, End: true}}}
+"""
+
+
+def test_a_template_s_other_machines_can_be_started(tmp_path, cli):
+    path = tmp_path / "template.yaml"
+    path.write_text(NESTED)
+    loaded = load_definition(path, "Parent")
+    assert loaded.name == "parent-machine" and loaded.others == ("Child", "Broken")
+    assert state(loaded, "Child")["Parameters"]["StateMachineArn"] == \
+        "arn:aws:states:us-east-1:123456789012:stateMachine:child-machine"
+    with pytest.warns(UserWarning, match="Broken cannot be started by the run: /StartAt"):
+        execution = asl_runner.run(str(path), state_machine="Parent", clock="virtual")
+    assert execution.output == {"greeting": "hello from local"}
+    result = cli("run", str(path), "--state-machine", "Parent", "--clock", "virtual", "--json")
+    assert result.exit_code == 0
+    described = json.loads(result.stdout)
+    assert json.loads(described["output"]) == {"greeting": "hello from local"}
+    assert described["stateMachineArn"].endswith(":stateMachine:parent-machine")
+    assert f"asl-runner: note: {path}: Broken cannot be started by the run: /StartAt" in result.stderr

@@ -10,6 +10,8 @@ The one entry point is :func:`load_definition`::
     loaded.definition     # the ASL definition, parsed (a dict)
     loaded.text           # the same as JSON text, as CreateStateMachine would receive it
     loaded.state_machine  # the logical id it came from (None for a plain definition file)
+    loaded.name           # its name, as its ARN carries it locally (Name, else the logical id)
+    loaded.others         # the logical ids of the template's other state machines
     loaded.substitutions  # {name: value} of every ${name} that was filled in
     loaded.placeholders   # the ${name} tokens left, each a Placeholder(token, pointer, stands_for)
     loaded.functions      # {logical id: LocalFunction(name, code_dir, handler, runtime, ...)}
@@ -50,7 +52,7 @@ from ..errors import DefinitionError, Problem
 from ..record import Record
 
 __all__ = ["LoadedDefinition", "LocalFunction", "Placeholder", "TemplateError", "load_definition",
-           "is_file_path"]
+           "is_file_path", "sibling_machines"]
 
 #: the most of a file read (a template may hold more than a definition's 1,048,576 characters,
 #: but not without end: /dev/zero)
@@ -106,6 +108,8 @@ class LoadedDefinition(Record):
     text: str
     path: str
     state_machine: str | None = None
+    name: str | None = None
+    others: tuple[str, ...] = ()
     substitutions: Mapping[str, str] = {}
     placeholders: tuple[Placeholder, ...] = ()
     functions: Mapping[str, LocalFunction] = {}
@@ -201,3 +205,22 @@ def _read_text(path: str, what: str = "", *, keep_os_errors: bool = False) -> st
     if len(text) > READ_LIMIT:
         raise TemplateError(path, what, f"the file is longer than {READ_LIMIT} characters")
     return text
+
+
+def sibling_machines(loaded: LoadedDefinition, subs: Mapping[str, str] | None = None
+                     ) -> tuple[dict[str, Any], list[str]]:
+    """The template's other state machines, parsed, by name (what ``states:startExecution``
+    of their ``!Ref`` starts), and a note for each that does not load (it is left out: it is
+    not the machine asked for)."""
+    from ..model import parse_definition
+
+    machines: dict[str, Any] = {}
+    notes = []
+    for logical_id in loaded.others:
+        try:
+            other = load_definition(loaded.path, logical_id, subs)
+            machines[other.name] = parse_definition(other.definition)
+        except DefinitionError as exc:
+            notes.append(f"{logical_id} cannot be started by the run: "
+                         + "; ".join(str(p) for p in exc.problems))
+    return machines, notes

@@ -31,7 +31,8 @@ def local_function_arn(name: str) -> str:
 
 
 def substitute(text: str, path: str, values: Mapping[str, str], *, where: str,
-               state_machine: str | None = None,
+               state_machine: str | None = None, name: str | None = None,
+               others: tuple[str, ...] = (),
                functions: Mapping[str, LocalFunction] | None = None) -> LoadedDefinition:
     """The definition ``text`` with its tokens filled from ``values``, parsed; ``where`` is the
     place in the file the text came from, for errors."""
@@ -59,7 +60,8 @@ def substitute(text: str, path: str, values: Mapping[str, str], *, where: str,
         if any(p.stands_for != "${" + p.token + "}" for p in placeholders):
             filled = dumps(definition)
     return LoadedDefinition(definition=definition, text=filled, path=path,
-                            state_machine=state_machine, substitutions=used,
+                            state_machine=state_machine, name=name, others=others,
+                            substitutions=used,
                             placeholders=tuple(placeholders), functions=dict(functions or {}))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from . import LoadedDefinition, TemplateError, _dumps, _read_text, read_document
 from .functions import local_functions
 from .intrinsics import Resolver, Unresolved
+from .resources import local_name
 from .substitution import substitute
 
 MACHINE_TYPES = ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
@@ -31,7 +32,7 @@ def definition_from_template(template: dict, path: str, state_machine: str | Non
                              subs: Mapping[str, str]) -> LoadedDefinition:
     if not isinstance(template["Resources"], dict):
         raise TemplateError(path, "Resources", "Resources maps logical ids to resources")
-    logical_id = _choose(template["Resources"], path, state_machine)
+    logical_id, others = _choose(template["Resources"], path, state_machine)
     resource = template["Resources"][logical_id]
     properties = resource.get("Properties")
     where = f"Resources/{logical_id}/Properties"
@@ -43,16 +44,18 @@ def definition_from_template(template: dict, path: str, state_machine: str | Non
                             f"{where}/DefinitionSubstitutions")
     values.update(subs)
     return substitute(text, path, values, where=source, state_machine=logical_id,
+                      name=local_name(resolver, logical_id, resource), others=others,
                       functions=local_functions(template, path, resolver))
 
 
-def _choose(resources: dict, path: str, wanted: str | None) -> str:
+def _choose(resources: dict, path: str, wanted: str | None) -> tuple[str, tuple[str, ...]]:
+    """The state machine's logical id, and those of the others."""
     machines = [lid for lid, r in resources.items()
                 if isinstance(r, dict) and r.get("Type") in MACHINE_TYPES]
     listing = ", ".join(machines)
     if wanted is not None:
         if wanted in machines:
-            return wanted
+            return wanted, tuple(m for m in machines if m != wanted)
         if wanted in resources:
             kind = resources[wanted].get("Type") if isinstance(resources[wanted], dict) else None
             raise TemplateError(path, f"Resources/{wanted}", f"--state-machine {wanted}: a "
@@ -60,7 +63,7 @@ def _choose(resources: dict, path: str, wanted: str | None) -> str:
         raise TemplateError(path, "Resources", f"--state-machine {wanted}: no such resource; the "
                             f"template's state machines: {listing or 'none'}")
     if len(machines) == 1:
-        return machines[0]
+        return machines[0], ()
     if not machines:
         raise TemplateError(path, "Resources", "the template has no state machine "
                             "(AWS::StepFunctions::StateMachine or AWS::Serverless::StateMachine)")
