@@ -388,3 +388,11 @@ def test_the_integrations_asl_runner_does_not_run_have_awss_policies():
                            f"arn:aws:ecs:eu-west-1:{ACCOUNT}:task-definition/worker:*"]),
         (["ecs:StopTask", "ecs:DescribeTasks"], ["*"]),
         (["glue:StartJobRun"], ["*"])]
+
+
+def test_a_qualified_local_function_needs_its_version_or_alias(tmp_path):
+    _, report = _lint(tmp_path, _machine(("Charge", _task("ChargeCard:prod"))))
+    messages = [f["message"] for f in report["findings"] if f["code"] == "LocalHandler"]
+    assert len(messages) == 2
+    assert "offline the qualifier 'prod' runs the same handler" in messages[1]
+    assert report["policy"]["Statement"][0]["Resource"][1].endswith(":function:ChargeCard:*")

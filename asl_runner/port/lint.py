@@ -81,6 +81,12 @@ def _local_handlers(subject: Subject) -> Iterator[Finding]:
         else:
             yield Finding(INFO, "LocalHandler", ref.pointer,
                           f"{runs}; on AWS it invokes {ref.written}")
+        if ref.local and ref.qualifier:
+            # offline any qualifier runs the one handler; deploy --package makes $LATEST only
+            yield Finding(WARNING, "LocalHandler", ref.pointer,
+                          f"offline the qualifier '{ref.qualifier}' runs the same handler; on AWS the version "
+                          f"or alias '{ref.qualifier}' of '{ref.name}' must exist (deploy --package "
+                          "publishes none)")
 
 
 def _handler(lambdas: Any, name: str) -> str:
