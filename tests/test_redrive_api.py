@@ -331,3 +331,26 @@ def test_a_redrive_the_store_cannot_record_changes_nothing_and_can_be_made_again
     service.redrive_execution({"executionArn": arn, "clientToken": "t"})  # the SDK's retry
     assert finished(service, arn)["status"] == "SUCCEEDED" and work.calls == {"charge": 1}
     assert [e["type"] for e in history(service, arn)].count("ExecutionRedriven") == 1
+
+
+def test_a_distributed_maps_child_is_redrivable_by_its_map_run_only(service, work):
+    work.broken = {"x"}
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "MaxConcurrency": 1,
+        "ItemSelector": {"name.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "W", "States": {"W": step("w")}}}}}
+    definition["States"]["M"]["ItemProcessor"]["States"]["W"]["Parameters"] = {"name.$": "$.name"}
+    machine = create(service, definition, name="dm")
+    arn = service.start_execution({"stateMachineArn": machine, "input": '["ok", "x"]'})["executionArn"]
+    assert finished(service, arn)["status"] == "FAILED"
+    [run] = service.list_map_runs({"executionArn": arn})["mapRuns"]
+    children = service.list_executions({"mapRunArn": run["mapRunArn"]})["executions"]
+    by_status = {c["status"]: c["executionArn"] for c in children}
+    failed = service.describe_execution({"executionArn": by_status["FAILED"]})
+    assert failed["redriveStatus"] == "REDRIVABLE_BY_MAP_RUN" and "redriveStatusReason" not in failed
+    ok = service.describe_execution({"executionArn": by_status["SUCCEEDED"]})
+    assert ok["redriveStatus"] == "NOT_REDRIVABLE"
+    refused(lambda: service.redrive_execution({"executionArn": by_status["FAILED"]}),
+            "ExecutionNotRedrivable")
+    assert service.describe_execution({"executionArn": arn})["redriveStatus"] == "REDRIVABLE"
