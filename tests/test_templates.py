@@ -483,3 +483,22 @@ def test_a_template_s_other_machines_can_be_started(tmp_path, cli):
     assert json.loads(described["output"]) == {"greeting": "hello from local"}
     assert described["stateMachineArn"].endswith(":stateMachine:parent-machine")
     assert f"asl-runner: note: {path}: Broken cannot be started by the run: /StartAt" in result.stderr
+
+
+def test_load_takes_a_state_machine_and_subs():
+    machine = asl_runner.load(str(SAM), state_machine="ReportMachine", subs={"TableName": "t"})
+    assert machine.source["States"]["Report"]["Result"] == {"table": "t"}
+    with pytest.raises(TypeError, match="for a definition read from a file"):
+        asl_runner.load({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, subs={"A": "b"})
+    with pytest.raises(TemplateError, match="choose one with --state-machine"):
+        asl_runner.load(str(SAM))
+
+
+def test_validate_a_sam_definition_file_on_its_own(cli):
+    path = SAM_APP.parent / "statemachine" / "stock_trader.asl.yaml"
+    result = cli("validate", str(path))
+    assert result.exit_code == 0 and result.stdout == ""  # the stand-ins keep it valid
+    notes = [line for line in result.stderr.splitlines() if line.startswith("asl-runner: note:")]
+    assert len(notes) == 5
+    assert (f"asl-runner: note: {path}: /States/Check Price/Resource: ${{CheckPriceFunctionArn}} is not "
+            f"resolved (stands for {ARN}CheckPriceFunction) (give --sub CheckPriceFunctionArn=VALUE)") in notes
