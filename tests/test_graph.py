@@ -179,3 +179,19 @@ def test_boto3s_datetimes_are_read_as_timestamps():
     for e in events:
         e["timestamp"] = datetime(2024, 5, 3, 14, 5, tzinfo=UTC)
     assert '"entered": "2024-05-03T14:05:00+00:00"' in render(MACHINE, events, "html")
+
+
+def test_the_html_page_holds_each_states_visits():
+    import json
+
+    page = render(MACHINE, run(work_failures=5).history, "html", title="Flaky work")
+    data = json.loads(re.search(r'id="asl-graph-data">(.*?)</script>', page, re.S).group(1))
+    work = data[state_id("Work")]
+    assert (work["status"], work["entered"], work["retries"]) == ("caught", 1, 3)
+    [visit] = work["visits"]
+    assert visit["attempts"] == 4 and visit["error"] == "Busy"
+    assert json.loads(visit["input"]) == {"go": True}
+    assert data[state_id("Skip")] == {"name": "Skip", "type": "Succeed", "subtitle": "Succeed",
+                                      "retry": [], "status": "not-reached", "entered": 0,
+                                      "retries": 0, "visits": []}
+    assert "<title>Flaky work</title>" in page

@@ -130,8 +130,12 @@ white-space:pre-wrap;word-break:break-all;max-height:240px;overflow:auto;font-si
     }});
   }}
   document.querySelectorAll(".asl-graph [data-state]").forEach(function (node) {{
-    node.addEventListener("click", function (ev) {{ ev.stopPropagation(); show(node.id); }});
+    node.addEventListener("click", function (ev) {{
+      ev.stopPropagation(); show(node.id); history.replaceState(null, "", "#" + node.id);
+    }});
   }});
+  // a link to PAGE#state-ID opens with that state's details
+  if (location.hash) show(decodeURIComponent(location.hash.slice(1)));
 }})();
 </script></body></html>
 """
