@@ -585,3 +585,16 @@ def test_a_step_that_ends_many_children_spills_their_rows_and_writes_them_all(mo
                 "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
     finally:
         s.close()
+
+
+def test_a_child_whose_history_reaches_25000_events_fails_alone():
+    forever = {"StartAt": "Loop", "States": {
+        "Loop": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True,
+                                                "Next": "Done"}], "Default": "Loop"},
+        "Done": {"Type": "Succeed"}}}
+    ex, changes = run(distributed(forever, ToleratedFailureCount=1), [1])
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    (child,) = changes.children.values()
+    assert child.status == "FAILED" and child.error == "States.Runtime"
+    assert child.cause == "The execution reached the maximum number of history events (25000)."
+    assert len(child.events) == 25_000 and child.events[-1].type == "ExecutionFailed"

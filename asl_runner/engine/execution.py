@@ -311,7 +311,7 @@ class Execution:
             except StatesError as exc:
                 if self.fail_state(frame, state, exc) is not CONTINUE:
                     return
-            if self.status != RUNNING:
+            if self.status != RUNNING or frame.status != RUNNING:  # or its child execution ended
                 return
 
     def start_fanout(self, fanout: Any) -> None:

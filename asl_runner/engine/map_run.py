@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StatesError
+from ..errors import StatesError, StatesRuntime
 from ..history import Event
 from ..names import random_uuid
 from .fanout import FanOut, abort_frame
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 #: MaxConcurrency 0, "no limit", means for one)
 MAX_CONCURRENT_CHILDREN = 10_000
 
+#: AWS's quota on an execution's history, a child's too (engine.execution.MAX_EVENTS)
+MAX_EVENTS = 25_000
+_ENDS = frozenset({"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted",
+                   "ExecutionTimedOut"})
 _COUNTED = ("pending", "running", "succeeded", "failed", "timedOut", "aborted")
 _STATUS_COUNT = {SUCCEEDED: "succeeded", FAILED: "failed", ABORTED: "aborted",
                  "TIMED_OUT": "timedOut", RUNNING: "running"}
@@ -118,8 +122,16 @@ class ChildExecution:
 
     def emit(self, frame: Frame | None, type_: str, details: dict | None = None,
              advance: bool = True, previous: int | None = None) -> int:
+        if self.status != RUNNING:  # it ended (its history filled up): nothing more is written
+            return 0
         events = self.events
         event_id = len(events) + 1
+        if event_id >= MAX_EVENTS and type_ not in _ENDS:
+            # AWS's quota applies to each execution: the child fails, as a parent would
+            from .execution import HISTORY_FULL
+
+            self.run.fanout.fail_child(frame, StatesRuntime(cause=HISTORY_FULL))
+            return 0
         prev = previous if previous is not None else (frame.cursor if frame is not None else 0)
         timestamp = self.run.ex.clock.now() if events else self.start
         events.append(Event(event_id, prev, type_, timestamp, details))
