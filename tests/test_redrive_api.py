@@ -354,3 +354,24 @@ def test_a_distributed_maps_child_is_redrivable_by_its_map_run_only(service, wor
     refused(lambda: service.redrive_execution({"executionArn": by_status["FAILED"]}),
             "ExecutionNotRedrivable")
     assert service.describe_execution({"executionArn": arn})["redriveStatus"] == "REDRIVABLE"
+
+
+def test_an_aws_sdk_task_can_redrive_another_execution(service, work):
+    arn = failed_run(service, work, TASKS, "charge")
+    work.broken.clear()
+    redriver = {"StartAt": "R", "States": {"R": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:redriveExecution",
+        "Parameters": {"ExecutionArn.$": "$.arn"}, "End": True}}}
+    machine = create(service, redriver, name="redriver")
+
+    def redrive_it() -> dict:
+        started = service.start_execution({"stateMachineArn": machine,
+                                           "input": json.dumps({"arn": arn})})
+        return finished(service, started["executionArn"])
+
+    first = redrive_it()
+    assert first["status"] == "SUCCEEDED" and "RedriveDate" in json.loads(first["output"])
+    assert finished(service, arn)["status"] == "SUCCEEDED"
+    again = redrive_it()  # AWS's error, as the aws-sdk integration names it
+    assert (again["status"], again["error"]) == ("FAILED", "Sfn.ExecutionNotRedrivableException")
+    assert again["cause"].startswith("Execution is SUCCEEDED and cannot be redriven")
