@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..jsonvalue import PAYLOAD_LIMIT
 from ..model.resource import parse_resource
 from .fields import (
     ITEM_BATCHER,
@@ -54,13 +55,15 @@ def _payload(report: Report, pointer: str, node: dict, language: str) -> None:
         check_object_or_expression(report, child(pointer, "Arguments"), node["Arguments"], "Arguments")
 
 
-#: ReaderConfig's enumerations, as AWS's documentation lists them (asl-runner reads CSV, JSON
-#: and JSONL; a MANIFEST or PARQUET reader validates and fails when it runs)
+#: ReaderConfig's enumerations, as AWS's documentation lists them
 _READER_ENUMS = (
     ("InputType", ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET")),
     ("CSVHeaderLocation", ("FIRST_ROW", "GIVEN")),
     ("CSVDelimiter", ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB")),
 )
+#: WriterConfig's enumerations (AWS's ResultWriter documentation)
+_WRITER_ENUMS = (("OutputType", ("JSON", "JSONL")),
+                 ("Transformation", ("NONE", "COMPACT", "FLATTEN")))
 #: AWS's documented limit on ReaderConfig's MaxItems (a MaxItemsPath beyond it is not
 #: refused when it runs: recorded, services/..._csv_max_items_paths[100000001])
 MAX_ITEMS = 100_000_000
@@ -95,6 +98,11 @@ def check_item_reader(report: Report, pointer: str, node: Any, language: str) ->
     for field, allowed in _READER_ENUMS:
         if field in config:
             check_enum(report, child(where, field), config[field], field, allowed)
+    if "ItemsPointer" in config:
+        pointer_value = config["ItemsPointer"]
+        if not isinstance(pointer_value, str) or (pointer_value and not pointer_value.startswith("/")):
+            report.add(child(where, "ItemsPointer"), "'ItemsPointer' must be a JSON pointer "
+                                                     f"such as /data/items, not {quote(pointer_value)}")
     if "CSVHeaders" in config:
         headers = config["CSVHeaders"]
         if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
@@ -122,8 +130,13 @@ def check_result_writer(report: Report, pointer: str, node: Any, language: str) 
         _s3_resource(report, child(pointer, "Resource"), node["Resource"], "ResultWriter",
                      ("putObject",))
     _payload(report, pointer, node, language)
-    if "WriterConfig" in node:
-        check_object(report, child(pointer, "WriterConfig"), node["WriterConfig"], "WriterConfig")
+    config = node.get("WriterConfig")
+    if config is not None and check_object(report, child(pointer, "WriterConfig"), config,
+                                           "WriterConfig"):
+        for field, allowed in _WRITER_ENUMS:
+            if field in config:
+                check_enum(report, child(child(pointer, "WriterConfig"), field), config[field],
+                           field, allowed)
 
 
 def check_item_batcher(report: Report, pointer: str, node: Any, language: str) -> None:
@@ -131,10 +144,11 @@ def check_item_batcher(report: Report, pointer: str, node: Any, language: str) -
         return
     check_members(report, pointer, node, ITEM_BATCHER[language], "ItemBatcher", language,
                   ITEM_BATCHER[_other(language)])
-    for field in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+    # AWS's ItemBatcher documentation: positive integers, a batch of at most 256 KiB
+    for field, maximum in (("MaxItemsPerBatch", None), ("MaxInputBytesPerBatch", PAYLOAD_LIMIT)):
         if field in node:
-            check_integer(report, child(pointer, field), node[field], field, minimum=0,
-                          jsonata=language == JSONATA)
+            check_integer(report, child(pointer, field), node[field], field, minimum=1,
+                          maximum=maximum, jsonata=language == JSONATA)
         path = field + "Path"
         if path in node and language == JSONPATH:
             check_path(report, child(pointer, path), node[path], path, reference=True)
