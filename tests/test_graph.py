@@ -47,22 +47,26 @@ def run(go: bool = True, work_failures: int = 0, left_failures: int = 0):
 
 
 def states(svg: str) -> dict[str, str]:
-    return dict(re.findall(r'data-state="([^"]+)" data-type="[^"]+" data-status="([^"]+)"', svg))
+    """Each state's status, and the machine's Start and End as "(Start)" and "(End)"."""
+    found = dict(re.findall(r'data-state="([^"]+)" data-type="[^"]+" data-status="([^"]+)"', svg))
+    for marker, status in re.findall(r'id="asl-(start|end)" class="marker" data-status="([^"]+)"', svg):
+        found[f"({marker.title()})"] = status
+    return found
 
 
 def taken(svg: str) -> set[tuple[str, str, str]]:
-    return set(re.findall(r'data-from="([^"]+)" data-to="([^"]+)" data-kind="([^"]+)" '
+    return set(re.findall(r'data-from="([^"]*)" data-to="([^"]*)" data-kind="([^"]+)" '
                           r'data-taken="true"', svg))
 
 
 def test_a_retried_task_and_a_parallel_are_coloured_by_the_run():
     execution = run(work_failures=2)
     svg = render(MACHINE, execution.history)
-    assert states(svg) == {"Start": "succeeded", "Check": "succeeded", "Skip": "not-reached",
+    assert states(svg) == {"(Start)": "succeeded", "Check": "succeeded", "Skip": "not-reached",
                            "Work": "retried", "Fan": "succeeded", "Left": "succeeded",
-                           "Right": "succeeded", "Recover": "not-reached", "End": "succeeded"}
-    assert taken(svg) == {("Start", "Check", "next"), ("Check", "Work", "choice"),
-                          ("Work", "Work", "retry"), ("Work", "Fan", "next"), ("Fan", "End", "next")}
+                           "Right": "succeeded", "Recover": "not-reached", "(End)": "succeeded"}
+    assert taken(svg) == {("", "Check", "next"), ("Check", "Work", "choice"),
+                          ("Work", "Work", "retry"), ("Work", "Fan", "next"), ("Fan", "", "next")}
     assert path(MACHINE, execution.history).states["Work"].retries == 2
 
 
@@ -80,7 +84,7 @@ def test_a_failed_branch_fails_its_parallel_and_the_other_branch_still_counts():
     assert states(svg)["Left"] == "failed"
     assert states(svg)["Fan"] == "failed"
     assert states(svg)["Right"] == "succeeded"
-    assert states(svg)["End"] == "failed"
+    assert states(svg)["(End)"] == "failed"
 
 
 def test_without_a_run_the_graph_has_every_edge_kind_and_no_status():
@@ -95,6 +99,16 @@ def test_output_is_deterministic():
     history = run(work_failures=1).history
     assert render(MACHINE, history) == render(MACHINE, history)
     assert render(MACHINE, history, "html") == render(MACHINE, history, "html")
+
+
+def test_states_named_start_and_end_are_not_the_machines_ends():
+    machine = {"StartAt": "Start", "States": {"Start": {"Type": "Pass", "Next": "End"},
+                                              "End": {"Type": "Fail", "Error": "Stop"}}}
+    svg = render(machine, asl_runner.run(machine, {}).history)
+    assert states(svg) == {"(Start)": "succeeded", "Start": "succeeded", "End": "failed",
+                           "(End)": "failed"}
+    assert taken(svg) == {("", "Start", "next"), ("Start", "End", "next"), ("End", "", "next")}
+    assert "\x00" not in svg and "\x00" not in render(machine, format="mermaid")
 
 
 def test_state_ids_are_valid_and_distinct():
@@ -123,7 +137,7 @@ def test_a_history_cut_short_shows_the_state_running_and_nothing_after_it():
     svg = render(MACHINE, events[:cut])  # what the web view has while Work runs
     assert states(svg)["Work"] == "running"
     assert states(svg)["Fan"] == "not-reached"
-    assert states(svg)["End"] == "not-reached"
+    assert states(svg)["(End)"] == "not-reached"
     assert "Execution RUNNING" in svg
 
 
@@ -137,7 +151,7 @@ def test_a_stopped_execution_leaves_its_open_states_aborted():
     svg = render(MACHINE, kept)
     assert states(svg)["Left"] == "aborted"
     assert states(svg)["Fan"] == "aborted"
-    assert states(svg)["End"] == "aborted"
+    assert states(svg)["(End)"] == "aborted"
 
 
 def test_a_distributed_maps_inner_states_are_not_claimed_unreached():
@@ -163,7 +177,7 @@ def test_hostile_state_names_make_valid_distinct_markup():
     svg = render(machine, execution.history)
     root = ET.fromstring(svg)
     ids = [g.get("id") for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("id", "").startswith("state-")]
-    assert len(ids) == len(set(ids)) == len(names) + 2
+    assert len(ids) == len(set(ids)) == len(names)
     assert {g.get("data-state") for g in root.iter("{http://www.w3.org/2000/svg}g")} >= set(names)
     page = render(machine, execution.history, "html")
     assert "</script><script>alert(1)" not in page

@@ -45,8 +45,7 @@ def statuses(svg: str) -> dict[str, str]:
     return dict(re.findall(r'data-state="([^"]+)" data-type="[^"]+" data-status="([^"]+)"', svg))
 
 
-RUN_PATH = {"Start": "succeeded", "Try": "succeeded", "Boom": "caught", "Handled": "succeeded",
-            "End": "succeeded"}
+RUN_PATH = {"Try": "succeeded", "Boom": "caught", "Handled": "succeeded"}
 
 
 def test_graph_of_a_run_json_history(cli, tmp_path):

@@ -22,9 +22,11 @@ In the SVG (and the HTML, which embeds it):
   machine, branches included) and ``S`` is one of ``none`` (no run drawn), ``succeeded``,
   ``retried`` (succeeded after retries), ``caught`` (failed, and a Catch went on),
   ``failed``, ``running``, ``aborted``, ``not-reached``. Parallel and Map states have class
-  ``group`` (a frame around their branches), the others ``state``; ``Start`` and ``End``
-  are drawn with ids ``state-Start`` and ``state-End``.
-- every edge is ``<g class="edge" data-from="A" data-to="B" data-kind="K" data-taken="T">``:
+  ``group`` (a frame around their branches), the others ``state``. The machine's Start and
+  End are ``<g id="asl-start" class="marker" data-status="S">`` (and ``asl-end``): not states,
+  so no ``data-state`` (a state may well be named "Start").
+- every edge is ``<g class="edge" data-from="A" data-to="B" data-kind="K" data-taken="T">``
+  (``A`` is "" for the edge from Start, ``B`` "" for an edge to End: no state's name is empty):
   ``K`` is ``next``, ``choice`` (a Choice rule, labelled with it), ``default``, ``catch`` or
   ``retry`` (a loop on the state), ``T`` is ``true``, ``false`` or ``none`` (no run drawn).
 - colours come from the SVG's own stylesheet, keyed on ``data-status`` and ``data-taken``:

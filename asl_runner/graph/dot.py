@@ -44,7 +44,7 @@ def _nodes(graph: Graph, ids: dict, lines: list, indent: str, run: RunPath | Non
                 lines.append(f"{indent}  }}")
             lines.append(f"{indent}}}")
         elif node.is_terminal_marker:
-            lines.append(f'{indent}{nid} [label="{node.key}", shape=oval, {_colours(run, node)}];')
+            lines.append(f'{indent}{nid} [label="{node.type}", shape=oval, {_colours(run, node)}];')
         else:
             shape = "diamond" if node.type == "Choice" else "box"
             lines.append(f'{indent}{nid} [label="{_q(node.key)}\\n{_q(node.subtitle)}", '

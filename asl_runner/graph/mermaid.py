@@ -41,7 +41,7 @@ def _nodes(graph: Graph, ids: dict, lines: list, indent: str) -> None:
                     _nodes(branch, ids, lines, indent + "  ")
             lines.append(f"{indent}end")
         elif node.is_terminal_marker:
-            lines.append(f'{indent}{nid}(["{node.key}"])')
+            lines.append(f'{indent}{nid}(["{node.type}"])')
         elif node.type == "Choice":
             lines.append(f'{indent}{nid}{{"{_text(node.key)}"}}')
         else:

@@ -15,13 +15,15 @@ from .labels import choice_label
 
 #: edge kinds: a state's Next, a Choice rule, a Choice's Default, a Catch, a Retry (a loop)
 NEXT, CHOICE, DEFAULT, CATCH, RETRY = "next", "choice", "default", "catch", "retry"
-#: the drawn ends of the top-level machine (as in the Step Functions console)
-START, END = "Start", "End"
+#: the drawn ends of the top-level machine (as in the Step Functions console): their keys are
+#: no state's name (a NUL is in none), their types are what they are drawn as
+START, END = "\x00start", "\x00end"
+MARKERS = {START: "Start", END: "End"}
 
 
 @dataclass
 class Node:
-    key: str  # the state's name; START / END for the pseudo-states (never a state's id)
+    key: str  # the state's name; START / END for the ends of the machine
     type: str  # the ASL state type, or "Start" / "End"
     subtitle: str = ""
     branches: list[Graph] = field(default_factory=list)  # a Parallel's or a Map's
@@ -36,7 +38,7 @@ class Node:
 
     @property
     def is_terminal_marker(self) -> bool:
-        return self.type in (START, END)
+        return self.key in MARKERS
 
 
 @dataclass
@@ -75,9 +77,9 @@ def build_graph(machine: Any) -> Graph:
     """The graph of a parsed StateMachine (``asl_runner.load``), with Start and End."""
     graph = _graph(machine, "")
     first = machine.start_at
-    graph.nodes.insert(0, Node(START, START))
+    graph.nodes.insert(0, Node(START, MARKERS[START]))
     graph.edges.insert(0, Edge(START, first, NEXT))
-    graph.nodes.append(Node(END, END))
+    graph.nodes.append(Node(END, MARKERS[END]))
     for node in list(graph.nodes):
         state = machine.states.get(node.key)
         if state is not None and (state.end or state.type in ("Succeed", "Fail")):

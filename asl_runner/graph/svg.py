@@ -30,7 +30,7 @@ from .run_path import (
     SUCCEEDED,
     RunPath,
 )
-from .structure import CATCH, END, RETRY, START, Graph, Node, drawn_label
+from .structure import CATCH, END, MARKERS, RETRY, START, Graph, Node, drawn_label
 
 FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 MARGIN = 16.0
@@ -123,11 +123,11 @@ def _state(box: Box, status: str, run: RunPath | None) -> str:
     fill, stroke, ink = PALETTE[status]
     attrs = _state_attrs(node, status)
     if node.is_terminal_marker:
-        return (f'<g {attrs}><title>{node.key}</title>'
+        return (f'<g {attrs}><title>{node.type}</title>'
                 f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" height="{_n(box.h)}" '
                 f'rx="{_n(box.h / 2)}" fill="{fill}" stroke="{stroke}"/>'
                 f'<text x="{_n(box.cx)}" y="{_n(box.y + box.h / 2)}" text-anchor="middle" '
-                f'font-size="12" fill="{ink}">{node.key}</text></g>')
+                f'font-size="12" fill="{ink}">{node.type}</text></g>')
     middle = box.y + box.h / 2
     parts = [f'<g {attrs}><title>{_esc(_tooltip(node, status, run))}</title>',
              f'<rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" height="{_n(box.h)}" '
@@ -151,6 +151,8 @@ def _state(box: Box, status: str, run: RunPath | None) -> str:
 
 
 def _state_attrs(node: Node, status: str) -> str:
+    if node.is_terminal_marker:
+        return f'id="asl-{node.type.lower()}" class="marker" data-status="{status or "none"}"'
     kind = "group" if node.is_group else "state"
     return (f'id="{state_id(node.key)}" class="{kind}" '
             f'data-state="{_esc(node.key)}" data-type="{_esc(node.type)}" '
@@ -219,10 +221,11 @@ def _edge(number: int, route: Route, placed: Layout, run: RunPath | None) -> str
     dash = ' stroke-dasharray="5 4"' if catchy else ""
     d = _loop(placed.boxes[edge.source]) if edge.kind == RETRY else _curve(route.points)
     head = "" if edge.kind == RETRY else f' marker-end="url(#arrow-{colour})"'
-    title = {CATCH: f"Catch {edge.label} → {edge.target}", RETRY: "Retry"}.get(
-        edge.kind, f"{edge.source} → {edge.target}" + (f" ({edge.label})" if edge.label else ""))
-    parts = [f'<g class="edge" id="edge-{number}" data-from="{_esc(edge.source)}" '
-             f'data-to="{_esc(edge.target)}" data-kind="{edge.kind}" '
+    source, target = MARKERS.get(edge.source, edge.source), MARKERS.get(edge.target, edge.target)
+    title = {CATCH: f"Catch {edge.label} → {target}", RETRY: "Retry"}.get(
+        edge.kind, f"{source} → {target}" + (f" ({edge.label})" if edge.label else ""))
+    parts = [f'<g class="edge" id="edge-{number}" data-from="{_end_name(edge.source)}" '
+             f'data-to="{_end_name(edge.target)}" data-kind="{edge.kind}" '
              f'data-taken="{"none" if taken is None else str(taken).lower()}">'
              f'<title>{_esc(title)}</title>'
              f'<path d="{d}" stroke="{stroke}" stroke-width="{_n(width)}"{dash}{head}/>']
@@ -237,6 +240,12 @@ def _edge(number: int, route: Route, placed: Layout, run: RunPath | None) -> str
                      f'font-size="{_n(LABEL_SIZE)}" fill="{ink}">{_esc(label)}</text>')
     parts.append("</g>")
     return "".join(parts)
+
+
+def _end_name(key: str) -> str:
+    """An edge's end as its data attribute has it: the state's name, or "" for the
+    machine's Start and End (no state's name is empty)."""
+    return "" if key in (START, END) else _esc(key)
 
 
 def _curve(points: list[tuple[float, float]]) -> str:
