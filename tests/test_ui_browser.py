@@ -32,6 +32,18 @@ ASK = '''
 def handler(event, context):
     return {"filed": True}
 '''
+ONCE = '''
+import os
+
+MARK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "once.mark")
+
+
+def handler(event, context):
+    if not os.path.exists(MARK):  # fails the first call only
+        open(MARK, "w").close()
+        raise RuntimeError("not yet")
+    return {"ok": True}
+'''
 FLAKY = '''
 def handler(event, context):
     raise RuntimeError("the ledger is busy")
@@ -62,12 +74,43 @@ BUSY = {
     },
 }
 
+PATHS = {
+    "StartAt": "Try",
+    "States": {
+        "Try": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "flaky"}, "Next": "Skipped",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Recover"}]},
+        "Skipped": {"Type": "Pass", "End": True},
+        "Recover": {"Type": "Pass", "Next": "Again"},
+        "Again": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                  "Parameters": {"FunctionName": "once"}, "ResultPath": "$.again", "Next": "Pick",
+                  "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}]},
+        "Pick": {"Type": "Choice", "Default": "Done",
+                 "Choices": [{"Variable": "$.nothing", "IsPresent": True, "Next": "Skipped"}]},
+        "Done": {"Type": "Succeed"},
+    },
+}
+READ_GRAPH = """
+const done = arguments[arguments.length - 1];
+const read = (root) => ({
+  states: Object.fromEntries([...root.querySelectorAll("[data-state]")].map(
+    (n) => [n.getAttribute("data-state"), n.getAttribute("data-status")])),
+  edges: [...root.querySelectorAll(".edge[data-taken='true']")].map(
+    (e) => `${e.getAttribute("data-from")}>${e.getAttribute("data-to")}:${e.getAttribute("data-kind")}`).sort(),
+});
+fetch(`/ui/api/graph?executionArn=${encodeURIComponent(arguments[0])}`).then((r) => r.text()).then((svg) => {
+  const drawn = new DOMParser().parseFromString(svg, "image/svg+xml");
+  done({page: read(document.getElementById("graph")), server: read(drawn)});
+});
+"""
+
 
 @pytest.fixture(scope="module")
 def lambdas(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lambdas")
     (folder / "ask.py").write_text(ASK)
     (folder / "flaky.py").write_text(FLAKY)
+    (folder / "once.py").write_text(ONCE)
     return folder
 
 
@@ -133,6 +176,8 @@ def test_watch_an_execution_move_approve_its_task_and_see_it_finish(server, page
     assert status_of(page, "Approve") == "not-reached"
     page.wait(lambda d: status_of(page, "Approve") == "running", message="Approve never showed as running")
     assert status_of(page, "Pause") == "succeeded"
+    # drawn while Pause ran, the edge to Approve is marked taken as the run goes on
+    page.wait(lambda d: css(page, '#graph .edge[data-from="Pause"][data-to="Approve"]').get_attribute("data-taken") == "true")
     assert "Waiting in Approve for a task token" in css(page, "#alerts").text
 
     # the inbox shows what the state sent, and the person approves with an output they type
@@ -225,6 +270,10 @@ def test_a_failed_execution_shows_its_error_first_its_iterations_branches_and_re
     open_execution(page, server, arn)
     error = page.wait(lambda d: css(page, "#execution-error"))
     assert "RuntimeError" in error.text and "in Book" in error.text and "the ledger is busy" in error.text
+    pytest.importorskip("asl_runner.graph")
+    page.wait(lambda d: status_of(page, "Book") == "failed")
+    seen = page.driver.execute_async_script(READ_GRAPH, arn)
+    assert seen["page"] == seen["server"]  # the page reads the history as the graph does
 
     css(page, '[data-tab="states"]').click()
     css(page, '#state-tree [data-run="Each"]').click()
@@ -259,3 +308,18 @@ def test_a_failed_execution_shows_its_error_first_its_iterations_branches_and_re
     described = sfn.describe_execution(executionArn=arn)
     assert described["redriveCount"] == 1
     page.wait(lambda d: "FAILED" in css(page, "#execution-header h1").text, timeout=20)
+
+
+def test_the_page_colours_a_run_as_the_graph_draws_it_caught_retried_not_reached(server, page):
+    pytest.importorskip("asl_runner.graph")
+    sfn = server.client()
+    arn = sfn.start_execution(stateMachineArn=machine(sfn, "paths", PATHS), name="paths-1")["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", timeout=30, what="the run")
+    open_execution(page, server, arn)
+    page.wait(lambda d: status_of(page, "Done") == "succeeded")
+    seen = page.driver.execute_async_script(READ_GRAPH, arn)
+    assert seen["page"]["states"] == seen["server"]["states"]
+    assert {name: seen["page"]["states"][name] for name in ("Try", "Skipped", "Recover", "Again", "Pick")} == {
+        "Try": "caught", "Skipped": "not-reached", "Recover": "succeeded", "Again": "retried", "Pick": "succeeded"}
+    assert seen["page"]["edges"] == seen["server"]["edges"]
+    assert "Try>Recover:catch" in seen["page"]["edges"] and "Again>Again:retry" in seen["page"]["edges"]

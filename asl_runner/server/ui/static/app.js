@@ -281,8 +281,15 @@ class Analysis {
     this.runOf.set(event.id, current);
     const run = current;
     if (EXECUTION_ENDED.test(event.type)) {
+      // a state still open failed (the one the end points at, or one whose error went
+      // uncaught) or was stopped with the execution, as asl_runner.graph reads it
       this.ended = event;
-      for (const open of this.runs) if (open.end === null) { open.end = t; open.status = event.type === "ExecutionSucceeded" ? "succeeded" : "failed"; }
+      for (const open of this.runs) {
+        if (open.end !== null) continue;
+        const endedHere = open === current || (event.type === "ExecutionFailed" && open.failure);
+        open.end = t;
+        open.status = endedHere && event.type !== "ExecutionAborted" ? "failed" : "aborted";
+      }
       return;
     }
     if (!run) return;
@@ -293,7 +300,8 @@ class Analysis {
       const attempt = run.attempts[run.attempts.length - 1];
       const ok = event.type.endsWith("Succeeded");
       if (attempt) { attempt.end = t; attempt.status = ok ? "succeeded" : "failed"; attempt.result = d.output; attempt.error = d.error; attempt.cause = d.cause; }
-      if (!ok) run.failure = {error: d.error, cause: d.cause, event};
+      // a retry that succeeds leaves the run succeeded (retried), not caught
+      run.failure = ok ? null : {error: d.error, cause: d.cause, event};
     } else if (/^(Map|Parallel)State(Failed|Aborted)$/.test(event.type) || event.type === "MapRunFailed") {
       run.failure = run.failure || {error: d.error, cause: d.cause, event};
     } else if (/^MapIteration(Started|Succeeded|Failed|Aborted)$/.test(event.type)) {
@@ -314,15 +322,35 @@ class Analysis {
 
   // The runs of a state whose last run failed are failed; the most telling status wins.
   stateStatuses() {
-    const rank = {running: 5, failed: 4, caught: 3, retried: 2, succeeded: 1};
+    const rank = {running: 6, failed: 5, aborted: 4, caught: 3, retried: 2, succeeded: 1};
     const out = new Map();
+    if (this.events.length) out.set("Start", "succeeded");
+    const end = this.ended && {ExecutionSucceeded: "succeeded", ExecutionFailed: "failed", ExecutionTimedOut: "failed",
+                               ExecutionAborted: "aborted"}[this.ended.type];
+    if (end) out.set("End", end);
     for (const run of this.runs) {
-      let value = run.status;
-      if (value === "failed" && !run.failure) value = "aborted";
-      if (value === "succeeded" && run.attempts.length > 1) value = "retried";
+      const value = run.status;
       const seen = out.get(run.name);
       if (!seen || (rank[value] || 0) > (rank[seen] || 0)) out.set(run.name, value);
     }
+    return out;
+  }
+
+  // The edges the run took, as "from\tto\t" (a Next, a Choice rule, a Default), "from\tto\tcatch"
+  // (a state failed and a Catch went on) and "from\tretry", keyed as the graph's data-from,
+  // data-to and data-kind: what came before each state entered says how it was reached.
+  edgesTaken() {
+    const out = new Set();
+    for (const run of this.runs) {
+      if (run.attempts.length > 1) out.add(`${run.name}\tretry`);
+      const prev = this.byId.get(run.entered.previousEventId);
+      if (!run.parent && (!prev || prev.type === "ExecutionStarted")) out.add(`Start\t${run.name}\t`);
+      const from = prev && this.runOf.get(prev.id);
+      if (!from || from === run.parent) continue;
+      out.add(`${from.name}\t${run.name}\t${prev.type.endsWith("StateExited") && !from.failure ? "" : "catch"}`);
+    }
+    const last = this.ended && this.runOf.get(this.ended.previousEventId);
+    if (last) out.add(`${last.name}\tEnd\t`);
     return out;
   }
 
@@ -603,9 +631,20 @@ function executionView(main, arn, params) {
 
   const paintGraph = () => {
     if (!state.graphLoaded) return;
-    const statuses = state.analysis.stateStatuses();
+    const a = state.analysis;
+    const statuses = a.stateStatuses();
     for (const node of graphBox.querySelectorAll("[data-state]")) {
       node.setAttribute("data-status", statuses.get(node.getAttribute("data-state")) || "not-reached");
+    }
+    const taken = a.edgesTaken();
+    for (const edge of graphBox.querySelectorAll(".edge[data-from][data-to]")) {
+      const kind = edge.getAttribute("data-kind");
+      const key = kind === "retry" ? `${edge.getAttribute("data-from")}\tretry` :
+        `${edge.getAttribute("data-from")}\t${edge.getAttribute("data-to")}\t${kind === "catch" ? "catch" : ""}`;
+      if (!taken.has(key) || edge.getAttribute("data-taken") === "true") continue;
+      edge.setAttribute("data-taken", "true");
+      const path = edge.querySelector("path");
+      if (path && kind !== "retry") path.setAttribute("marker-end", `url(#arrow-${kind === "catch" ? "catch" : "taken"})`);
     }
   };
 
@@ -687,7 +726,6 @@ function executionView(main, arn, params) {
       h("div", {class: "card"}, h("h3", {}, "Output"), d.output !== undefined ? h("pre", {id: "execution-output"}, pretty(d.output)) : h("span", {class: "muted"}, d.status === "RUNNING" ? "Still running." : "No output."))));
   };
 
-  const runStatus = (run) => (run.status === "failed" && !run.failure ? "aborted" : run.status);
   const runLate = (run) => run.end === null && sla() && serverNow() - run.start > sla();
 
   const renderTree = () => {
@@ -699,7 +737,7 @@ function executionView(main, arn, params) {
       rows.push(h("div", {class: `run${state.selectedRun === run ? " selected" : ""}${runLate(run) ? " over-sla" : ""}`, dataset: {run: run.name},
         onclick: () => { state.selectedRun = run; if (expandable) { open.has(key) ? open.delete(key) : open.add(key); } renderTree(); renderRun(run); }},
         h("span", {}, h("span", {class: "indent", style: `width:${depth * 18}px`}), expandable ? (open.has(key) ? "▾ " : "▸ ") : "  ", run.name, h("span", {class: "muted small"}, ` ${run.type}`)),
-        h("span", {}, status(runStatus(run))),
+        h("span", {}, status(run.status)),
         h("span", {class: "small"}, run.attempts.length > 1 ? `${run.attempts.length} attempts` : ""),
         h("span", {class: "small muted"}, fmtDuration(dur))));
       if (!expandable || !open.has(key)) return;
@@ -762,7 +800,7 @@ function executionView(main, arn, params) {
     if (run.failure && !run.attempts.some((a) => a.error)) steps.push(h("div", {class: "errorbox"}, h("span", {class: "err"}, run.failure.error || ""), run.failure.cause ? h("pre", {}, pretty(run.failure.cause)) : null));
     steps.push(run.output !== undefined ? field("State output", pretty(run.output)) : h("div", {class: "step muted"}, run.end ? "No output." : "Still running."));
     if (run.assigned) steps.push(field("Assigned variables", Object.fromEntries(Object.entries(run.assigned).map(([k, v]) => [k, JSON.parse(v)]))));
-    runDetail.replaceChildren(h("h3", {}, run.name, " ", status(runStatus(run))),
+    runDetail.replaceChildren(h("h3", {}, run.name, " ", status(run.status)),
       h("div", {class: "muted small"}, `${run.type} · entered at event ${run.entered.id}`, run.iteration !== null ? ` · iteration #${run.iteration}` : "", run.branch !== undefined ? ` · branch ${run.branch + 1}` : ""),
       h("div", {class: "flow"}, steps));
   };
@@ -789,7 +827,7 @@ function executionView(main, arn, params) {
           if (next && attempt.end) bars.push(h("div", {class: "bar wait", style: `left:${left(attempt.end)};width:${width(attempt.end, next.start)}`, title: `retry back-off ${fmtDuration(next.start - attempt.end)}`}));
         });
       } else {
-        bars.push(h("div", {class: `bar ${runStatus(run)}`, style: `left:${left(run.start)};width:${width(run.start, runEnd)}`, title: fmtDuration(runEnd - run.start)}));
+        bars.push(h("div", {class: `bar ${run.status}`, style: `left:${left(run.start)};width:${width(run.start, runEnd)}`, title: fmtDuration(runEnd - run.start)}));
       }
       const label = run.iteration !== null ? `${run.name} #${run.iteration}` : run.name;
       return h("div", {class: `tl-row${runLate(run) ? " over-sla" : ""}`, dataset: {run: run.name}},
