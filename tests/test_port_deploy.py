@@ -10,6 +10,7 @@ from io import BytesIO
 import boto3
 import pytest
 from moto import mock_aws
+from serve_process import serving
 
 from asl_runner.cli import main
 
@@ -266,3 +267,25 @@ def test_a_sam_apps_functions_are_packaged_from_their_code_uri(aws):
 def _plan_line(function: str) -> str:
     result = _deploy(SAM_APP / "template.yaml", "--name", "Trader", "--package", "--dry-run")
     return next(line for line in result.stdout.splitlines() if f"function {function} " in line)
+
+
+def test_deploy_to_asl_runner_serve(tmp_path):
+    """An endpoint without STS (serve): the account is --account's, else asl-runner's."""
+    path = _write(tmp_path, DEFINITION)
+    with serving(tmp_path) as url:
+        args = ("--name", "Hello", "--role-arn", "arn:aws:iam::123456789012:role/r", "--publish",
+                "--alias", "live", "--aws-endpoint", url)
+        first = _deploy(path, *args)
+        path.write_text(DEFINITION.replace('"hi"', '"hello"'))  # a new revision, a new version
+        second = _deploy(path, *args, "--json")
+        sfn = boto3.client("stepfunctions", endpoint_url=url, region_name=REGION)
+        arn = json.loads(second.stdout)["stateMachineArn"]  # serve keeps its own region
+        described = sfn.describe_state_machine(stateMachineArn=arn)
+        alias = sfn.describe_state_machine_alias(stateMachineAliasArn=f"{arn}:live")
+    assert first.exit_code == 0, first.output
+    assert "answers no STS GetCallerIdentity" in first.stderr
+    assert "Traceback" not in first.output + second.output
+    assert f"updated the state machine {arn}" in second.stderr
+    assert json.loads(second.stdout)["stateMachineVersionArn"] == f"{arn}:2"
+    assert described["definition"] == path.read_text()
+    assert alias["routingConfiguration"] == [{"stateMachineVersionArn": f"{arn}:2", "weight": 100}]

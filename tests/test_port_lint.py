@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from serve_process import serving
 
 from asl_runner.cli import main
 from asl_runner.model import parse_definition
@@ -329,22 +330,11 @@ def test_jsonata_expressions_where_numbers_usually_are(tmp_path):
 
 
 def test_an_executions_history_is_read_from_serve(tmp_path):
-    import os
-    import subprocess
-    import sys
     import time
 
     import boto3
 
-    log = tmp_path / "serve.log"
-    env = {k: v for k, v in os.environ.items() if k != "ASL_RUNNER_CLOCK"}
-    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
-    with open(log, "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "asl_runner.cli", "serve", "--port", "0",
-                                 "--db", ":memory:"], stdout=subprocess.PIPE, stderr=err, text=True,
-                                env=env, cwd=tmp_path)
-    try:
-        url = proc.stdout.readline().split(" at ", 1)[1].split()[0]
+    with serving(tmp_path) as url:
         sfn = boto3.client("stepfunctions", endpoint_url=url, region_name="us-east-1",
                            aws_access_key_id="testing", aws_secret_access_key="testing")
         definition = _machine(("Big", {"Type": "Pass", "Result": {"blob": "x" * 230_000}, "End": True}))
@@ -359,10 +349,6 @@ def test_an_executions_history_is_read_from_serve(tmp_path):
         # an execution that does not exist: the endpoint's refusal, exit 1
         missing = CliRunner().invoke(main, ["lint", str(tmp_path / "machine.asl.json"), "--execution-arn",
                                             execution[:-3] + "xyz", "--endpoint-url", url])
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        proc.stdout.close()
     assert result.exit_code == 0, result.output
     found = [f for f in report["findings"] if f.get("file") == execution]
     assert {f["code"] for f in found} == {"PayloadLimit"}

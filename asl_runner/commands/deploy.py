@@ -84,7 +84,7 @@ def deploy(definition: str, name: str, machine_type: str, role_arn: str | None, 
 
     say = (lambda line: _echo(f"asl-runner: {line}", err=True)) if as_json else _echo
     try:
-        result = Deployer(client, say).run(plan)
+        result = Deployer(client, say, by_name=aws_endpoint is not None).run(plan)
     except DeployError as exc:
         _echo(f"asl-runner: deploy: {exc}", err=True)
         sys.exit(1)
@@ -105,7 +105,7 @@ def _session(region: str | None, endpoint: str | None) -> Any:
 def _whoami(session: Any, name: str, region: str, account: str | None, endpoint: str | None) -> Any:
     """The account the credentials belong to (STS GetCallerIdentity), announced on stderr with
     where the credentials came from, never what they are."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import ClientError
 
     from ..port.policy import Target
 
@@ -115,13 +115,24 @@ def _whoami(session: Any, name: str, region: str, account: str | None, endpoint:
                     "AWS_PROFILE, or the environment), or use --dry-run")
     try:
         identity = session.client("sts", endpoint_url=endpoint).get_caller_identity()
-    except (BotoCoreError, ClientError) as exc:
-        _echo(f"asl-runner: deploy: cannot tell which account the credentials are for: {exc}", err=True)
-        sys.exit(1)
+    except Exception as exc:  # botocore's errors, and a reply it cannot parse (ResponseParserError)
+        if endpoint is None:
+            _echo(f"asl-runner: deploy: cannot tell which account the credentials are for: {exc}",
+                  err=True)
+            sys.exit(1)
+        # an endpoint that serves no STS (`asl-runner serve`): the account is --account's, else
+        # asl-runner's own
+        from ..integrations.registry import DEFAULT_ACCOUNT
+
+        reason = exc.response["Error"].get("Code") if isinstance(exc, ClientError) else type(exc).__name__
+        _echo(f"asl-runner: note: {endpoint} answers no STS GetCallerIdentity ({reason}): the "
+              f"account is taken to be {account or DEFAULT_ACCOUNT}", err=True)
+        identity = {"Account": account or DEFAULT_ACCOUNT}
     found = identity["Account"]
     if account is not None and account != found:
         _fail_usage(f"--account {account}: the credentials are for the account {found}")
-    partition = identity["Arn"].split(":")[1] if identity.get("Arn", "").startswith("arn:") else "aws"
+    caller = identity.get("Arn") or ""
+    partition = caller.split(":")[1] if caller.startswith("arn:") else "aws"
     where = f" at {endpoint}" if endpoint else ""
     _echo(f"asl-runner: deploying to account {found}, region {region}{where} (credentials from: "
           f"{credentials.method})", err=True)

@@ -29,10 +29,13 @@ class Deployer:
     """``client(service)`` gives a boto3/botocore client; ``say(line)`` reports each step."""
 
     def __init__(self, client: Callable[[str], Any], say: Callable[[str], None],
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, *, by_name: bool = False):
         self._client = client
         self._say = say
         self._sleep = sleep
+        #: find the state machine by its name (ListStateMachines), not by the ARN the plan
+        #: expects: an endpoint (asl-runner serve, LocalStack) may keep its own region
+        self._by_name = by_name
 
     def run(self, plan: dict) -> dict:
         """Perform ``plan``; what was deployed: the state machine's ARN, its version's and
@@ -133,6 +136,8 @@ class Deployer:
         sfn = self._client("stepfunctions")
         machine = plan["stateMachine"]
         arn, name = machine["arn"], machine["name"]
+        if self._by_name:
+            arn = self._named(sfn, name) or arn
         try:
             current = self._call("DescribeStateMachine", sfn.describe_state_machine, stateMachineArn=arn)
         except DeployError as exc:
@@ -163,6 +168,17 @@ class Deployer:
         if "alias" in plan and version:
             result["stateMachineAliasArn"] = self._alias(sfn, arn, plan["alias"]["name"], version)
         return result
+
+    def _named(self, sfn: Any, name: str) -> str | None:
+        request: dict[str, Any] = {"maxResults": 1000}
+        while True:
+            page = self._call("ListStateMachines", sfn.list_state_machines, **request)
+            for found in page.get("stateMachines") or ():
+                if found.get("name") == name:
+                    return found["stateMachineArn"]
+            if not page.get("nextToken"):
+                return None
+            request["nextToken"] = page["nextToken"]
 
     def _alias(self, sfn: Any, machine_arn: str, name: str, version: str) -> str:
         routing = [{"stateMachineVersionArn": version, "weight": 100}]
@@ -196,3 +212,5 @@ class Deployer:
                               error.get("Message") or str(exc)) from None
         except BotoCoreError as exc:
             raise DeployError(operation, type(exc).__name__, str(exc)) from None
+        except Exception as exc:  # an answer botocore cannot parse (ResponseParserError), ...
+            raise DeployError(operation, type(exc).__name__, str(exc).splitlines()[0]) from None
