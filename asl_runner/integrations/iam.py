@@ -40,16 +40,13 @@ class Scope:
     the partition, region and account it is deployed to."""
 
     def __init__(self, resource: Any, arguments: Any, *, machine_name: str,
-                 partition: str = "aws", region: str = REGION, account: str = ACCOUNT,
-                 where: str = "") -> None:
+                 partition: str = "aws", region: str = REGION, account: str = ACCOUNT) -> None:
         self.resource = resource
         self.arguments = arguments
         self.machine_name = machine_name
         self.partition = partition
         self.region = region
         self.account = account
-        #: the JSON pointer of the task (for notes)
-        self.where = where
 
     def constant(self, name: str, within: Any = None) -> str | None:
         """The string argument ``name`` when the definition gives it as a constant (None:

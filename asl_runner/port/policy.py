@@ -71,7 +71,7 @@ def _needs(machine: StateMachine, target: Target) -> Needs:
         state = site.state
         if isinstance(state, TaskState):
             pointer = child(state.pointer, "Resource")
-            found = _integration_grants(state.resource, site.arguments, target, state.pointer)
+            found = _integration_grants(state.resource, site.arguments, target)
             if found is None:
                 if state.resource.kind != "activity":  # workers poll activities, not the role
                     undeclared.append((pointer, state.resource.arn))
@@ -86,7 +86,7 @@ def _needs(machine: StateMachine, target: Target) -> Needs:
                 resource = parse_resource(config["Resource"])
                 arguments = config.get("Arguments", config.get("Parameters"))
                 where = child(state.pointer, field)
-                found = _integration_grants(resource, arguments, target, where)
+                found = _integration_grants(resource, arguments, target)
                 if found is None:
                     undeclared.append((child(where, "Resource"), resource.arn))
                 else:
@@ -121,7 +121,7 @@ def document(grants: list[Grant]) -> dict:
         for actions, resources in statements.items()]}
 
 
-def _integration_grants(resource: Any, arguments: Any, target: Target, where: str) -> list[Grant] | None:
+def _integration_grants(resource: Any, arguments: Any, target: Target) -> list[Grant] | None:
     integration = registry.find(resource)
     declared = integration.permissions if integration is not None else None
     if declared is None and resource.kind == "service":  # an integration asl-runner does not run
@@ -131,7 +131,7 @@ def _integration_grants(resource: Any, arguments: Any, target: Target, where: st
     if declared is None:
         return None
     scope = Scope(resource, arguments, machine_name=target.machine_name, partition=target.partition,
-                  region=target.region, account=target.account, where=where)
+                  region=target.region, account=target.account)
     return declared(scope)
 
 
