@@ -166,6 +166,26 @@ def test_tasks_lists_a_waiting_callback_with_its_token_and_what_the_state_sent(s
     assert call(web(service), "GET", "/ui/api/tasks").json()["tasks"] == []
 
 
+def test_tasks_are_counted_by_kind_and_listed_by_kind_oldest_first_up_to_a_limit(service):
+    first = start_waiting(service, "old")
+    start_waiting(service, "new")
+    app = web(service)
+    listing = call(app, "GET", "/ui/api/tasks?kind=callback&limit=1").json()
+    assert listing["counts"] == {"callback": 2}
+    assert [t["executionArn"] for t in listing["tasks"]] == [first]
+    assert call(app, "GET", "/ui/api/tasks?kind=activity").json()["tasks"] == []
+    for bad in ("kind=lambda", "limit=0", "limit=1001", "limit=x"):
+        response = call(app, "GET", f"/ui/api/tasks?{bad}")
+        assert response.status == 400 and response.json()["__type"].endswith("ValidationException"), bad
+
+
+def test_large_parameters_are_cut_in_the_listing_and_say_so(service):
+    start_waiting(service, input={"q": "x" * 100_000})
+    task = call(web(service), "GET", "/ui/api/tasks").json()["tasks"][0]
+    assert task["parametersTruncated"] is True
+    assert len(task["parameters"]) == 32 * 1024
+
+
 def test_an_activity_task_is_listed_without_a_token_the_worker_owns_it(service):
     service.create_activity({"name": "desk"})
     machine = service.create_state_machine({"name": "work", "definition": json.dumps(WORK), "roleArn": ROLE})

@@ -12,21 +12,28 @@ from typing import Any
 
 from ...jsonvalue import dumps
 
+#: how much of a task's parameters a listing carries (a task may send 256 KiB; the whole is in
+#: the execution's TaskScheduled event)
+PARAMETERS_SHOWN = 32 * 1024
 
-def running_tasks(service: Any) -> list[dict[str, Any]]:
-    """Every task a RUNNING execution waits for, oldest state entry first.
+
+def running_tasks(service: Any, kind: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """The tasks RUNNING executions wait for, oldest state entry first: ``{"tasks": [...],
+    "counts": {kind: n}}``, the tasks of ``kind`` only (None: all), at most ``limit`` of them;
+    ``counts`` counts every task by kind.
 
     Each item: ``executionArn``, ``executionName``, ``stateMachineArn``, ``stateName``,
     ``resource``, ``kind`` (``callback``: a ``.waitForTaskToken`` task, answered with
     SendTaskSuccess/SendTaskFailure; ``activity``; ``invoke``: a call in progress),
     ``enteredTime`` (epoch seconds the state was entered, the base of the SLA), ``parameters``
-    (JSON text, as in the TaskScheduled event), and where set ``timeoutTime`` (when the task
-    times out), ``heartbeatSeconds`` and, for callbacks, ``taskToken``.
+    (JSON text, as in the TaskScheduled event; cut at ``PARAMETERS_SHOWN`` characters, then
+    ``parametersTruncated`` is true), and where set ``timeoutTime`` (when the task times out),
+    ``heartbeatSeconds`` and, for callbacks, ``taskToken``.
     """
     host = service.host
     rows = service.store.running_executions()
 
-    def snapshot() -> list[dict[str, Any]]:
+    def snapshot() -> list[tuple[Any, Any, dict]]:
         out = []
         for row in rows:
             ex = host.live(row["arn"])
@@ -37,21 +44,38 @@ def running_tasks(service: Any) -> list[dict[str, Any]]:
                 # a Map Run's own reads and writes are not a Task state's work
                 if invocation.event_family == "map-run" or not ex.tasks.awaits(invocation.token):
                     continue
-                item: dict[str, Any] = {
-                    "executionArn": row["arn"], "executionName": row["name"],
-                    "stateMachineArn": row["machine_arn"], "stateName": invocation.state_name,
-                    "resource": invocation.resource.arn, "kind": invocation.kind,
-                    "enteredTime": pending.frame.entered_time,
-                    "parameters": dumps(invocation.payload),
-                }
-                if pending.timer is not None:
-                    item["timeoutTime"] = pending.timer.due
-                if invocation.heartbeat_seconds:
-                    item["heartbeatSeconds"] = invocation.heartbeat_seconds
-                if invocation.kind == "callback":
-                    item["taskToken"] = invocation.token
-                out.append(item)
-        out.sort(key=lambda item: item["enteredTime"])
+                # only what the listing needs is read on the engine thread; the rest is
+                # plain data, written out after
+                out.append((pending.frame.entered_time, row, {
+                    "invocation": invocation, "timeout": pending.timer.due if pending.timer else None}))
         return out
 
-    return host.call(snapshot)
+    found = sorted(host.call(snapshot), key=lambda entry: entry[0])
+    counts: dict[str, int] = {}
+    tasks = []
+    for entered, row, live in found:
+        invocation = live["invocation"]
+        counts[invocation.kind] = counts.get(invocation.kind, 0) + 1
+        if (kind is not None and invocation.kind != kind) or (limit is not None and len(tasks) >= limit):
+            continue
+        tasks.append(_item(entered, row, invocation, live["timeout"]))
+    return {"tasks": tasks, "counts": counts}
+
+
+def _item(entered: float, row: dict, invocation: Any, timeout: float | None) -> dict[str, Any]:
+    parameters = dumps(invocation.payload)
+    item: dict[str, Any] = {
+        "executionArn": row["arn"], "executionName": row["name"],
+        "stateMachineArn": row["machine_arn"], "stateName": invocation.state_name,
+        "resource": invocation.resource.arn, "kind": invocation.kind, "enteredTime": entered,
+        "parameters": parameters[:PARAMETERS_SHOWN],
+    }
+    if len(parameters) > PARAMETERS_SHOWN:
+        item["parametersTruncated"] = True
+    if timeout is not None:
+        item["timeoutTime"] = timeout
+    if invocation.heartbeat_seconds:
+        item["heartbeatSeconds"] = invocation.heartbeat_seconds
+    if invocation.kind == "callback":
+        item["taskToken"] = invocation.token
+    return item

@@ -26,6 +26,8 @@ from ..protocol import CONTENT_TYPE, ProtocolError, encode, encode_error, operat
 from .search import by_correlation_id
 from .tasks import running_tasks
 
+#: the most tasks one /ui/api/tasks answer lists (oldest first: those past an SLA)
+TASKS_LIMIT = 1000
 #: the operations the page may send to /ui/api/write, when writes are on
 WRITES = frozenset({"SendTaskSuccess", "SendTaskFailure", "RedriveExecution"})
 
@@ -96,7 +98,12 @@ class WebView:
                               "writeOperations": sorted(WRITES) if self.settings.writes else [],
                               "now": self.service.now()})
             if path == "/ui/api/tasks":
-                return _json({"tasks": running_tasks(self.service), "now": self.service.now()})
+                kind, limit = query.get("kind"), query.get("limit", str(TASKS_LIMIT))
+                if kind not in (None, "callback", "activity", "invoke"):
+                    return _error(400, "ValidationException", "kind must be callback, activity or invoke")
+                if not limit.isdigit() or not 1 <= int(limit) <= TASKS_LIMIT:
+                    return _error(400, "ValidationException", f"limit must be 1 to {TASKS_LIMIT}")
+                return _json({**running_tasks(self.service, kind, int(limit)), "now": self.service.now()})
             if path == "/ui/api/executions":
                 wanted = query.get("correlationId")
                 if not wanted:

@@ -10,6 +10,8 @@ const JSON10 = "application/x-amz-json-1.0";
 const PAGE = 1000;            // ListExecutions / GetExecutionHistory page size (AWS's maximum)
 const POLL_MS = 1000;         // how often a running execution and the inbox are read again
 const ROW = 26;               // height of a row in the long lists (events, timeline)
+const INBOX_CARDS = 100;      // answer forms shown at once in the inbox
+const TASK_ROWS = 200;        // rows of the inbox's tasks-in-progress table
 
 // ---------------------------------------------------------------- the API
 
@@ -482,7 +484,8 @@ function executionsView(main, _arg, params) {
     }));
     if (!rows.length) table.append(h("tr", {}, h("td", {colspan: 6, class: "muted"}, "No executions match.")));
     summary.textContent = `${rows.length} execution${rows.length === 1 ? "" : "s"}`;
-    timer = setTimeout(load, 3000);
+    // read again soon while something runs; new executions show within 15 s otherwise
+    timer = setTimeout(load, rows.some((e) => e.status === "RUNNING") ? 3000 : 15000);
   };
   machineSelect.addEventListener("change", update);
   statusSelect.addEventListener("change", update);
@@ -501,7 +504,7 @@ async function overdueByExecution() {
   const limit = sla();
   const out = new Map();
   if (!limit) return out;
-  const {tasks, now} = await getJSON("/ui/api/tasks");
+  const {tasks, now} = await getJSON("/ui/api/tasks?limit=1000");
   for (const task of tasks) {
     const age = now - task.enteredTime;
     if (age > limit && !out.has(task.executionArn)) out.set(task.executionArn, {...task, age});
@@ -847,21 +850,25 @@ function executionView(main, arn, params) {
 
 function inboxView(main) {
   const cards = h("div", {id: "inbox"});
+  const more = h("p", {class: "muted small", id: "inbox-more"});
   const running = h("tbody");
   main.append(h("h1", {}, "Inbox"),
     h("p", {class: "muted"}, "Executions waiting on a task token (.waitForTaskToken). Approve sends SendTaskSuccess with the output you type; Reject sends SendTaskFailure with the error and cause you type.",
       settings.writes ? "" : " This server is read-only: start it with --ui-writes to answer here."),
-    cards, h("h2", {}, "Tasks in progress"),
+    more, cards, h("h2", {}, "Tasks in progress"),
     h("table", {class: "grid", id: "running-tasks"}, h("thead", {}, h("tr", {}, ["Execution", "State", "Kind", "Running for", "Times out"].map((c) => h("th", {}, c)))), running));
   const drafts = new Map(); // token -> the card, kept across refreshes so typing is not lost
   let timer = null;
   let stopped = false;
   const load = async () => {
     try {
-      const {tasks, now} = await getJSON("/ui/api/tasks");
+      // the oldest first: those past an SLA are never the ones left out
+      const [{tasks: waiting, counts}, {tasks, now}] = await Promise.all([
+        getJSON(`/ui/api/tasks?kind=callback&limit=${INBOX_CARDS}`), getJSON(`/ui/api/tasks?limit=${TASK_ROWS}`)]);
       settings.clockOffset = now - Date.now() / 1000;
       const limit = sla();
-      const waiting = tasks.filter((t) => t.kind === "callback");
+      const total = counts.callback || 0;
+      more.textContent = total > waiting.length ? `The ${waiting.length} oldest of ${total} waiting are shown.` : "";
       const tokens = new Set(waiting.map((t) => t.taskToken));
       for (const [token, card] of drafts) if (!tokens.has(token)) { card.remove(); drafts.delete(token); }
       for (const task of waiting) {
@@ -882,7 +889,7 @@ function inboxView(main) {
           h("td", {}, t.timeoutTime ? fmtTime(t.timeoutTime) : ""));
       }));
       if (!tasks.length) running.append(h("tr", {}, h("td", {colspan: 5, class: "muted"}, "No task is running.")));
-      updateCount(waiting.length);
+      updateCount(total);
     } catch (error) {
       toast(error.message, true);
     }
@@ -915,7 +922,9 @@ function taskCard(task, reload) {
       h("span", {}, `waits in ${task.stateName}`), h("span", {class: "muted"}, "for"), h("span", {class: "age"}),
       task.timeoutTime ? h("span", {class: "muted small"}, `times out ${fmtTime(task.timeoutTime)}`) : null),
     h("div", {class: "small muted"}, `${machineName(task.stateMachineArn)} · ${task.resource}`),
-    h("details", {class: "params", open: true}, h("summary", {}, "What the state sent (TaskScheduled parameters)"), h("pre", {}, pretty(task.parameters))),
+    h("details", {class: "params", open: true}, h("summary", {}, "What the state sent (TaskScheduled parameters)"),
+      h("pre", {}, task.parametersTruncated ? task.parameters : pretty(task.parameters)),
+      task.parametersTruncated ? h("div", {class: "small muted"}, "Cut here: the whole is in the execution's TaskScheduled event.") : null),
     h("details", {}, h("summary", {}, "Task token"), h("pre", {class: "token"}, task.taskToken)),
     h("div", {class: "answer"},
       h("form", {class: "approve", onsubmit: (event) => {
@@ -944,4 +953,4 @@ function updateCount(n) {
 
 window.addEventListener("hashchange", render);
 loadSettings().then(render, (error) => fail(document.getElementById("view"), error));
-setInterval(() => getJSON("/ui/api/tasks").then(({tasks}) => updateCount(tasks.filter((t) => t.kind === "callback").length), () => {}), 5000);
+setInterval(() => getJSON("/ui/api/tasks?kind=callback&limit=1").then(({counts}) => updateCount(counts.callback || 0), () => {}), 5000);
