@@ -37,7 +37,9 @@ def _nodes(graph: Graph, ids: dict, lines: list, indent: str, run: RunPath | Non
             lines.append(f'{indent}  label="{_q(node.subtitle)}"; style="rounded,dashed";')
             lines.append(f'{indent}  {nid} [label="{_q(node.key)}", shape=plaintext, '
                          f'style=filled, {_colours(run, node)}];')
-            for n, branch in enumerate(node.branches):
+            if len(node.branches) == 1:  # a Map's processor: the cluster is its frame
+                _nodes(node.branches[0], ids, lines, indent + "  ", run)
+            for n, branch in enumerate(node.branches if len(node.branches) > 1 else ()):
                 lines.append(f"{indent}  subgraph cluster_{nid}_{n} {{")
                 lines.append(f'{indent}    label="branch {n + 1}"; style="rounded,dotted";')
                 _nodes(branch, ids, lines, indent + "    ", run)
