@@ -9,6 +9,7 @@ Parallel's ParallelStateSucceeded points at the last branch state that ended).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,6 +255,7 @@ def _details(event: dict) -> dict:
     return {}
 
 
+@functools.lru_cache(maxsize=256)
 def _state_event(kind: str) -> str | None:
     for suffix in ("Entered", "Exited"):
         if kind.endswith("State" + suffix) and kind[: -len("State" + suffix)] in _STATE_TYPES:
