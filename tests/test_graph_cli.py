@@ -154,3 +154,12 @@ def aws_env(monkeypatch):
     for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(key, value)
+
+
+def test_graph_of_a_sam_template(cli):
+    from pathlib import Path
+
+    template = Path(__file__).resolve().parents[1] / "examples" / "sam_app" / "template.yaml"
+    drawn = cli("graph", str(template), "--format", "mermaid")
+    assert drawn.exit_code == 0, drawn.stderr
+    assert '{"Buy or Sell?"}' in drawn.stdout  # the template's Choice state

@@ -7,14 +7,22 @@ import os
 import sys
 from typing import Any
 
-from ..cli import _add_endpoint_url, _fail_problems, _fail_usage, _load_machine, _read
+from ..cli import (
+    _add_endpoint_url,
+    _add_template_options,
+    _fail_problems,
+    _fail_usage,
+    _load_machine,
+    _read,
+)
 
 #: the largest history file read (a file that never ends, /dev/zero, must not hang us)
 HISTORY_LIMIT = 1 << 30
 
 
 def graph(definition: str | None, execution: str | None, endpoint_url: str,
-          history: str | None, fmt: str | None, output: str | None) -> None:
+          history: str | None, fmt: str | None, output: str | None,
+          state_machine: str | None = None, subs: tuple = ()) -> None:
     """Draw DEFINITION as a graph, coloured by an execution's path: SVG, HTML, Mermaid or DOT.
 
     Parallel branches and Map processors are nested frames, Choice rules label their edges,
@@ -23,7 +31,8 @@ def graph(definition: str | None, execution: str | None, endpoint_url: str,
     `asl-runner serve` at --endpoint-url), each state shows how it went: succeeded, retried,
     caught, failed, running, aborted or not reached, and the edges taken are drawn bold.
     The format is --format, else the --output file's extension (.svg, .html, .mmd, .dot),
-    else SVG. The same input gives the same picture, byte for byte.
+    else SVG. The same input gives the same picture, byte for byte. DEFINITION may be YAML
+    or a CloudFormation, SAM or CDK template, as for `run`.
 
         asl-runner run machine.asl.json --json --history > run.json
         asl-runner graph machine.asl.json --history run.json --output run.svg
@@ -46,7 +55,7 @@ def graph(definition: str | None, execution: str | None, endpoint_url: str,
     elif execution is not None:
         events, executed = _remote(execution, endpoint_url, definition is None)
     if definition is not None:
-        machine = _load_machine(definition)
+        machine = _load_machine(definition, state_machine, subs)
         title = "State machine" if definition == "-" else os.path.basename(definition)
     else:
         machine = _parse(executed)
@@ -118,6 +127,7 @@ def _parse(text: Any) -> Any:
 def options(p: argparse.ArgumentParser) -> None:
     p.add_argument("definition", metavar="DEFINITION", nargs="?",
                    help="The definition to draw (optional with --execution).")
+    _add_template_options(p)
     p.add_argument("--execution", metavar="ARN",
                    help="Colour the graph by this execution of `asl-runner serve` (its history "
                         "and, without DEFINITION, the definition it ran).")
