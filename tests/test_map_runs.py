@@ -598,3 +598,27 @@ def test_a_child_whose_history_reaches_25000_events_fails_alone():
     assert child.status == "FAILED" and child.error == "States.Runtime"
     assert child.cause == "The execution reached the maximum number of history events (25000)."
     assert len(child.events) == 25_000 and child.events[-1].type == "ExecutionFailed"
+
+
+def test_an_express_child_times_out_after_five_minutes():
+    processor = {"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "Long"}],
+              "Default": "Short"},
+        "Long": {"Type": "Wait", "Seconds": 600, "End": True},
+        "Short": {"Type": "Wait", "Seconds": 60, "End": True}}}
+    ex, changes = run(distributed(processor, "EXPRESS", ToleratedFailureCount=1), [1, 2])
+    assert ex.status == "SUCCEEDED", (ex.error, ex.cause)
+    by_input = {c.input: c for c in changes.children.values()}
+    long, short = by_input[1], by_input[2]
+    assert (long.status, long.error) == ("TIMED_OUT", "States.Timeout")
+    assert long.events[-1].type == "ExecutionTimedOut"
+    assert long.stop - long.start == pytest.approx(300, abs=1)
+    assert short.status == "SUCCEEDED"
+    counts = only_map_run(ex)["executionCounts"]
+    assert (counts["timedOut"], counts["succeeded"]) == (1, 1)
+    # past the threshold, a timed-out child fails the Map Run like a failed one
+    ex, _ = run(distributed(processor, "EXPRESS"), [1, 2])
+    assert ex.error == "States.ExceedToleratedFailureThreshold"
+    # a STANDARD child has no such limit
+    ex, _ = run(distributed(processor), [1, 2])
+    assert ex.status == "SUCCEEDED"

@@ -147,6 +147,7 @@ class Execution:
         self._timers: list[Timer] = []
         self._timer_seq = itertools.count()
         self._timers_by_seq: dict[int, Timer] = {}
+        self._cancelled = 0  # timers cancel_timer cancelled that may still be in the heap
         #: the tasks in flight, and what becomes of their outcomes
         self.tasks = TaskBook(self)
         self._replay: list[Event] | None = None
@@ -558,6 +559,19 @@ class Execution:
         heapq.heappush(self._timers, timer)
         self._timers_by_seq[timer.seq] = timer
         return timer
+
+    def cancel_timer(self, timer: Timer) -> None:
+        """Cancel a timer: it leaves the heap lazily, holding nothing meanwhile."""
+        timer.cancelled = True
+        timer.frame = timer.data = None
+        self._timers_by_seq.pop(timer.seq, None)
+        self._cancelled += 1
+        timers = self._timers
+        if self._cancelled > 1024 and 2 * self._cancelled > len(timers):
+            # thousands of EXPRESS children's limits, cancelled as they end: drop them now
+            timers[:] = [t for t in timers if not t.cancelled]
+            heapq.heapify(timers)
+            self._cancelled = 0
 
     def next_timer(self) -> Timer | None:
         timers = self._timers

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..errors import StatesError, StatesRuntime
+from ..errors import StatesError, StatesRuntime, StatesTimeout
 from ..history import Event
 from ..names import random_uuid
 from .fanout import FanOut, abort_frame
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 #: MaxConcurrency 0, "no limit", means for one)
 MAX_CONCURRENT_CHILDREN = 10_000
 
+#: an Express execution's maximum duration (engine.execution.MAX_DURATION), a child's too
+EXPRESS_SECONDS = 5 * 60
 #: AWS's quota on an execution's history, a child's too (engine.execution.MAX_EVENTS)
 MAX_EVENTS = 25_000
 _ENDS = frozenset({"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted",
@@ -71,7 +73,7 @@ class ChildExecution:
     or until a store took it) its history."""
 
     __slots__ = ("run", "index", "arn", "name", "input", "items", "events", "status", "output",
-                 "error", "cause", "start", "stop")
+                 "error", "cause", "start", "stop", "timer")
 
     def __init__(self, run: MapRun, index: int, input: Any, items: int, start: float):
         ex = run.ex
@@ -91,6 +93,8 @@ class ChildExecution:
         self.cause: str | None = None
         self.start = start
         self.stop: float | None = None
+        #: an EXPRESS child's 5-minute limit
+        self.timer: Any = None
         self.emit(None, "ExecutionStarted", {"input": input, "roleArn": ex.role_arn})
 
     @property
@@ -160,8 +164,15 @@ class ChildExecution:
             details = {k: v for k, v in (("error", self.error), ("cause", self.cause))
                        if v is not None}
             self.emit(frame, "ExecutionFailed", details)
+        elif status == "TIMED_OUT":  # as an execution's: States.Timeout, pointing at no event
+            self.error, self.cause = "States.Timeout", error.cause if error is not None else None
+            details = {"error": self.error, **({"cause": self.cause} if self.cause else {})}
+            self.emit(None, "ExecutionTimedOut", details, previous=0)
         else:  # aborted with its Map Run; like a stopped execution, it points at no event
             self.emit(None, "ExecutionAborted", previous=0)
+        if self.timer is not None:
+            self.run.ex.cancel_timer(self.timer)
+            self.timer = None
         self.status = status
         self.stop = self.events[-1].timestamp
         self.run.child_ended(self)
@@ -373,8 +384,27 @@ class MapRunFanOut(FanOut):
         self.children[i] = child
         frame.record = child  # its events go to the child's own history (Execution.emit)
         frame.cursor = 0  # a child's first state points at no event, as an execution's does
+        if run.execution_type == "EXPRESS":
+            child.timer = self.ex.schedule_timer(child.start + EXPRESS_SECONDS, "child-timeout",
+                                                 frame, lambda: self._time_out(frame))
         run.child_started(child)
         return frame
+
+    def _time_out(self, frame: Frame) -> bool:
+        """An EXPRESS child reached Express's 5-minute limit: it times out (TIMED_OUT, which
+        counts against the thresholds as a failure does)."""
+        child = self.children.pop(frame.index, None)
+        if child is None or self.closed or frame.status != RUNNING:
+            return False
+        run = frame.child_run
+        if run is not None:
+            run.close()
+        frame.status = FAILED
+        error = StatesTimeout(cause=f"The execution reached the maximum duration of an EXPRESS "
+                                    f"execution ({EXPRESS_SECONDS // 60} minutes).")
+        child.end("TIMED_OUT", frame, error=error)
+        FanOut.child_failed(self, frame, error)
+        return False
 
     def refill(self) -> None:
         """Start children into slots that a higher MaxConcurrency freed (UpdateMapRun)."""
