@@ -254,3 +254,76 @@ def test_an_object_that_is_not_parquet_fails_the_read():
     assert execution.error == "States.ItemReaderFailed"
     assert execution.cause.startswith("The object is not a valid Parquet file")
 
+
+
+def test_a_restart_goes_on_from_the_recorded_pages_and_exports_every_result(tmp_path,
+                                                                             monkeypatch):
+    """Each page is recorded as it is read: after a crash the pages read are replayed (not
+    read again), the results spooled before the crash are spooled again, and the run reads
+    on from its cursor."""
+    from moto import mock_aws
+
+    from asl_runner.integrations.setup import apply_setup
+    from asl_runner.service import open_service
+
+    from support import wait_until
+
+    monkeypatch.setattr(item_reader, "PAGE_ITEMS", 1)
+    reads = []
+    real = s3_items.INTEGRATIONS[0].perform
+
+    def counting(invocation, env):
+        reads.append(invocation.payload["Cursor"])
+        return real(invocation, env)
+
+    monkeypatch.setattr(s3_items.INTEGRATIONS[0], "perform", counting)
+    tokens = []
+
+    def hold(event, context):
+        tokens.append(event["token"])
+        return {}
+
+    definition = reader_machine({"InputType": "JSONL"})
+    definition["States"]["Map"]["ItemProcessor"] = {**DISTRIBUTED, "States": {"Each": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "hold", "Payload": {"token.$": "$$.Task.Token"}},
+        "End": True}}}
+    definition["States"]["Map"]["ResultWriter"] = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "items", "Prefix": "out"}}
+    db = str(tmp_path / "store.db")
+    with mock_aws():
+        service = open_service(db, handlers={"hold": hold})
+        apply_setup(service.integrations.aws, setup({"file": '"a"\n"b"\n'}))
+        machine = service.create_state_machine({
+            "name": "pages", "definition": json.dumps(definition),
+            "roleArn": "arn:aws:iam::123456789012:role/r"})["stateMachineArn"]
+        arn = service.start_execution({"stateMachineArn": machine, "input": json.dumps(
+            {"Bucket": "items", "Key": "file"})})["executionArn"]
+        wait_until(lambda: tokens)
+        service.send_task_success({"taskToken": tokens[0], "output": '"A"'})
+        wait_until(lambda: len(tokens) == 2)  # the second page's child waits
+        host = service.host
+        host._stopping = True  # a crash: the engine thread stops where it stands
+        host._commands.put(None)
+        host._thread.join(timeout=5)
+        service.store.unlock()
+        assert len(reads) == 2
+
+        again = open_service(db, handlers={"hold": hold})
+        try:
+            again.send_task_success({"taskToken": tokens[1], "output": '"B"'})
+            wait_until(lambda: again.describe_execution({"executionArn": arn})["status"]
+                       != "RUNNING")
+            described = again.describe_execution({"executionArn": arn})
+            assert described["status"] == "SUCCEEDED", described
+            assert len(reads) == 3 and reads[2] is not None  # only the last, empty page
+            key = json.loads(described["output"])["ResultWriterDetails"]["Key"]
+            s3 = again.integrations.aws.client("s3", "us-east-1")
+            manifest = json.loads(s3.get_object(Bucket="items", Key=key)["Body"].read())
+            [listed] = manifest["ResultFiles"]["SUCCEEDED"]
+            records = json.loads(s3.get_object(Bucket="items", Key=listed["Key"])["Body"].read())
+            assert sorted(r["Output"] for r in records) == ['"A"', '"B"']
+        finally:
+            again.close()
+            service.integrations.close()
