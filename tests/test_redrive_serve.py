@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import boto3
@@ -77,8 +78,10 @@ def test_redrive_with_boto3_and_the_cli_and_kill_dash_nine(tmp_path):
                                   input=json.dumps({"items": list(range(1, 7))}))["executionArn"]
         failed = wait_for(sfn, arn)
         assert failed["status"] == "FAILED" and failed["redriveStatus"] == "REDRIVABLE"
-        done_before = set(calls(tmp_path))
-        assert "item3" not in done_before and "last" not in done_before
+        first = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        done_before = {f"item{e['mapIterationSucceededEventDetails']['index'] + 1}"
+                       for e in first if e["type"] == "MapIterationSucceeded"}
+        assert "item3" not in done_before and done_before <= set(calls(tmp_path))
 
         (tmp_path / "broken").write_text("")  # fixed
         answer = sfn.redrive_execution(executionArn=arn)  # botocore adds a clientToken
@@ -99,9 +102,11 @@ def test_redrive_with_boto3_and_the_cli_and_kill_dash_nine(tmp_path):
         succeeded = [e["mapIterationSucceededEventDetails"]["index"] for e in history
                      if e["type"] == "MapIterationSucceeded"]
         assert sorted(succeeded) == list(range(6))  # each item succeeded once in the history
-        # the items that had succeeded before the redrive were not called again
-        after = calls(tmp_path)[len(done_before):]
-        assert not set(after) & done_before and "last" in after
+        # the items that had succeeded before the redrive were not called again (one that
+        # was in flight when the Map failed may have finished after it: it runs again)
+        made = Counter(calls(tmp_path))
+        assert all(made[step] == 1 for step in done_before)
+        assert set(made) == {f"item{i}" for i in range(1, 7)} | {"last"}
 
         with pytest.raises(ClientError) as refused:
             sfn.redrive_execution(executionArn=arn)
