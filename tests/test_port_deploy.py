@@ -289,3 +289,53 @@ def test_deploy_to_asl_runner_serve(tmp_path):
     assert json.loads(second.stdout)["stateMachineVersionArn"] == f"{arn}:2"
     assert described["definition"] == path.read_text()
     assert alias["routingConfiguration"] == [{"stateMachineVersionArn": f"{arn}:2", "weight": 100}]
+
+
+def test_a_new_role_is_waited_for_until_it_can_be_assumed():
+    from botocore.exceptions import ClientError
+
+    from asl_runner.port.deployer import Deployer, DeployError
+
+    refused = {"Error": {"Code": "AccessDeniedException", "Message": "Neither the global service "
+                         "principal states.amazonaws.com, nor the regional one is authorized to "
+                         "assume the provided role."}}
+
+    class Fake:
+        def __init__(self, refusals: int):
+            self.refusals = refusals
+
+        def get_role(self, **_):
+            raise ClientError({"Error": {"Code": "NoSuchEntity", "Message": "no"}}, "GetRole")
+
+        def create_role(self, **_):
+            return {"Role": {"Arn": "arn:aws:iam::1:role/r"}}
+
+        def put_role_policy(self, **_):
+            return {}
+
+        def describe_state_machine(self, **_):
+            raise ClientError({"Error": {"Code": "StateMachineDoesNotExist", "Message": "no"}}, "D")
+
+        def create_state_machine(self, **_):
+            if self.refusals:
+                self.refusals -= 1
+                raise ClientError(refused, "CreateStateMachine")
+            return {"stateMachineArn": "arn:aws:states:r:1:stateMachine:M"}
+
+    plan = {"role": {"name": "M-role", "trust": {}, "policyName": "p", "policy": {"Statement": [{}]}},
+            "stateMachine": {"name": "M", "arn": "arn:aws:states:r:1:stateMachine:M", "type": "STANDARD",
+                             "definition": "{}"}, "publish": False}
+    pauses: list[float] = []
+    fake = Fake(refusals=2)
+    result = Deployer(lambda service: fake, lambda line: None, pauses.append).run(plan)
+    assert result == {"stateMachineArn": "arn:aws:states:r:1:stateMachine:M"}
+    assert pauses == [3, 3]
+    # a role that stays refused is given up after a minute, with AWS's words
+    with pytest.raises(DeployError, match="authorized to assume"):
+        Deployer(lambda service: Fake(refusals=100), lambda line: None, pauses.append).run(plan)
+    # and a role that was not just made is not waited for
+    plan["role"] = {"arn": "arn:aws:iam::1:role/given"}
+    pauses.clear()
+    with pytest.raises(DeployError):
+        Deployer(lambda service: Fake(refusals=1), lambda line: None, pauses.append).run(plan)
+    assert pauses == []

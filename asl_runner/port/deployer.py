@@ -119,16 +119,21 @@ class Deployer:
         return configuration["FunctionArn"]
 
     def _retrying_role(self, wait: bool, call: Callable[[], Any]) -> Any:
-        """``call``, tried again while a role made moments ago is not usable yet."""
-        deadline = time.monotonic() + ROLE_PROPAGATION_SECONDS
+        """``call``, tried again while a role made moments ago cannot be assumed yet: Lambda
+        says InvalidParameterValueException ("The role defined for the function cannot be
+        assumed by Lambda."), Step Functions AccessDeniedException ("Neither the global service
+        principal states.amazonaws.com, nor the regional one is authorized to assume the
+        provided role.")."""
+        waited = 0.0
         while True:
             try:
                 return call()
             except DeployError as exc:
-                if not (wait and exc.code == "InvalidParameterValueException"
-                        and "role" in str(exc).lower() and time.monotonic() < deadline):
+                if not (wait and exc.code in ("InvalidParameterValueException", "AccessDeniedException")
+                        and "assume" in str(exc).lower() and waited < ROLE_PROPAGATION_SECONDS):
                     raise
                 self._sleep(3)
+                waited += 3
 
     # -- Step Functions ---------------------------------------------------------------------
 
