@@ -585,10 +585,11 @@ class Execution:
 
     @property
     def only_the_limit_is_due(self) -> bool:
-        """Whether the next timer is the execution's own maximum duration: nothing in the
-        definition will happen before it on its own."""
+        """Whether the next timer is the execution's own maximum duration (or an EXPRESS
+        child's, engine.map_run): nothing in the definition will happen before it on its own."""
         timer = self.next_timer()
-        return timer is not None and timer.kind == "execution-timeout" and bool(timer.data)
+        return timer is not None and (timer.kind == "execution-timeout" and bool(timer.data)
+                                      or timer.kind == "child-timeout")
 
 
     def due_timers(self, now: float) -> list[Timer]:
