@@ -293,3 +293,5 @@ def test_the_graph_of_an_execution_is_an_svg_with_a_group_per_state(service):
     assert 'data-state="Prepare"' in svg and 'data-state="Ask"' in svg
     missing = call(web(service), "GET", "/ui/api/graph?executionArn=arn:aws:states:us-east-1:123456789012:execution:ask:none")
     assert missing.status == 400 and missing.json()["__type"].endswith("ExecutionDoesNotExist")
+    bad = call(web(service), "GET", "/ui/api/graph?executionArn=nope")
+    assert bad.status == 400 and bad.json()["__type"].endswith("InvalidArn")

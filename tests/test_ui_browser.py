@@ -323,3 +323,22 @@ def test_the_page_colours_a_run_as_the_graph_draws_it_caught_retried_not_reached
         "Try": "caught", "Skipped": "not-reached", "Recover": "succeeded", "Again": "retried", "Pick": "succeeded"}
     assert seen["page"]["edges"] == seen["server"]["edges"]
     assert "Try>Recover:catch" in seen["page"]["edges"] and "Again>Again:retry" in seen["page"]["edges"]
+
+
+def test_a_distributed_maps_children_are_listed_by_their_map_run_and_open(server, page):
+    distributed = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}}}}}
+    sfn = server.client()
+    arn = sfn.start_execution(stateMachineArn=machine(sfn, "distributed", distributed), name="d-1",
+                              input=json.dumps({"items": [1, 2, 3]}))["executionArn"]
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", timeout=30, what="the run")
+    open_execution(page, server, arn)
+    css(page, '[data-tab="states"]').click()
+    page.wait(lambda d: css(page, '#state-tree [data-run="Each"]')).click()
+    page.wait(lambda d: css(page, "#map-run-link")).click()
+    page.wait(lambda d: len(page.driver.find_elements("css selector", "#executions tr[data-execution]")) == 3)
+    assert "SUCCEEDED" in css(page, "#map-run").text and "succeeded 3" in css(page, "#map-run").text
+    css(page, "#executions tr[data-execution] a").click()
+    page.wait(lambda d: "SUCCEEDED" in css(page, "#execution-header h1").text)

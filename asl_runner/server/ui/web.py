@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ...service import ApiError
 from ..app import Receive, Scope, Send, StepFunctionsApp
 from ..protocol import CONTENT_TYPE, ProtocolError, encode, encode_error, operation_of
 from .search import by_correlation_id
@@ -124,9 +125,10 @@ class WebView:
         arn = query.get("executionArn")
         if not arn:
             return _error(400, "ValidationException", "executionArn is required")
-        svg = execution_svg(self.service, arn)
-        if svg is None:
-            return _error(400, "ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
+        try:
+            svg = execution_svg(self.service, arn)
+        except ApiError as exc:
+            return _error(exc.status, exc.code, exc.message)
         return 200, svg.encode(), "image/svg+xml; charset=utf-8"
 
     # ------------------------------------------------------------------ writes

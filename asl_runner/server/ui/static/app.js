@@ -304,6 +304,8 @@ class Analysis {
       if (attempt) { attempt.end = t; attempt.status = ok ? "succeeded" : "failed"; attempt.result = d.output; attempt.error = d.error; attempt.cause = d.cause; }
       // a retry that succeeds leaves the run succeeded (retried), not caught
       run.failure = ok ? null : {error: d.error, cause: d.cause, event};
+    } else if (event.type === "MapRunStarted") {
+      run.mapRunArn = d.mapRunArn;
     } else if (/^(Map|Parallel)State(Failed|Aborted)$/.test(event.type) || event.type === "MapRunFailed") {
       run.failure = run.failure || {error: d.error, cause: d.cause, event};
     } else if (/^MapIteration(Started|Succeeded|Failed|Aborted)$/.test(event.type)) {
@@ -435,14 +437,19 @@ function executionsView(main, _arg, params) {
   const search = h("input", {type: "search", id: "search", placeholder: "Name or correlation id", value: params.get("q") || ""});
   const table = h("tbody");
   const summary = h("span", {class: "muted small"});
+  // a Distributed Map's child executions, by their Map Run (ListExecutions with mapRunArn)
+  const mapRun = params.get("mapRun");
+  const mapRunCard = h("div", {id: "map-run"});
   statusSelect.value = params.get("status") || "";
-  main.append(h("h1", {}, "Executions"),
+  machineSelect.hidden = Boolean(mapRun);
+  main.append(h("h1", {}, mapRun ? "Executions of a Map Run" : "Executions"), mapRunCard,
     h("div", {class: "controls"}, machineSelect, statusSelect, search, summary),
     h("table", {class: "grid", id: "executions"},
-      h("thead", {}, h("tr", {}, ["Name", "Status", "State machine", "Started", "Duration", ""].map((c) => h("th", {}, c)))), table));
+      h("thead", {}, h("tr", {}, ["Name", "Status", "State machine", "Started", "Duration"].map((c) => h("th", {}, c)))), table));
   const update = () => {
     const query = new URLSearchParams();
-    if (machineSelect.value) query.set("machine", machineSelect.value);
+    if (mapRun) query.set("mapRun", mapRun);
+    else if (machineSelect.value) query.set("machine", machineSelect.value);
     if (statusSelect.value) query.set("status", statusSelect.value);
     if (search.value) query.set("q", search.value);
     history.replaceState(null, "", `#/executions?${query}`);
@@ -456,7 +463,9 @@ function executionsView(main, _arg, params) {
     clearTimeout(timer);
     const chosen = machineSelect.value ? machines.filter((m) => m.stateMachineArn === machineSelect.value) : machines;
     const filter = statusSelect.value ? {statusFilter: statusSelect.value} : {};
-    const lists = await Promise.all(chosen.map((m) => all("ListExecutions", {stateMachineArn: m.stateMachineArn, maxResults: PAGE, ...filter}, "executions", 5 * PAGE)));
+    const lists = mapRun ? [await all("ListExecutions", {mapRunArn: mapRun, maxResults: PAGE, ...filter}, "executions", 5 * PAGE)]
+      : await Promise.all(chosen.map((m) => all("ListExecutions", {stateMachineArn: m.stateMachineArn, maxResults: PAGE, ...filter}, "executions", 5 * PAGE)));
+    if (mapRun) showMapRun(mapRunCard, await sfn("DescribeMapRun", {mapRunArn: mapRun}));
     let rows = lists.flat();
     const text = search.value.trim();
     const byCorrelation = new Set();
@@ -480,9 +489,9 @@ function executionsView(main, _arg, params) {
           byCorrelation.has(e.executionArn) ? h("span", {class: "chip"}, "correlation id") : null),
         h("td", {}, status(e.status), late ? h("span", {class: "sla-badge", title: "running longer than the SLA"}, `${late.stateName} ${fmtDuration(late.age)}`) : null),
         h("td", {}, machineName(e.stateMachineArn)), h("td", {}, fmtTime(e.startDate)),
-        h("td", {}, fmtDuration(end - e.startDate)), h("td", {}, e.status === "RUNNING" ? "" : ""));
+        h("td", {}, fmtDuration(end - e.startDate)));
     }));
-    if (!rows.length) table.append(h("tr", {}, h("td", {colspan: 6, class: "muted"}, "No executions match.")));
+    if (!rows.length) table.append(h("tr", {}, h("td", {colspan: 5, class: "muted"}, "No executions match.")));
     summary.textContent = `${rows.length} execution${rows.length === 1 ? "" : "s"}`;
     // read again soon while something runs; new executions show within 15 s otherwise
     timer = setTimeout(load, rows.some((e) => e.status === "RUNNING") ? 3000 : 15000);
@@ -497,6 +506,16 @@ function executionsView(main, _arg, params) {
     await load();
   })().catch((error) => fail(main, error));
   return {stop() { clearTimeout(timer); generation++; }};
+}
+
+function showMapRun(card, run) {
+  const counts = (c) => Object.entries(c || {}).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(", ");
+  card.replaceChildren(h("dl", {class: "summary card"},
+    h("div", {}, h("dt", {}, "Map Run"), h("dd", {}, status(run.status))),
+    h("div", {}, h("dt", {}, "Of"), h("dd", {}, h("a", {href: `#/execution/${encodeURIComponent(run.executionArn)}`}, shortArn(run.executionArn)))),
+    h("div", {}, h("dt", {}, "Items"), h("dd", {}, counts(run.itemCounts))),
+    h("div", {}, h("dt", {}, "Max concurrency"), h("dd", {}, run.maxConcurrency || "unlimited")),
+    h("div", {class: "wide"}, h("dt", {}, "Map Run ARN"), h("dd", {class: "mono"}, run.mapRunArn))));
 }
 
 // The oldest task over the SLA of each execution.
@@ -803,6 +822,8 @@ function executionView(main, arn, params) {
     if (run.failure && !run.attempts.some((a) => a.error)) steps.push(h("div", {class: "errorbox"}, h("span", {class: "err"}, run.failure.error || ""), run.failure.cause ? h("pre", {}, pretty(run.failure.cause)) : null));
     steps.push(run.output !== undefined ? field("State output", pretty(run.output)) : h("div", {class: "step muted"}, run.end ? "No output." : "Still running."));
     if (run.assigned) steps.push(field("Assigned variables", Object.fromEntries(Object.entries(run.assigned).map(([k, v]) => [k, JSON.parse(v)]))));
+    if (run.mapRunArn) steps.unshift(h("div", {class: "step"}, h("div", {class: "label"}, "Distributed Map"),
+      h("a", {href: `#/executions?mapRun=${encodeURIComponent(run.mapRunArn)}`, id: "map-run-link"}, "Its Map Run's child executions")));
     runDetail.replaceChildren(h("h3", {}, run.name, " ", status(run.status)),
       h("div", {class: "muted small"}, `${run.type} · entered at event ${run.entered.id}`, run.iteration !== null ? ` · iteration #${run.iteration}` : "", run.branch !== undefined ? ` · branch ${run.branch + 1}` : ""),
       h("div", {class: "flow"}, steps));
