@@ -25,6 +25,7 @@ GAP_X, GAP_Y = 28.0, 58.0  # between neighbours in a layer; between layers
 GROUP_HEADER, GROUP_PAD, BRANCH_GAP, BRANCH_PAD = 40.0, 12.0, 14.0, 14.0
 LOOP = 22.0  # room on a state's right for its Retry loop
 LABEL_DROP = 20.0  # an edge's label sits this far below the state it leaves
+LABEL_GAP = 4.0  # and this far beside its edge
 SWEEPS = 12
 PRIMARY = 20.0  # how much harder a state's main way on pulls (see _primary_edges)
 
@@ -49,6 +50,7 @@ class Route:
     edge: Edge
     points: list[tuple[float, float]]  # from the source's border to the target's
     label_at: tuple[float, float] | None = None  # the centre of its label, if it has one
+    label_width: float = 0.0
 
 
 @dataclass
@@ -133,8 +135,10 @@ def _lay(graph: Graph) -> Layout:
     _spread_ports(own, boxes)
     _place_labels(own)
     routes = own + routes
-    left = min((v.x - v.w / 2 for v in vertices), default=0.0)
-    right = max((v.x + v.w / 2 + v.right for v in vertices), default=0.0)
+    labels = [(r.label_at[0], r.label_width / 2) for r in own if r.label_at is not None]
+    left = min([v.x - v.w / 2 for v in vertices] + [x - half for x, half in labels], default=0.0)
+    right = max([v.x + v.w / 2 + v.right for v in vertices] + [x + half for x, half in labels],
+                default=0.0)
     height = tops[-1] + heights[-1] if tops else 0.0
     for box in boxes.values():
         box.x -= left
@@ -437,8 +441,9 @@ def _x_at(x1: float, y1: float, x2: float, y2: float, y: float) -> float:
 
 
 def _place_labels(routes: list[Route]) -> None:
-    """Each label just below where its edge leaves; labels leaving one state pushed apart
-    sideways so that none covers another."""
+    """Each label just below where its edge leaves, beside it: the leftmost edge of a state's
+    fan has its label on its left, the others on their right (the middle ones over them),
+    so each label touches its own edge; labels that would overlap are pushed apart."""
     by_source: dict[str, list[tuple[float, float, float, Route]]] = {}
     for route in routes:
         label = drawn_label(route.edge)
@@ -448,15 +453,22 @@ def _place_labels(routes: list[Route]) -> None:
         if y2 < y1:  # an edge laid out reversed leaves upward: label it where it arrives
             (x1, y1), (x2, y2) = route.points[-1], route.points[-2]
         y = y1 + min((y2 - y1) / 2, LABEL_DROP)
-        width = text_width(label, LABEL_SIZE) + 12
+        width = text_width(label, LABEL_SIZE) + 10
         by_source.setdefault(route.edge.source, []).append(
             (_x_at(x1, y1, x2, y2, y), y, width, route))
     for items in by_source.values():
         items.sort(key=lambda item: item[0])
-        xs = [item[0] for item in items]
+        last = len(items) - 1
+        centres = []
+        for k, (x, _y, width, _route) in enumerate(items):
+            if k == 0 and last:
+                centres.append(x - LABEL_GAP - width / 2)
+            elif k == last:
+                centres.append(x + LABEL_GAP + width / 2)
+            else:
+                centres.append(x)
         for k in range(1, len(items)):
-            least = xs[k - 1] + (items[k - 1][2] + items[k][2]) / 2
-            xs[k] = max(xs[k], least)
-        shift = (sum(item[0] for item in items) - sum(xs)) / len(items)
-        for x, (_x, y, _w, route) in zip(xs, items, strict=True):
-            route.label_at = (x + shift, y)
+            centres[k] = max(centres[k], centres[k - 1] + (items[k - 1][2] + items[k][2]) / 2)
+        for centre, (_x, y, width, route) in zip(centres, items, strict=True):
+            route.label_at = (centre, y)
+            route.label_width = width

@@ -72,6 +72,8 @@ def render_svg(graph: Graph, placed: Layout, run: RunPath | None = None) -> str:
     groups = [placed.boxes[n.key] for n in graph.walk() if n.is_group and n.key in placed.boxes]
     out += [_group(box, _status(run, box.node)) for box in groups]
     out += [_edge(n, route, placed, run) for n, route in enumerate(placed.routes)]
+    # labels over every edge: a later edge's stroke must not cross out an earlier one's rule
+    out += [_label(n, route) for n, route in enumerate(placed.routes) if route.label_at]
     out += [_state(placed.boxes[n.key], _status(run, n), run) for n in graph.walk()
             if not n.is_group and n.key in placed.boxes]
     out.append("</g>")
@@ -229,17 +231,23 @@ def _edge(number: int, route: Route, placed: Layout, run: RunPath | None) -> str
              f'data-taken="{"none" if taken is None else str(taken).lower()}">'
              f'<title>{_esc(title)}</title>'
              f'<path d="{d}" stroke="{stroke}" stroke-width="{_n(width)}"{dash}{head}/>']
-    label = drawn_label(edge)
-    if label and route.label_at is not None:
-        x, y = route.label_at
-        w = text_width(label, LABEL_SIZE) + 8
-        ink = "#9a3412" if catchy else "#334155"
-        parts.append(f'<rect x="{_n(x - w / 2)}" y="{_n(y - 8)}" width="{_n(w)}" height="16" '
-                     f'rx="3" fill="#ffffff" fill-opacity="0.9"/>'
-                     f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="middle" '
-                     f'font-size="{_n(LABEL_SIZE)}" fill="{ink}">{_esc(label)}</text>')
     parts.append("</g>")
     return "".join(parts)
+
+
+def _label(number: int, route: Route) -> str:
+    """An edge's label (``data-edge`` names the edge's id), on a white ground."""
+    label = drawn_label(route.edge)
+    if not label or route.label_at is None:
+        return ""
+    x, y = route.label_at
+    w = text_width(label, LABEL_SIZE) + 8
+    ink = "#9a3412" if route.edge.kind == CATCH else "#334155"
+    return (f'<g class="edge-label" data-edge="edge-{number}">'
+            f'<rect x="{_n(x - w / 2)}" y="{_n(y - 8)}" width="{_n(w)}" height="16" '
+            f'rx="3" fill="#ffffff" fill-opacity="0.9"/>'
+            f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="middle" '
+            f'font-size="{_n(LABEL_SIZE)}" fill="{ink}">{_esc(label)}</text></g>')
 
 
 def _end_name(key: str) -> str:
