@@ -151,6 +151,11 @@ def test_package_deploys_the_local_handlers_and_rewrites_their_arns(tmp_path, aw
     result = _deploy(path, *args)
     assert "updated the code of the Lambda function ChargeCard" in result.stdout
     assert "the Lambda function notify is unchanged" in result.stdout
+    # another runtime: the functions' configuration follows
+    result = _deploy(path, *args, "--runtime", "python3.13")
+    assert result.exit_code == 0, result.output
+    assert "updated the Runtime of the Lambda function ChargeCard" in result.stdout
+    assert lam.get_function(FunctionName="notify")["Configuration"]["Runtime"] == "python3.13"
 
 
 def test_a_package_is_the_handlers_files_only(tmp_path):

@@ -110,13 +110,30 @@ class Deployer:
             self._say(f"created the Lambda function {name}")
             return created["FunctionArn"]
         configuration = current["Configuration"]
+        settings = {"Handler": function["handler"], "Runtime": function["runtime"], "Role": role_arn}
+        changed = {key: value for key, value in settings.items() if configuration.get(key) != value}
+        if changed:
+            self._updated(client, name)  # Lambda refuses a change while another is in progress
+            self._call("UpdateFunctionConfiguration", client.update_function_configuration,
+                       FunctionName=name, **changed)
+            self._say(f"updated the {', '.join(changed)} of the Lambda function {name}")
         if configuration.get("CodeSha256") == function["codeSha256"]:
-            self._say(f"the Lambda function {name} is unchanged")
+            if not changed:
+                self._say(f"the Lambda function {name} is unchanged")
         else:
+            self._updated(client, name)
             self._call("UpdateFunctionCode", client.update_function_code, FunctionName=name,
                        ZipFile=package.zip_bytes())
             self._say(f"updated the code of the Lambda function {name}")
         return configuration["FunctionArn"]
+
+    def _updated(self, client: Any, name: str) -> None:
+        """Wait until the function's last update is done (LastUpdateStatus not InProgress)."""
+        try:
+            client.get_waiter("function_updated_v2").wait(
+                FunctionName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
+        except Exception as exc:  # botocore's WaiterError: the update failed or took too long
+            raise DeployError("GetFunction", "FunctionNotUpdated", str(exc)) from None
 
     def _retrying_role(self, wait: bool, call: Callable[[], Any]) -> Any:
         """``call``, tried again while a role made moments ago cannot be assumed yet: Lambda
