@@ -117,7 +117,7 @@ def redrive(execution: Any, *, lambdas: str | None = None, handlers: dict | None
     The tasks go to the handlers and mocks given here (the fixed ones), as ``run`` takes
     them. Raises ``asl_runner.errors.ExecutionNotRedrivable`` (``code``, ``reason``) where
     AWS refuses: an execution that succeeded or still runs, an Express one, one that stopped
-    more than 14 days ago (on its clock), a history of 24,999 events, 1,000 redrives.
+    more than 14 days ago (on its clock), a history of 24,999 events.
     """
     from .engine.redrive import refusal
     from .errors import ExecutionNotRedrivable
@@ -125,10 +125,9 @@ def redrive(execution: Any, *, lambdas: str | None = None, handlers: dict | None
 
     refused = refusal(status=execution.status, machine_type=execution.machine_type,
                       start=execution.start_time, stop=execution.stop_time,
-                      events=len(execution.history), redrives=execution.redrive_count,
-                      now=execution.clock.now())
+                      events=len(execution.history), now=execution.clock.now())
     if refused is not None:
-        raise ExecutionNotRedrivable(*refused)
+        raise ExecutionNotRedrivable(refused)
     again = LocalRun(execution.machine, lambdas=lambdas, handlers=handlers, mocks=mocks,
                      test_case=test_case, machines=machines, aws_setup=aws_setup,
                      state_machine_name=execution.state_machine_name, execution=execution)

@@ -45,12 +45,14 @@ class InvalidExecutionInput(AslRunnerError, ValueError):
 
 
 class ExecutionNotRedrivable(AslRunnerError):
-    """RedriveExecution refused: ``code`` is the API's error code (ExecutionNotRedrivable, or
-    ExecutionLimitExceeded after 1,000 redrives), ``reason`` AWS's words for why."""
+    """RedriveExecution refused (the API's error of that name); ``reason`` is AWS's words for
+    why (its redriveStatusReason)."""
 
-    def __init__(self, code: str, reason: str):
-        self.code, self.reason = code, reason
-        super().__init__(f"{code}: {reason}")
+    code = "ExecutionNotRedrivable"
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"{self.code}: {reason}")
 
 
 class StatesError(AslRunnerError):

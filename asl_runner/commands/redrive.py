@@ -12,9 +12,9 @@ def redrive(execution_arn: str, client_token: str | None, endpoint_url: str) -> 
 
     It keeps its ARN, input and history; the states that had succeeded do not run again, and
     of a Parallel or Map only the branches and iterations that failed or did not finish run
-    again. Prints RedriveExecution's answer ({"redriveDate": ...}). AWS's refusals exit 1:
+    again. Prints RedriveExecution's answer ({"redriveDate": ...}). AWS's refusal exits 1:
     ExecutionNotRedrivable (it succeeded or runs, it is an Express execution, it stopped more
-    than 14 days ago, its history is full), ExecutionLimitExceeded (1,000 redrives).
+    than 14 days ago, its history is full).
 
         asl-runner redrive --execution-arn arn:aws:states:us-east-1:123456789012:execution:M:E
     """

@@ -20,7 +20,7 @@ their outputs and write nothing, the others (failed, aborted, or never started) 
 state each stopped at, recursively. The states before the one that failed do not run again.
 
 What the caller decides. Whether an execution may be redriven (:func:`refusal`: its status,
-type, the 14-day window, the history's length, the one-year limit, 1,000 redrives) depends on
+type, the 14-day window, the history's length, the one-year limit) depends on
 the time and on the store, so it is judged once, by the API or the Python call, before the
 redrive is recorded; a replay applies the recorded redrive without judging it again.
 
@@ -45,8 +45,6 @@ if TYPE_CHECKING:
 
 #: an execution may be redriven for 14 days after it stopped (AWS's redrivable period)
 REDRIVABLE_SECONDS = 14 * 24 * 3600
-#: redrives of one execution (AWS's limit)
-MAX_REDRIVES = 1000
 #: the history must have room for ExecutionRedriven and at least one more event (AWS:
 #: "less than 24,999" events)
 MAX_EVENTS_TO_REDRIVE = 24_999
@@ -54,31 +52,29 @@ MAX_EVENTS_TO_REDRIVE = 24_999
 #: executions started before RedriveExecution was launched (2023-11-15) cannot be redriven
 LAUNCHED = 1_700_006_400.0
 
+#: the API's error for every refusal
 NOT_REDRIVABLE = "ExecutionNotRedrivable"
-LIMIT_EXCEEDED = "ExecutionLimitExceeded"
 
 
 def refusal(*, status: str, machine_type: str, start: float, stop: float | None, events: int,
-            redrives: int, now: float) -> tuple[str, str] | None:
-    """Why the execution cannot be redriven now, as (API error code, reason), or None.
+            now: float) -> str | None:
+    """Why the execution cannot be redriven now (ExecutionNotRedrivable), or None.
 
-    The reasons are AWS's ``redriveStatusReason`` words; the last two (Express, too many
-    redrives) are ours, AWS documents the rule but not its words."""
+    The reasons are AWS's ``redriveStatusReason`` words, but for Express executions, which
+    AWS cannot describe. AWS's limit of 1,000 redrives is a Map Run's (States.Runtime past
+    it), not an execution's: the developer guide lists none for executions."""
     if status in ("RUNNING", "SUCCEEDED"):
-        return NOT_REDRIVABLE, f"Execution is {status} and cannot be redriven"
+        return f"Execution is {status} and cannot be redriven"
     if machine_type != "STANDARD":
-        return NOT_REDRIVABLE, "Execution is of type EXPRESS and cannot be redriven"
+        return "Execution is of type EXPRESS and cannot be redriven"
     if start < LAUNCHED:  # a virtual clock may start in the past
-        return NOT_REDRIVABLE, "Execution was started before the launch of RedriveExecution"
+        return "Execution was started before the launch of RedriveExecution"
     if events >= MAX_EVENTS_TO_REDRIVE:
-        return NOT_REDRIVABLE, "Execution history event limit exceeded"
+        return "Execution history event limit exceeded"
     if now - start >= _max_open_seconds():
-        return NOT_REDRIVABLE, "Execution has exceeded the max execution time"
+        return "Execution has exceeded the max execution time"
     if stop is not None and now - stop > REDRIVABLE_SECONDS:
-        return NOT_REDRIVABLE, "Execution redrivable period exceeded"
-    if redrives >= MAX_REDRIVES:
-        return LIMIT_EXCEEDED, (f"Execution has been redriven {redrives} times, the maximum "
-                                f"number of redrives")
+        return "Execution redrivable period exceeded"
     return None
 
 

@@ -36,7 +36,7 @@ class Redrives(Operations):
                 return {"redriveDate": row["redrive_date"]}  # the same request, made again
             refused = self._refusal(row)
             if refused is not None:
-                raise ApiError(*refused)
+                raise ApiError(NOT_REDRIVABLE, refused)
             if row.get("map_run_arn"):
                 raise ApiError(NOT_REDRIVABLE, CHILD_OF_MAP_RUN)
             try:
@@ -49,14 +49,14 @@ class Redrives(Operations):
 
         return self.host.call(redrive)
 
-    def _refusal(self, row: dict) -> tuple[str, str] | None:
+    def _refusal(self, row: dict) -> str | None:
+        """Why AWS would refuse to redrive the execution now (its redriveStatusReason)."""
         last = self.store.events(row["arn"], limit=1, reverse=True)
         refused = refusal(status=row["status"], machine_type=row["type"], start=row["start_date"],
-                          stop=row["stop_date"], events=last[0].id if last else 0,
-                          redrives=row.get("redrive_count") or 0, now=self.now())
+                          stop=row["stop_date"], events=last[0].id if last else 0, now=self.now())
         if (refused is None and not row.get("map_run_arn")
                 and self.store.get_state_machine(row["machine_arn"]) is None):
-            return NOT_REDRIVABLE, MACHINE_DELETED
+            return MACHINE_DELETED
         return refused
 
     def redrive_status(self, row: dict) -> tuple[str, str | None]:
@@ -64,7 +64,7 @@ class Redrives(Operations):
         reports them; AWS gives a reason only when it is NOT_REDRIVABLE."""
         refused = self._refusal(row)
         if refused is not None:
-            return "NOT_REDRIVABLE", refused[1]
+            return "NOT_REDRIVABLE", refused
         if row.get("map_run_arn"):
             return BY_MAP_RUN, None
         return "REDRIVABLE", None
