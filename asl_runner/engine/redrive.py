@@ -14,14 +14,14 @@ with that state's input and the variables it saw, and each Parallel or Map keeps
 its last attempt (``Frame.last_run``: which children succeeded, with their outputs, and which
 did not). :func:`apply` writes ExecutionRedriven after the terminal event, re-arms the root at
 its state and runs it. A state that is entered again starts afresh (its Entered event, a new
-task, retry counters at 0, as on AWS where a redriven state gets its full retries again); a
+task, its retry counters at 0); a
 Parallel or Map resumes its last run (``FanOut.prior``): the children that succeeded keep
 their outputs and write nothing, the others (failed, aborted, or never started) go on from the
 state each stopped at, recursively. The states before the one that failed do not run again.
 
 What the caller decides. Whether an execution may be redriven (:func:`refusal`: its status,
-type, the 14-day window, the history's length, the one-year limit) depends on
-the time and on the store, so it is judged once, by the API or the Python call, before the
+type, the 14-day window, the history's length, the one-year limit) depends on the time and
+on the store, so it is judged once, by the API or the Python call, before the
 redrive is recorded; a replay applies the recorded redrive without judging it again.
 
 Not yet: a Distributed Map redriven resumes its Map Run on AWS (MapRunRedriven, the same
@@ -30,7 +30,9 @@ Map Run ARN, only its failed children run again); here it runs again whole, as a
 As AWS documents it (the developer guide's "Redriving executions"), the machine's
 TimeoutSeconds starts over at the redrive; the one-year limit still counts from the start.
 Where AWS's behaviour is not documented, these are our choices: ExecutionRedriven points at
-the terminal event, and the re-entered state's first event at ExecutionRedriven.
+the terminal event, the re-entered state's first event at ExecutionRedriven (as a third-party
+parser's fixture of a redriven history has them), and a redriven state's Retry attempts start
+over (a state entered again is a new entry: what a user would expect after fixing the cause).
 """
 
 from __future__ import annotations
