@@ -324,6 +324,17 @@ def test_the_page_colours_a_run_as_the_graph_draws_it_caught_retried_not_reached
     assert seen["page"]["edges"] == seen["server"]["edges"]
     assert "Try>Recover:catch" in seen["page"]["edges"] and "Again>Again:retry" in seen["page"]["edges"]
 
+    # each data-flow step's value, from TestState with the task's recorded result as its mock
+    css(page, '[data-tab="states"]').click()
+    page.wait(lambda d: css(page, '#state-tree [data-run="Again"]')).click()
+    page.wait(lambda d: css(page, "#replay-button")).click()
+    steps = page.wait(lambda d: css(page, "#replay-steps"))
+    assert "output is the run's own" in steps.text
+    after_parameters = json.loads(css(page, '#replay-steps [data-step="afterParameters"] pre').text)
+    assert after_parameters == {"FunctionName": "once"}
+    after_result_path = json.loads(css(page, '#replay-steps [data-step="afterResultPath"] pre').text)
+    assert after_result_path["again"]["Payload"] == {"ok": True} and after_result_path["error"]["Error"] == "RuntimeError"
+
 
 def test_a_distributed_maps_children_are_listed_by_their_map_run_and_open(server, page):
     distributed = {"StartAt": "Each", "States": {"Each": {

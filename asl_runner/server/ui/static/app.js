@@ -368,6 +368,15 @@ class Analysis {
   }
 }
 
+// The states TestState can run again from what the history recorded, and the names of the
+// values it reports between the data-flow steps (inspectionData), in order.
+const REPLAYABLE = new Set(["Task", "Pass", "Choice", "Wait", "Succeed", "Fail"]);
+const REPLAY_STEPS = [
+  ["input", "Input"], ["afterInputPath", "After InputPath"], ["afterParameters", "After Parameters"],
+  ["afterArguments", "After Arguments"], ["result", "Result"], ["afterResultSelector", "After ResultSelector"],
+  ["afterResultPath", "After ResultPath"], ["variables", "Variables"],
+];
+
 // ---------------------------------------------------------------- the views
 
 let view = null; // {stop()} of the view on screen
@@ -824,9 +833,49 @@ function executionView(main, arn, params) {
     if (run.assigned) steps.push(field("Assigned variables", Object.fromEntries(Object.entries(run.assigned).map(([k, v]) => [k, JSON.parse(v)]))));
     if (run.mapRunArn) steps.unshift(h("div", {class: "step"}, h("div", {class: "label"}, "Distributed Map"),
       h("a", {href: `#/executions?mapRun=${encodeURIComponent(run.mapRunArn)}`, id: "map-run-link"}, "Its Map Run's child executions")));
+    const replay = h("div", {id: "replay"});
+    const canReplay = REPLAYABLE.has(run.type) && run.input !== undefined && (run.type !== "Task" || run.attempts.some((a) => a.end));
     runDetail.replaceChildren(h("h3", {}, run.name, " ", status(run.status)),
       h("div", {class: "muted small"}, `${run.type} · entered at event ${run.entered.id}`, run.iteration !== null ? ` · iteration #${run.iteration}` : "", run.branch !== undefined ? ` · branch ${run.branch + 1}` : ""),
-      h("div", {class: "flow"}, steps));
+      canReplay ? h("div", {class: "row"}, h("button", {class: "small", id: "replay-button", onclick: () => replayRun(run, replay)}, "Each step's value"),
+        h("span", {class: "small muted"}, "TestState runs this state again on its input (a task's result as recorded) and shows what each field made of it")) : null,
+      replay, h("div", {class: "flow"}, steps));
+  };
+
+  // The values between the data-flow steps, which the history does not keep: TestState (the
+  // same API) runs the state once more on the run's input, with the task's recorded result or
+  // error as its mock, so nothing is called. What it cannot know are the $$ fields a Map item
+  // or a task token had and the variables the run held; the output says when it differs.
+  const replayRun = async (run, box) => {
+    const definition = {...run.state};
+    if (state.definition.QueryLanguage && !definition.QueryLanguage) definition.QueryLanguage = state.definition.QueryLanguage;
+    const body = {definition: JSON.stringify(definition), input: run.input, inspectionLevel: "DEBUG"};
+    if (run.type === "Task") {
+      const attempt = [...run.attempts].reverse().find((a) => a.end);
+      body.mock = attempt.status === "succeeded" ? {result: attempt.result, fieldValidationMode: "NONE"}
+        : {errorOutput: {error: attempt.error || "States.TaskFailed", cause: attempt.cause || ""}};
+      const d = state.describe;
+      body.context = JSON.stringify({
+        Execution: {Id: d.executionArn, Name: d.name, StartTime: new Date(d.startDate * 1000).toISOString(), Input: JSON.parse(d.input || "{}")},
+        StateMachine: {Id: d.stateMachineArn, Name: machineName(d.stateMachineArn)},
+        State: {Name: run.name, EnteredTime: new Date(run.start * 1000).toISOString(), RetryCount: run.attempts.length - 1}});
+    }
+    box.replaceChildren(h("span", {class: "muted small"}, "Running TestState…"));
+    try {
+      const answer = await sfn("TestState", body);
+      const data = answer.inspectionData || {};
+      const same = answer.output === undefined || run.output === undefined || JSON.stringify(JSON.parse(answer.output)) === JSON.stringify(JSON.parse(run.output));
+      box.replaceChildren(h("div", {class: "card flow", id: "replay-steps"},
+        h("div", {class: same ? "small muted" : "notice small"}, same ? "TestState's output is the run's own." :
+          "TestState's output differs from the run's: the run saw $$ fields or variables TestState does not know."),
+        REPLAY_STEPS.filter(([key]) => data[key] !== undefined).map(([key, label]) =>
+          h("div", {class: "step", dataset: {step: key}}, h("div", {class: "label"}, label), h("pre", {}, pretty(data[key])))),
+        answer.output !== undefined ? h("div", {class: "step", dataset: {step: "output"}}, h("div", {class: "label"}, "Output"), h("pre", {}, pretty(answer.output))) : null,
+        answer.error ? h("div", {class: "errorbox"}, h("span", {class: "err"}, answer.error), answer.cause ? h("pre", {}, pretty(answer.cause)) : null) : null,
+        answer.nextState ? h("div", {class: "small"}, `Next: ${answer.nextState}`) : null));
+    } catch (error) {
+      box.replaceChildren(h("div", {class: "errorbox"}, h("span", {class: "err"}, error.code || "Error"), " ", error.message));
+    }
   };
 
   // Durations on one axis: each run a bar, each retry attempt a segment, back-off hatched.
