@@ -24,8 +24,7 @@ PAD_X = 14.0  # inside a state's box, each side of its text
 GAP_X, GAP_Y = 28.0, 58.0  # between neighbours in a layer; between layers
 GROUP_HEADER, GROUP_PAD, BRANCH_GAP, BRANCH_PAD = 40.0, 12.0, 14.0, 14.0
 LOOP = 22.0  # room on a state's right for its Retry loop
-LABEL_DROP = 20.0  # an edge's label sits this far below the state it leaves
-LABEL_GAP = 4.0  # and this far beside its edge
+LABEL_DROP = 29.0  # an edge's label sits at most this far below the state it leaves
 SWEEPS = 12
 PRIMARY = 20.0  # how much harder a state's main way on pulls (see _primary_edges)
 
@@ -441,9 +440,9 @@ def _x_at(x1: float, y1: float, x2: float, y2: float, y: float) -> float:
 
 
 def _place_labels(routes: list[Route]) -> None:
-    """Each label just below where its edge leaves, beside it: the leftmost edge of a state's
-    fan has its label on its left, the others on their right (the middle ones over them),
-    so each label touches its own edge; labels that would overlap are pushed apart."""
+    """Each label on its edge, halfway down the edge's first stretch (the line runs through
+    it, so it is plain which edge it names); labels of one state that would overlap are
+    pushed apart sideways, as little as can be."""
     by_source: dict[str, list[tuple[float, float, float, Route]]] = {}
     for route in routes:
         label = drawn_label(route.edge)
@@ -458,17 +457,10 @@ def _place_labels(routes: list[Route]) -> None:
             (_x_at(x1, y1, x2, y2, y), y, width, route))
     for items in by_source.values():
         items.sort(key=lambda item: item[0])
-        last = len(items) - 1
-        centres = []
-        for k, (x, _y, width, _route) in enumerate(items):
-            if k == 0 and last:
-                centres.append(x - LABEL_GAP - width / 2)
-            elif k == last:
-                centres.append(x + LABEL_GAP + width / 2)
-            else:
-                centres.append(x)
+        centres = [item[0] for item in items]
         for k in range(1, len(items)):
             centres[k] = max(centres[k], centres[k - 1] + (items[k - 1][2] + items[k][2]) / 2)
+        shift = (sum(item[0] for item in items) - sum(centres)) / len(items)
         for centre, (_x, y, width, route) in zip(centres, items, strict=True):
-            route.label_at = (centre, y)
+            route.label_at = (centre + shift, y)
             route.label_width = width
