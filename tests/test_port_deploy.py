@@ -241,6 +241,8 @@ def test_no_region_is_no_deploy(tmp_path, aws, monkeypatch):
 @pytest.mark.parametrize("args, message", [
     (("--name", "Hello", "--alias", "live"), "--alias needs --publish"),
     (("--name", "bad name"), "--name 'bad name'"),
+    (("--name", "Hello", "--publish", "--alias", "123"), "--alias '123'"),
+    (("--name", "Hello", "--publish", "--alias", "a/b"), "--alias 'a/b'"),
     (("--name", "Hello", "--lambda-role-arn", "arn:aws:iam::1:role/x"), "--lambda-role-arn"),
 ])
 def test_usage_errors(tmp_path, args, message):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
 from ..cli import _check_name, _echo, _fail_usage, _lambdas_dir
+
+#: botocore's pattern for CreateStateMachineAlias's name (CharacterRestrictedName)
+ALIAS_NAME = re.compile(r"(?=.*[a-zA-Z_\-.])[a-zA-Z0-9_\-.]{1,80}")
 
 
 def deploy(definition: str, name: str, machine_type: str, role_arn: str | None, publish: bool,
@@ -41,8 +45,9 @@ def deploy(definition: str, name: str, machine_type: str, role_arn: str | None, 
     name = _check_name(name)
     if alias is not None and not publish:
         _fail_usage("--alias needs --publish: an alias points at a published version")
-    if alias is not None:
-        _check_name(alias)
+    if alias is not None and not ALIAS_NAME.fullmatch(alias):
+        _fail_usage(f"--alias {alias!r}: an alias name has 1 to 80 letters, digits, '-', '_' and "
+                    "'.', not only digits (CreateStateMachineAlias's CharacterRestrictedName)")
     if lambda_role_arn is not None and not package:
         _fail_usage("--lambda-role-arn is the role of the functions --package deploys")
     source = load_source(definition, state_machine, subs)
@@ -50,7 +55,7 @@ def deploy(definition: str, name: str, machine_type: str, role_arn: str | None, 
     if package and handlers is None:
         _fail_usage("--package needs --lambdas DIR (the directory of the local handlers) or "
                     "a template with functions")
-    session = _session(region, aws_endpoint)
+    session = _session(region)
     region = session.region_name
     if dry_run:
         from ..integrations.iam import ACCOUNT, REGION
@@ -93,7 +98,7 @@ def deploy(definition: str, name: str, machine_type: str, role_arn: str | None, 
     sys.exit(0)
 
 
-def _session(region: str | None, endpoint: str | None) -> Any:
+def _session(region: str | None) -> Any:
     import boto3
 
     try:
