@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..engine.execution import MAX_DURATION
 from ..integrations.registry import DEFAULT_ACCOUNT
 from ..jsonvalue import dumps
 from ..model.express import express_problems
@@ -22,14 +23,14 @@ from ..validation.report import child
 from .findings import ERROR, INFO, WARNING, Finding
 from .functions import function_arn, function_refs, substitution_name
 from .policy import Needs, Target, needs
+from .recorded import NEAR
 from .walk import sites
 
 #: AWS's quotas the checks compare against (the developer guide's "Step Functions service
 #: quotas" and the Map pages)
-DEFINITION_LIMIT = 1_048_576  # characters of a definition
-EXPRESS_SECONDS = 5 * 60  # an Express execution's longest run
-INLINE_MAP_CONCURRENCY = 40  # an inline Map's iterations at a time
-NEAR = 0.8  # "near a limit", for sizes
+DEFINITION_LIMIT = 1_048_576  # characters of a definition (CreateStateMachine's, as the CLI's)
+EXPRESS_SECONDS = MAX_DURATION["EXPRESS"]  # an Express execution's longest run
+INLINE_MAP_CONCURRENCY = 40  # an inline Map's iterations at a time (state-map-inline.html)
 
 
 class Subject(Record):
