@@ -119,15 +119,10 @@ def redrive(execution: Any, *, lambdas: str | None = None, handlers: dict | None
     AWS refuses: an execution that succeeded or still runs, an Express one, one that stopped
     more than 14 days ago (on its clock), a history of 24,999 events.
     """
-    from .engine.redrive import refusal
-    from .errors import ExecutionNotRedrivable
+    from .engine.redrive import check
     from .local_run import LocalRun
 
-    refused = refusal(status=execution.status, machine_type=execution.machine_type,
-                      start=execution.start_time, stop=execution.stop_time,
-                      events=len(execution.history), now=execution.clock.now())
-    if refused is not None:
-        raise ExecutionNotRedrivable(refused)
+    check(execution)
     again = LocalRun(execution.machine, lambdas=lambdas, handlers=handlers, mocks=mocks,
                      test_case=test_case, machines=machines, aws_setup=aws_setup,
                      state_machine_name=execution.state_machine_name, execution=execution)

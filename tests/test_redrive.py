@@ -274,3 +274,20 @@ def test_the_readme_example():
     execution = namespace["execution"]
     assert (execution.status, execution.output) == ("SUCCEEDED", [10, 20, 30, 40])
     assert execution.describe()["redriveCount"] == 1
+
+
+def test_the_pytest_toolkit_redrives_a_run_with_the_fixed_stubs():
+    from asl_runner.pytest_plugin.machine import StateMachines
+
+    definition = {"StartAt": "Prepare", "States": {
+        "Prepare": task(Parameters="prepare", ResultPath="$.prepared", Next="Charge"),
+        "Charge": task(Parameters="charge", ResultPath="$.charged")}}
+    machine = StateMachines({}).load(definition).stub("Prepare", result="prepared")
+    machine.stub("Charge", error=("PaymentDeclined", "card expired"))
+    run = machine.run({}).assert_failed("PaymentDeclined")
+    machine.stub("Charge", result="charged")  # the fix
+    again = machine.redrive(run).assert_succeeded({"prepared": "prepared", "charged": "charged"})
+    assert again.execution is run.execution and again.execution.redrive_count == 1
+    assert [e["type"] for e in again.history].count("TaskStateEntered") == 3  # Prepare once
+    with pytest.raises(ExecutionNotRedrivable, match="SUCCEEDED"):
+        machine.redrive(again)

@@ -80,6 +80,17 @@ def refusal(*, status: str, machine_type: str, start: float, stop: float | None,
     return None
 
 
+def check(ex: Execution) -> None:
+    """Raise ExecutionNotRedrivable where AWS would refuse to redrive this in-process
+    execution now (the 14 days on its own clock)."""
+    refused = refusal(status=ex.status, machine_type=ex.machine_type, start=ex.start_time,
+                      stop=ex.stop_time, events=len(ex.history), now=ex.clock.now())
+    if refused is not None:
+        from ..errors import ExecutionNotRedrivable
+
+        raise ExecutionNotRedrivable(refused)
+
+
 def _max_open_seconds() -> int:
     """A Standard execution's maximum open time (a year), which a redrive does not extend."""
     from .execution import MAX_DURATION  # the engine imports this module: no cycle at load

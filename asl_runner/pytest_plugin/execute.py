@@ -15,15 +15,20 @@ class _WaitsForever(Exception):
 def execute(model: Any, input: Any, *, mocks: dict, answers: TokenAnswers | None, clock: Any,
             name: str | None, state_machine_name: str, lambdas: str | None,
             handlers: dict | None, machines: dict | None,
-            observer: Any = None, functions: dict | None = None) -> tuple[Any, bool]:
+            observer: Any = None, functions: dict | None = None,
+            redriven: Any = None) -> tuple[Any, bool]:
     """The Execution run to its end, and False; or left RUNNING, and True, when only an
-    answer nobody will give (a task token, an activity worker) could take it further."""
+    answer nobody will give (a task token, an activity worker) could take it further.
+    ``redriven``: an ended Execution to redrive instead (asl_runner.redrive)."""
     from ..local_run import LocalRun
 
     run = LocalRun(model, input, mocks=mocks or None, clock=clock, name=name,
                    state_machine_name=state_machine_name, lambdas=lambdas, handlers=handlers,
-                   machines=machines, functions=functions, mock_warning_level=4)
+                   machines=machines, functions=functions, mock_warning_level=4,
+                   execution=redriven)
     run.execution.observer = observer  # --sfn-cov's Recorder
+    if redriven is not None:
+        redriven.redrive()
     if answers is not None:
         run.invoker = answers.around(run.invoker, run.integrations.runs)
 

@@ -115,6 +115,22 @@ class Machine:
                                    observer=self._recorder, **self._integrations)
         return Run(execution, stuck=stuck)
 
+    def redrive(self, run: Run) -> Run:
+        """RedriveExecution of ``run`` (FAILED, ABORTED or TIMED_OUT), with the stubs and
+        token answers as they are now (the fix): it goes on from the state that stopped it,
+        as ``asl_runner.redrive`` does, and the new Run is the whole execution. Raises
+        ``asl_runner.errors.ExecutionNotRedrivable`` where AWS would refuse."""
+        from ..engine.redrive import check
+        from .execute import execute
+
+        check(run.execution)
+        answers = TokenAnswers(self._answers) if self._answers else None
+        execution, stuck = execute(self.model, None, mocks=self._stubs, answers=answers,
+                                   clock=run.execution.clock, name=None,
+                                   state_machine_name=self.name, observer=self._recorder,
+                                   redriven=run.execution, **self._integrations)
+        return Run(execution, stuck=stuck)
+
     def _check_target(self, target: str) -> None:
         from ..mocks import unused_mocks
 
