@@ -209,3 +209,15 @@ def test_the_html_page_holds_each_states_visits():
                                       "retry": [], "status": "not-reached", "entered": 0,
                                       "retries": 0, "visits": []}
     assert "<title>Flaky work</title>" in page
+
+
+def test_a_map_shows_how_many_iterations_it_started():
+    machine = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.xs", "End": True,
+        "ItemProcessor": {"StartAt": "One", "States": {"One": {"Type": "Pass", "End": True}}}}}}
+    history = asl_runner.run(machine, {"xs": [1, 2, 3]}, clock="virtual").history
+    svg = render(machine, history)
+    assert "Map · 3 iterations" in svg
+    assert "Map · per item" in render(machine)
+    one = svg.split('data-state="One"', 1)[1].split("</g></g>", 1)[0]
+    assert ">×3</text>" in one  # each iteration entered it

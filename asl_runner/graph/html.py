@@ -53,6 +53,7 @@ def _details(node: Any, run: RunPath | None) -> dict:
     out["retries"] = state.retries
     out["visits"] = [{
         "entered": v.entered, "exited": v.exited, "status": v.status, "attempts": v.attempts,
+        "iterations": v.iterations,
         "error": v.error, "cause": _cut(v.cause), "input": _cut(v.input), "output": _cut(v.output),
     } for v in state.visits[-MAX_VISITS:]]
     return out
@@ -123,6 +124,7 @@ white-space:pre-wrap;word-break:break-all;max-height:240px;overflow:auto;font-si
       box.appendChild(el("strong", "Visit " + (i + 1) + ": " + v.status));
       if (v.entered != null) box.appendChild(el("div", "Entered " + v.entered + (v.exited != null ? ", exited " + v.exited : "")));
       if (v.attempts > 1) box.appendChild(el("div", v.attempts + " attempts"));
+      if (v.iterations) box.appendChild(el("div", v.iterations + " iterations"));
       if (v.error) {{ box.appendChild(el("div", "Error: " + v.error)); if (v.cause) box.appendChild(el("pre", pretty(v.cause))); }}
       if (v.input != null) {{ box.appendChild(el("div", "Input")); box.appendChild(el("pre", pretty(v.input))); }}
       if (v.output != null) {{ box.appendChild(el("div", "Output")); box.appendChild(el("pre", pretty(v.output))); }}

@@ -46,6 +46,7 @@ class Visit:
     input: Any = None  # JSON text, as in the history
     output: Any = None
     attempts: int = 0
+    iterations: int = 0  # a Map's, started
     failures: int = 0
     failed_last: bool = False
     error: str | None = None
@@ -189,7 +190,9 @@ class _Tracer:
         return visit
 
     def _task_event(self, visit: Visit, kind: str, details: dict) -> None:
-        if kind in _ATTEMPT_STARTS:
+        if kind == "MapIterationStarted":
+            visit.iterations += 1
+        elif kind in _ATTEMPT_STARTS:
             visit.attempts += 1
             visit.failed_last = False
         elif kind in _FAILURES:

@@ -70,7 +70,7 @@ def render_svg(graph: Graph, placed: Layout, run: RunPath | None = None) -> str:
            f'<rect class="background" width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>',
            f'<g transform="translate({_n(MARGIN)},{_n(MARGIN)})">']
     groups = [placed.boxes[n.key] for n in graph.walk() if n.is_group and n.key in placed.boxes]
-    out += [_group(box, _status(run, box.node)) for box in groups]
+    out += [_group(box, _status(run, box.node), run) for box in groups]
     out += [_edge(n, route, placed, run) for n, route in enumerate(placed.routes)]
     # labels over every edge: a later edge's stroke must not cross out an earlier one's rule
     out += [_label(n, route) for n, route in enumerate(placed.routes) if route.label_at]
@@ -187,12 +187,16 @@ def _tooltip(node: Node, status: str, run: RunPath | None) -> str:
     return "\n".join(lines)
 
 
-def _group(box: Box, status: str) -> str:
+def _group(box: Box, status: str, run: RunPath | None) -> str:
     node = box.node
     fill, stroke, ink = PALETTE[status]
     kind = "Parallel" if node.type == "Parallel" else node.subtitle
     count = len(box.frames)
     subtitle = f"{kind} · {count} branches" if node.type == "Parallel" else f"{kind} · per item"
+    state = run.states.get(node.key) if run is not None else None
+    if state is not None and node.type == "Map" and state.visits:
+        started = sum(v.iterations for v in state.visits)
+        subtitle = f"{kind} · {started} iteration{'' if started == 1 else 's'}"
     parts = [f'<g {_state_attrs(node, status)}><title>{_esc(node.key)} ({subtitle})</title>',
              f'<rect class="frame" x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}" '
              f'height="{_n(box.h)}" rx="10" fill="{fill}" fill-opacity="0.55" stroke="{stroke}"/>',
