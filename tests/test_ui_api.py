@@ -276,6 +276,13 @@ def test_the_write_path_sends_only_task_answers_and_redrives_and_only_from_this_
     foreign = api(app, "SendTaskSuccess", {"taskToken": "t", "output": "{}"}, "/ui/api/write",
                   Origin="http://evil.example", Host="127.0.0.1:8083")
     assert foreign.status == 403 and "another origin" in foreign.json()["message"]
+    rebound = api(app, "SendTaskSuccess", {"taskToken": "t", "output": "{}"}, "/ui/api/write",
+                  Origin="http://attacker.example:8083", Host="attacker.example:8083")
+    assert rebound.status == 403 and "host name" in rebound.json()["message"]
+    for host in ("localhost:8083", "[::1]:8083", "10.1.2.3:8083"):
+        answer = api(app, "SendTaskSuccess", {"taskToken": "t", "output": "{}"}, "/ui/api/write",
+                     Origin=f"http://{host}", Host=host)
+        assert answer.json()["__type"].endswith("#InvalidToken"), host  # let through to the API
     assert call(app, "GET", "/ui/api/write").status == 405
     no_target = call(app, "POST", "/ui/api/write", b"{}")
     assert no_target.json()["__type"].endswith("UnknownOperationException")

@@ -8,14 +8,16 @@ settings (``/ui/api/config``) and an execution's graph (``/ui/api/graph``).
 
 The page's writes (Approve, Reject, Redrive) do not go to ``POST /`` but to ``POST
 /ui/api/write``, the same protocol, gated: refused unless ``serve --ui-writes``, refused for
-any operation but SendTaskSuccess, SendTaskFailure and RedriveExecution, and refused from a
-page of another origin. The API at
+any operation but SendTaskSuccess, SendTaskFailure and RedriveExecution, refused from a page of
+another origin, and refused when the page was opened by a host name other than localhost (a
+site whose name resolves to this machine would otherwise be "this origin"). The API at
 ``/`` is unchanged: boto3 and the AWS CLI write there as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -143,6 +145,9 @@ class WebView:
                        "`asl-runner serve --ui-writes` to answer tasks and redrive from it")
         elif not _same_origin(headers):
             refusal = (403, "AccessDeniedException", "a write from a page of another origin")
+        elif b"origin" in headers and not _address_host(headers):
+            refusal = (403, "AccessDeniedException", "the web view writes only when it is opened by "
+                       "address (127.0.0.1, [::1], an IP) or as localhost, not by another host name")
         else:
             target = headers.get(b"x-amz-target")
             try:
@@ -168,6 +173,20 @@ def _same_origin(headers: dict[bytes, bytes]) -> bool:
     if origin is None:
         return True
     return urlsplit(origin.decode("latin-1")).netloc == headers.get(b"host", b"").decode("latin-1")
+
+
+def _address_host(headers: dict[bytes, bytes]) -> bool:
+    """Whether the page was opened by IP address or as localhost. A page of another site whose
+    name was made to resolve to this machine (DNS rebinding) is of its own origin, so the
+    origin check passes; its Host header still names that site."""
+    host = urlsplit("//" + headers.get(b"host", b"").decode("latin-1")).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _query(scope: Scope) -> dict[str, str]:

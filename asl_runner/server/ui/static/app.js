@@ -1,7 +1,7 @@
 // The asl-runner web view: one page, no build step, nothing loaded from elsewhere.
 // Reads go to the Step Functions API itself (POST / with X-Amz-Target, as boto3 sends them);
 // what that API cannot say comes from /ui/api/ (tasks waiting, correlation ids, the graph).
-// Writes (Approve, Reject) go to /ui/api/write, which the server refuses unless it was
+// Writes (Approve, Reject, Redrive) go to /ui/api/write, which the server refuses unless it was
 // started with --ui-writes.
 "use strict";
 
