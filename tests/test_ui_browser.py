@@ -52,7 +52,7 @@ APPROVAL = {
     "StartAt": "Prepare",
     "States": {
         "Prepare": {"Type": "Pass", "Result": {"amount": 100}, "ResultPath": "$.loan", "Next": "Pause"},
-        "Pause": {"Type": "Wait", "Seconds": 2, "Next": "Approve"},
+        "Pause": {"Type": "Wait", "Seconds": 3, "Next": "Approve"},
         "Approve": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
                     "Parameters": {"FunctionName": "ask", "Payload": {"token.$": "$$.Task.Token", "loan.$": "$.loan"}},
                     "ResultPath": "$.decision", "Next": "Done"},
