@@ -25,7 +25,8 @@ GAP_X, GAP_Y = 28.0, 58.0  # between neighbours in a layer; between layers
 GROUP_HEADER, GROUP_PAD, BRANCH_GAP, BRANCH_PAD = 40.0, 12.0, 14.0, 14.0
 LOOP = 22.0  # room on a state's right for its Retry loop
 LABEL_DROP = 29.0  # an edge's label sits at most this far below the state it leaves
-SWEEPS = 12
+SWEEPS = 12  # of the crossing reduction
+X_SWEEPS = 8  # of the x placement
 PRIMARY = 20.0  # how much harder a state's main way on pulls (see _primary_edges)
 
 
@@ -62,8 +63,7 @@ class Layout:
 
 def layout(graph: Graph) -> Layout:
     """Coordinates for every state (groups' insides included) and every edge of ``graph``."""
-    inner = _lay(graph)
-    return Layout(inner.width, inner.height, inner.boxes, inner.routes)
+    return _lay(graph)
 
 
 def state_size(node: Node) -> tuple[float, float]:
@@ -82,11 +82,11 @@ def _group(node: Node) -> tuple[float, float, list[Layout]]:
 
 
 class _Vertex:
-    __slots__ = ("index", "node", "w", "h", "right", "layer", "order", "x", "inner")
+    __slots__ = ("index", "node", "w", "h", "right", "layer", "x", "inner")
 
     def __init__(self, index: int, node: Node | None, w: float, h: float, right: float = 0.0):
         self.index, self.node, self.w, self.h, self.right = index, node, w, h, right
-        self.layer = self.order = 0
+        self.layer = 0
         self.x = 0.0
         self.inner: list[Layout] = []
 
@@ -139,13 +139,7 @@ def _lay(graph: Graph) -> Layout:
     right = max([v.x + v.w / 2 + v.right for v in vertices] + [x + half for x, half in labels],
                 default=0.0)
     height = tops[-1] + heights[-1] if tops else 0.0
-    for box in boxes.values():
-        box.x -= left
-        box.frames = [(x - left, y, w, h) for x, y, w, h in box.frames]
-    for route in routes:
-        route.points = [(x - left, y) for x, y in route.points]
-        if route.label_at is not None:
-            route.label_at = (route.label_at[0] - left, route.label_at[1])
+    _shift(boxes.values(), routes, -left, 0.0)
     retries = [Route(e, []) for e in graph.edges if e.kind == RETRY and e.source in boxes]
     return Layout(right - left, height, boxes, routes + retries)
 
@@ -162,17 +156,22 @@ def _place_inside(box: Box, inner: list[Layout], boxes: dict, routes: list) -> N
         frame_w = branch.width + 2 * BRANCH_PAD
         dx, dy = x + BRANCH_PAD, y + BRANCH_PAD + (tallest - branch.height) / 2
         box.frames.append((x, y, frame_w, tallest + 2 * BRANCH_PAD))
-        for key, inside in branch.boxes.items():
-            inside.x += dx
-            inside.y += dy
-            inside.frames = [(fx + dx, fy + dy, fw, fh) for fx, fy, fw, fh in inside.frames]
-            boxes[key] = inside
-        for route in branch.routes:
-            route.points = [(px + dx, py + dy) for px, py in route.points]
-            if route.label_at is not None:
-                route.label_at = (route.label_at[0] + dx, route.label_at[1] + dy)
-            routes.append(route)
+        _shift(branch.boxes.values(), branch.routes, dx, dy)
+        boxes.update(branch.boxes)
+        routes.extend(branch.routes)
         x += frame_w + BRANCH_GAP
+
+
+def _shift(boxes, routes: list[Route], dx: float, dy: float) -> None:
+    """Move boxes (their frames too) and routes (their labels too) by (dx, dy)."""
+    for box in boxes:
+        box.x += dx
+        box.y += dy
+        box.frames = [(x + dx, y + dy, w, h) for x, y, w, h in box.frames]
+    for route in routes:
+        route.points = [(x + dx, y + dy) for x, y in route.points]
+        if route.label_at is not None:
+            route.label_at = (route.label_at[0] + dx, route.label_at[1] + dy)
 
 
 def _break_cycles(count: int, edges: list, start: int) -> tuple[list, list[bool]]:
@@ -281,9 +280,6 @@ def _order(vertices: list[_Vertex], chains: list) -> list[list[int]]:
             best, best_crossings = [list(layer) for layer in layers], crossings
         if not best_crossings:
             break
-    for layer in best:
-        for i, v in enumerate(layer):
-            vertices[v].order = i
     return best
 
 
@@ -317,14 +313,11 @@ def _place_x(vertices: list[_Vertex], layers: list[list[int]], chains: list) -> 
             x += vertices[v].w / 2
             vertices[v].x = x
             x += vertices[v].w / 2 + vertices[v].right + GAP_X
-    for sweep in range(8):
-        rows = list(range(len(layers)))
-        sides = (up,) if sweep % 2 == 0 else (down,)
-        if sweep == 7:
-            sides = (up, down)
-        if sweep % 2:
-            rows.reverse()
-        for r in rows:
+    # down, pulled by the layer above; up, by the layer below; the last sweep by both
+    for sweep in range(X_SWEEPS):
+        downward = sweep % 2 == 0
+        sides = (up, down) if sweep == X_SWEEPS - 1 else (up,) if downward else (down,)
+        for r in range(len(layers)) if downward else range(len(layers) - 1, -1, -1):
             _pull(vertices, layers[r], sides)
 
 
