@@ -622,3 +622,16 @@ def test_an_express_child_times_out_after_five_minutes():
     # a STANDARD child has no such limit
     ex, _ = run(distributed(processor), [1, 2])
     assert ex.status == "SUCCEEDED"
+
+
+def test_an_ended_child_lets_go_of_its_history_unless_a_collector_keeps_it(monkeypatch):
+    from asl_runner.engine.map_run import MapRun
+
+    ended = []
+    original = MapRun.child_ended
+    monkeypatch.setattr(MapRun, "child_ended", lambda run, child: (original(run, child),
+                                                                   ended.append(child)))
+    ex = start(distributed(FAIL_BAD), rows(False, False), state_machine_name="sm")
+    Runner(lambda invocation: None).run(ex)  # no store: nothing needs the events once it ends
+    assert ex.status == "SUCCEEDED"
+    assert [(c.status, c.events) for c in ended] == [("SUCCEEDED", []), ("SUCCEEDED", [])]

@@ -50,6 +50,9 @@ class Changes:
     keeps the objects (tests look at them); the service's (``service.map_run_rows``) turns
     an ended child into rows at once, spilling them to disk past a bound."""
 
+    #: whether an ended child keeps its events (this collector's readers look at them)
+    keeps_events = True
+
     def __init__(self) -> None:
         #: child executions started or ended (the latest state of each)
         self.children: dict[str, ChildExecution] = {}
@@ -176,6 +179,11 @@ class ChildExecution:
         self.status = status
         self.stop = self.events[-1].timestamp
         self.run.child_ended(self)
+        changes = self.run.ex.map_run_changes
+        if changes is None or not changes.keeps_events:
+            # what a store needed of its history it took in child_ended: whoever holds the
+            # ended child for its result (a page of ResultWriter records) needs no events
+            self.events = []
 
     def describe(self) -> dict[str, Any]:
         """DescribeExecution-shaped (as a store row would give it)."""

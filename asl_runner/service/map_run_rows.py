@@ -31,6 +31,8 @@ class StoreChanges(Changes):
     """The host's Changes: ended children as rows (spilled past SPILL_AT), the rest as
     objects until the step is written."""
 
+    keeps_events = False  # child() made them rows
+
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[tuple] = []
