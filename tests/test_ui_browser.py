@@ -224,6 +224,10 @@ def test_a_read_only_server_offers_no_answer_and_refuses_the_pages_writes(tmp_pa
                 () => done("accepted"), (e) => done(e.code));""", token)
         assert refused == "AccessDeniedException"
         assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+        # and in the executions list, naming the state and how long it has run
+        page.driver.get(f"{server.url}/ui/#/executions")
+        row = page.wait(lambda d: css(page, '#executions tr[data-execution="ro-1"].over-sla'))
+        assert "Approve" in row.find_element("css selector", ".sla-badge").text
         page.driver.get("about:blank")  # no more polls of a server about to stop
         page.errors()  # the refused request is logged as a failed resource
     finally:
