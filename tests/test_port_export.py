@@ -112,10 +112,41 @@ def test_an_arn_of_another_account_stays(tmp_path, monkeypatch):
     assert properties["Policies"][0]["Statement"][0]["Resource"] == [arn, arn + ":*"]
 
 
-def test_cfn_lint_accepts_the_snippets(app):
+ACCOUNTS = {"StartAt": "Notify", "States": {
+    "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish", "Next": "Queue",
+               "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:order-events",
+                              "Message": "arn:aws:sns:us-east-1:123456789012:order-events"}},
+    "Queue": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True,
+              "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs.fifo",
+                             "MessageBody": "x", "MessageGroupId": "g"}}}}
+
+
+@pytest.fixture
+def accounts(tmp_path):
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps(ACCOUNTS))
+    return path
+
+
+def test_the_offline_accounts_arns_become_the_stacks(accounts):
+    template = json.loads(_export(str(accounts), "--name", "Orders", "--json").stdout)
+    properties = template["Resources"]["Orders"]["Properties"]
+    assert properties["DefinitionSubstitutions"] == {
+        "OrderEventsArn": {"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:order-events"},
+        "JobsQueueUrl": {"Fn::Sub": "https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/jobs.fifo"}}
+    states = properties["Definition"]["States"]
+    # every string that is such an ARN, whatever the field
+    assert states["Notify"]["Parameters"] == {"TopicArn": "${OrderEventsArn}", "Message": "${OrderEventsArn}"}
+    assert states["Queue"]["Parameters"]["QueueUrl"] == "${JobsQueueUrl}"
+    assert [s["Resource"] for s in properties["Policies"][0]["Statement"]] == [
+        [{"Fn::Sub": "arn:aws:sns:${AWS::Region}:${AWS::AccountId}:order-events"}],
+        [{"Fn::Sub": "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:jobs.fifo"}]]
+
+
+def test_cfn_lint_accepts_the_snippets(app, accounts):
     cfnlint = pytest.importorskip("cfnlint.api")
-    for flavour in ("sam", "cloudformation"):
-        text = _export(str(app), "--name", "Pay", "--format", flavour).stdout
+    for path, flavour in ((app, "sam"), (app, "cloudformation"), (accounts, "sam")):
+        text = _export(str(path), "--name", "Pay", "--format", flavour).stdout
         problems = [str(m) for m in cfnlint.lint(text, config=cfnlint.ManualArgs(regions=["us-east-1"]))
                     # W3002: a local Code path needs `aws cloudformation package`, as intended
                     if m.rule.id != "W3002"]

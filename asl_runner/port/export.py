@@ -3,21 +3,26 @@ into infrastructure code.
 
 The definition goes in unchanged except for its local functions (bare names, ARNs of
 asl-runner's offline account): each becomes ``${NameArn}``, which the snippet's
-DefinitionSubstitutions fill with ``!GetAtt Name.Arn``, SAM's own convention. The role gets
-the least-privilege policy of ``lint --for-aws``, its ARNs in ``!Sub`` (``${AWS::Region}``,
-``${AWS::AccountId}``).
+DefinitionSubstitutions fill with ``!GetAtt Name.Arn``, SAM's own convention; other ARNs
+and queue URLs of that account become ``${NameArn}``/``${NameQueueUrl}`` filled with ``!Sub``
+in the stack's own partition, region and account. The role gets the least-privilege policy
+of ``lint --for-aws``, its ARNs in ``!Sub`` (``${AWS::Region}``, ``${AWS::AccountId}``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from ..model.machine import StateMachine
+from ..integrations.iam import ACCOUNT, REGION
+from ..integrations.registry import DEFAULT_ACCOUNT
+from ..model.machine import StateMachine, parse_definition
 from ..record import Record
 from .functions import function_arn, function_refs, logical_id, parameterize
 from .plan import DEFAULT_RUNTIME, trust_policy
-from .policy import Target, needs
+from .policy import STAND_INS, Target, needs
+from .walk import strings
 
 SAM, CLOUDFORMATION = "sam", "cloudformation"
 
@@ -79,6 +84,13 @@ def export_template(definition: Any, machine: StateMachine, *, name: str, flavou
         local = function_arn(target, function)
         arns[local] = Intrinsic("Ref", token) if found is None else substitutions[token]
         arns[f"{local}:*"] = Intrinsic("Sub", "${" + arn + "}:*")
+    parameterized, located = _in_any_account(parameterized, set(substitutions))
+    for token, (_, subbed) in located.items():
+        substitutions[token] = Intrinsic("Sub", subbed)
+    # the policy of the machine as the stack will have it: those ARNs in the stack's account
+    for_policy = _replaced(definition, {literal: _stand_in(subbed) for literal, subbed in located.values()})
+    if for_policy != definition:
+        machine = parse_definition(for_policy, validate=False)
     policy = _subbed(needs(machine, target).policy, arns)
     machine_id = logical_id(name)
     resources: dict[str, Any] = {}
@@ -110,6 +122,57 @@ def export_template(definition: Any, machine: StateMachine, *, name: str, flavou
         template["Parameters"] = parameters
     template["Resources"] = resources
     return template
+
+
+_OFFLINE_ARN = re.compile(rf"arn:[\w-]+:(?P<service>[\w-]+):(?P<region>[\w-]*):{DEFAULT_ACCOUNT}:"
+                          r"(?P<rest>[^$]+)")
+_OFFLINE_QUEUE = re.compile(rf"https://sqs\.(?P<region>[\w-]+)\.amazonaws\.com/{DEFAULT_ACCOUNT}/"
+                            r"(?P<rest>[\w-]+(?:\.fifo)?)")
+
+
+def _in_any_account(definition: Any, taken: set[str]) -> tuple[Any, dict[str, tuple[str, str]]]:
+    """``definition`` with each ARN or queue URL of asl-runner's offline account (a whole
+    string) made a ``${Token}``, and ``{Token: (as written, the same in !Sub with the stack's
+    partition, region and account)}``."""
+    found: dict[str, str] = {}  # as written -> token
+    located: dict[str, tuple[str, str]] = {}
+    for _, text in strings(definition):
+        if text in found:
+            continue
+        arn, queue = _OFFLINE_ARN.fullmatch(text), _OFFLINE_QUEUE.fullmatch(text)
+        if arn is not None:
+            region = "${AWS::Region}" if arn["region"] else ""
+            subbed = (f"arn:${{AWS::Partition}}:{arn['service']}:{region}:${{AWS::AccountId}}:"
+                      f"{arn['rest']}")
+            word, kind = re.split(r"[:/]", arn["rest"])[-1], "Arn"
+        elif queue is not None:
+            subbed = f"https://sqs.${{AWS::Region}}.${{AWS::URLSuffix}}/${{AWS::AccountId}}/{queue['rest']}"
+            word, kind = queue["rest"].removesuffix(".fifo"), "QueueUrl"
+        else:
+            continue
+        token = logical_id(re.sub(r"[^A-Za-z0-9_-]", "-", word)) + kind
+        while token in taken:
+            token = f"{token[:-len(kind)]}{len(taken)}{kind}"
+        taken.add(token)
+        found[text] = token
+        located[token] = (text, subbed)
+    return _replaced(definition, {text: "${" + token + "}" for text, token in found.items()}), located
+
+
+def _stand_in(subbed: str) -> str:
+    """A ``!Sub`` text with the values the policy builder reads as the stack's own."""
+    for pseudo, value in (("${AWS::Region}", STAND_INS[REGION]), ("${AWS::AccountId}", STAND_INS[ACCOUNT]),
+                          ("${AWS::Partition}", "aws"), ("${AWS::URLSuffix}", "amazonaws.com")):
+        subbed = subbed.replace(pseudo, value)
+    return subbed
+
+
+def _replaced(value: Any, texts: dict[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _replaced(item, texts) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, texts) for item in value]
+    return texts.get(value, value) if isinstance(value, str) else value
 
 
 #: the role of a CloudFormation snippet's functions: they may write their logs

@@ -24,7 +24,7 @@ from .findings import ERROR, INFO, WARNING, Finding
 from .functions import function_arn, function_refs, substitution_name
 from .policy import Needs, Target, needs
 from .recorded import NEAR
-from .walk import sites
+from .walk import sites, strings
 
 #: AWS's quotas the checks compare against (the developer guide's "Step Functions service
 #: quotas" and the Map pages)
@@ -102,24 +102,12 @@ def _offline_account(subject: Subject) -> Iterator[Finding]:
     """ARNs and queue URLs that name asl-runner's offline account (moto's 123456789012),
     other than the functions the local-handler check reports."""
     reported = {ref.pointer for ref in function_refs(subject.machine)}
-    for pointer, text in _strings(subject.definition, ""):
+    for pointer, text in strings(subject.definition):
         if pointer in reported or not (f":{DEFAULT_ACCOUNT}:" in text or f"/{DEFAULT_ACCOUNT}/" in text):
             continue
         yield Finding(WARNING, "OfflineAccount", pointer,
                       f"names the account {DEFAULT_ACCOUNT}, asl-runner's offline one: on AWS this "
                       "must be a resource of your account (a template's ${AWS::AccountId})")
-
-
-def _strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
-    stack = [(value, pointer)]
-    while stack:
-        node, at = stack.pop()
-        if isinstance(node, str):
-            yield at, node
-        elif isinstance(node, dict):
-            stack.extend((v, child(at, k)) for k, v in reversed(list(node.items())))
-        elif isinstance(node, list):
-            stack.extend((v, child(at, i)) for i, v in reversed(list(enumerate(node))))
 
 
 def _placeholders(subject: Subject) -> Iterator[Finding]:

@@ -43,15 +43,15 @@ class Needs(Record):
 
 #: what stands for CloudFormation's ${AWS::Region} and ${AWS::AccountId} while a policy is
 #: built (ARNs are parsed on the way, and "${AWS::Region}" is no region an ARN may hold)
-_STAND_INS = {REGION: "region-0", ACCOUNT: "000000000000"}
+STAND_INS = {REGION: "region-0", ACCOUNT: "000000000000"}
 
 
 def needs(machine: StateMachine, target: Target) -> Needs:
     """The role's policy for ``machine`` deployed as ``target``: the functions that are local
     handlers here (bare names, ARNs of asl-runner's offline account) are those of
     ``target``."""
-    stand_ins = {value: _STAND_INS[value] for value in (target.region, target.account)
-                 if value in _STAND_INS}
+    stand_ins = {value: STAND_INS[value] for value in (target.region, target.account)
+                 if value in STAND_INS}
     if not stand_ins:
         return _needs(as_deployed(machine, target), target)
     concrete = Target(target.machine_name, target.partition, stand_ins.get(target.region, target.region),

@@ -8,6 +8,7 @@ from typing import Any
 from ..model.machine import StateMachine
 from ..model.states import JSONATA, MapState, ParallelState, State
 from ..record import Record
+from ..validation.report import child
 
 
 class Site(Record):
@@ -45,3 +46,16 @@ def _children(state: State, execution_type: str, distributed_map: Any) -> Iterat
             yield from sites(state.processor, state.execution_type or "STANDARD", state)
         else:
             yield from sites(state.processor, execution_type, distributed_map)
+
+
+def strings(value: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in the JSON ``value``, with its pointer, in document order."""
+    stack = [(value, pointer)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            yield at, node
+        elif isinstance(node, dict):
+            stack.extend((v, child(at, k)) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((v, child(at, i)) for i, v in reversed(list(enumerate(node))))
