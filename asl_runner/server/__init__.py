@@ -5,8 +5,8 @@
     serve(open_service("asl-runner.db"), port=8083)   # until SIGINT/SIGTERM
 
 Modules: ``protocol`` (targets, bodies, AWS's error envelope), ``app`` (the ASGI application),
-``threads`` (the pools its blocking calls run on), ``serving`` (uvicorn), ``client`` (a minimal
-urllib client for the command line). ``protocol`` and ``client`` do not import the engine, so
+``threads`` (the pools its blocking calls run on), ``serving`` (uvicorn), ``ui`` (the web view
+under ``/ui``, in front of the app), ``client`` (a minimal urllib client for the command line). ``protocol`` and ``client`` do not import the engine, so
 the names below are loaded on first use.
 """
 
