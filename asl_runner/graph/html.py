@@ -106,6 +106,12 @@ white-space:pre-wrap;word-break:break-all;max-height:240px;overflow:auto;font-si
     var e = document.createElement(tag); if (text != null) e.textContent = text;
     if (cls) e.className = cls; return e;
   }}
+  // a timestamp as the history has it: ISO text, or epoch seconds (the JSON API's)
+  function seconds(t) {{
+    if (typeof t === "number") return t;
+    var ms = typeof t === "string" ? Date.parse(t) : NaN;
+    return isNaN(ms) ? NaN : ms / 1000;
+  }}
   function pretty(text) {{
     try {{ return JSON.stringify(JSON.parse(text), null, 2); }} catch (e) {{ return String(text); }}
   }}
@@ -123,6 +129,8 @@ white-space:pre-wrap;word-break:break-all;max-height:240px;overflow:auto;font-si
       var box = el("div", null, "visit");
       box.appendChild(el("strong", "Visit " + (i + 1) + ": " + v.status));
       if (v.entered != null) box.appendChild(el("div", "Entered " + v.entered + (v.exited != null ? ", exited " + v.exited : "")));
+      var took = seconds(v.exited) - seconds(v.entered);
+      if (took >= 0) box.appendChild(el("div", "Took " + took.toFixed(3) + " s"));
       if (v.attempts > 1) box.appendChild(el("div", v.attempts + " attempts"));
       if (v.iterations) box.appendChild(el("div", v.iterations + " iterations"));
       if (v.error) {{ box.appendChild(el("div", "Error: " + v.error)); if (v.cause) box.appendChild(el("pre", pretty(v.cause))); }}
