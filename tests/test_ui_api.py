@@ -179,6 +179,28 @@ def test_tasks_are_counted_by_kind_and_listed_by_kind_oldest_first_up_to_a_limit
         assert response.status == 400 and response.json()["__type"].endswith("ValidationException"), bad
 
 
+def test_a_task_in_a_map_runs_child_is_listed_under_the_child_execution(service):
+    distributed = {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "Ask", "States": {"Ask": ASK["States"]["Ask"]}}}}}
+    machine = service.create_state_machine({"name": "fan", "definition": json.dumps(distributed), "roleArn": ROLE})
+    parent = service.start_execution({"stateMachineArn": machine["stateMachineArn"],
+                                      "input": json.dumps({"items": [{"q": "a"}, {"q": "b"}]})})["executionArn"]
+    deadline = time.monotonic() + 10
+    while len(service.asked) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    tasks = call(web(service), "GET", "/ui/api/tasks").json()["tasks"]
+    map_run = service.list_map_runs({"executionArn": parent})["mapRuns"][0]["mapRunArn"]
+    children = {e["executionArn"]: e["name"] for e in service.list_executions({"mapRunArn": map_run})["executions"]}
+    assert {t["executionArn"]: t["executionName"] for t in tasks} == children
+    for task in tasks:
+        assert api(web(service, writes=True), "SendTaskSuccess", {"taskToken": task["taskToken"], "output": "{}"},
+                   "/ui/api/write").status == 200
+    wait_status(service, parent, "SUCCEEDED")
+
+
 def test_large_parameters_are_cut_in_the_listing_and_say_so(service):
     start_waiting(service, input={"q": "x" * 100_000})
     task = call(web(service), "GET", "/ui/api/tasks").json()["tasks"][0]

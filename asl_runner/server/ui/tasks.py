@@ -15,6 +15,7 @@ from ...jsonvalue import dumps
 #: how much of a task's parameters a listing carries (a task may send 256 KiB; the whole is in
 #: the execution's TaskScheduled event)
 PARAMETERS_SHOWN = 32 * 1024
+_ALL = 1 << 62
 
 
 def running_tasks(service: Any, kind: str | None = None, limit: int | None = None) -> dict[str, Any]:
@@ -31,7 +32,10 @@ def running_tasks(service: Any, kind: str | None = None, limit: int | None = Non
     ``heartbeatSeconds`` and, for callbacks, ``taskToken``.
     """
     host = service.host
-    rows = service.store.running_executions()
+    # the light columns only (a definition per row would be read for nothing); a Distributed
+    # Map's children run inside their parent, whose live execution holds their tasks
+    rows = [row for row in service.store.list_executions(status="RUNNING", limit=_ALL)
+            if not row["map_run_arn"]]
 
     def snapshot() -> list[tuple[Any, Any, dict]]:
         out = []
@@ -64,8 +68,10 @@ def running_tasks(service: Any, kind: str | None = None, limit: int | None = Non
 
 def _item(entered: float, row: dict, invocation: Any, timeout: float | None) -> dict[str, Any]:
     parameters = dumps(invocation.payload)
+    # in a Map Run's child, $$.Execution is the child's own: the inbox links to it
+    execution = invocation.context.get("Execution") or {}
     item: dict[str, Any] = {
-        "executionArn": row["arn"], "executionName": row["name"],
+        "executionArn": execution.get("Id") or row["arn"], "executionName": execution.get("Name") or row["name"],
         "stateMachineArn": row["machine_arn"], "stateName": invocation.state_name,
         "resource": invocation.resource.arn, "kind": invocation.kind, "enteredTime": entered,
         "parameters": parameters[:PARAMETERS_SHOWN],
