@@ -221,3 +221,15 @@ def test_a_map_shows_how_many_iterations_it_started():
     assert "Map · per item" in render(machine)
     one = svg.split('data-state="One"', 1)[1].split("</g></g>", 1)[0]
     assert ">×3</text>" in one  # each iteration entered it
+
+
+def test_payloads_a_tool_already_parsed_are_shown_as_json_text():
+    import json
+
+    events = [e.to_aws() for e in run().history]
+    for e in events:
+        for details in (v for k, v in e.items() if k.endswith("EventDetails")):
+            if isinstance(details.get("input"), str):
+                details["input"] = json.loads(details["input"])
+    [visit] = path(MACHINE, events).states["Check"].visits
+    assert json.loads(visit.input) == {"go": True}

@@ -10,6 +10,7 @@ Parallel's ParallelStateSucceeded points at the last branch state that ended).
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,7 +159,7 @@ class _Tracer:
             parent = before if before.state == group else before.parent
         else:
             parent = next((v for v in reversed(self.open) if v.state == group), None)
-        visit = Visit(name, parent, entered=_when(event.get("timestamp")), input=_text(details.get("input")))
+        visit = Visit(name, parent, entered=_when(event.get("timestamp")), input=_payload(details.get("input")))
         self.path.states[name].visits.append(visit)
         self.open.append(visit)
         self.last = visit
@@ -177,7 +178,7 @@ class _Tracer:
         if visit in self.open:
             self.open.remove(visit)
         visit.exited = _when(event.get("timestamp"))
-        visit.output = _text(details.get("output"))
+        visit.output = _payload(details.get("output"))
         visit.status = CAUGHT if visit.failed_last else RETRIED if visit.failures else SUCCEEDED
         return visit
 
@@ -244,6 +245,17 @@ def _when(value: Any) -> Any:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     return value.isoformat() if hasattr(value, "isoformat") else None
+
+
+def _payload(value: Any) -> str | None:
+    """An input or output as JSON text, as the API gives it (a tool that parsed it already,
+    such as a recorder normalising histories, gives the value: it is written back as text)."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):  # not JSON at all: nothing to show
+        return None
 
 
 def _text(value: Any) -> str | None:
