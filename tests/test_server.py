@@ -459,6 +459,11 @@ def test_start_sync_execution(server, sfn):
     out = json.loads(cli.stdout)
     assert (out["status"], json.loads(out["output"])) == ("SUCCEEDED", {"greeting": "hello cli"})
 
+    # AWS keeps no list of an Express machine's executions
+    with pytest.raises(ClientError) as excinfo:
+        sfn.list_executions(stateMachineArn=express)
+    assert error_code(excinfo) == "StateMachineTypeNotSupported"
+
 
 # ---------------------------------------------------------------------------------------------
 # bad requests: AWS's error codes, and the server goes on serving

@@ -203,6 +203,9 @@ class Executions(Operations):
                 raise resource_not_found(map_run)
         else:
             arn, machine = self._machine(target)
+            if machine["type"] == "EXPRESS":  # AWS keeps no list of Express executions
+                raise ApiError("StateMachineTypeNotSupported",
+                               "This operation is not supported by this type of state machine")
             machine_arn = machine["arn"]
             version = target if arn.version is not None else None
             alias = target if arn.alias is not None else None

@@ -470,7 +470,9 @@ function executionsView(main, _arg, params) {
   const load = async () => {
     const mine = ++generation;
     clearTimeout(timer);
-    const chosen = machineSelect.value ? machines.filter((m) => m.stateMachineArn === machineSelect.value) : machines;
+    // an Express machine's executions are not listed (ListExecutions: StateMachineTypeNotSupported, as on AWS)
+    const chosen = (machineSelect.value ? machines.filter((m) => m.stateMachineArn === machineSelect.value) : machines)
+      .filter((m) => m.type !== "EXPRESS");
     const filter = statusSelect.value ? {statusFilter: statusSelect.value} : {};
     const lists = mapRun ? [await all("ListExecutions", {mapRunArn: mapRun, maxResults: PAGE, ...filter}, "executions", 5 * PAGE)]
       : await Promise.all(chosen.map((m) => all("ListExecutions", {stateMachineArn: m.stateMachineArn, maxResults: PAGE, ...filter}, "executions", 5 * PAGE)));
