@@ -78,6 +78,9 @@ def read_page(open_at: Opener, config: dict, cursor: dict | None,
         return _line_page(open_at, cursor, limits, _json_lines)
     if input_type == "CSV":
         return csv_page(open_at, config, cursor, limits)
+    if input_type is None:  # AWS's words are not recorded
+        raise failed("An ItemReader with s3:getObject needs ReaderConfig's InputType (CSV, "
+                     "JSON, JSONL, MANIFEST or PARQUET)")
     raise failed(f"asl-runner cannot read items of the InputType {input_type!r} "
                  f"(it reads {', '.join(INPUT_TYPES)}, MANIFEST and PARQUET)")
 

@@ -21,8 +21,9 @@ from .optimized import v1_cause
 
 RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 STATUSES = ("FAILED", "PENDING", "SUCCEEDED")
-#: a result file goes up in parts of this size (S3's multipart upload): memory holds one part
-PART_BYTES = 8 << 20
+#: a result file goes up in parts of this size (S3's multipart upload, whose smallest part
+#: is 5 MiB): memory holds one part
+PART_BYTES = 5 << 20
 
 
 def _failed(exc: Exception) -> StatesError:
@@ -47,25 +48,22 @@ def _put(client: Any, bucket: str, key: str, body: bytes) -> None:
         raise _failed(exc) from None
 
 
-def _upload(client: Any, bucket: str, key: str, path: str) -> None:
+def _upload(client: Any, bucket: str, key: str, path: str, size: int) -> None:
     """A result file, in one PUT, or part by part past PART_BYTES."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     with open(path, "rb") as file:
-        part = file.read(PART_BYTES)
-        following = file.read(PART_BYTES)
-        if not following:
-            _put(client, bucket, key, part)
+        if size <= PART_BYTES:
+            _put(client, bucket, key, file.read())
             return
         try:
             upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
             parts = []
-            while part:
+            while part := file.read(PART_BYTES):
                 number = len(parts) + 1
                 answer = client.upload_part(Bucket=bucket, Key=key, UploadId=upload,
                                             PartNumber=number, Body=part)
                 parts.append({"ETag": answer["ETag"], "PartNumber": number})
-                part, following = following, file.read(PART_BYTES) if following else b""
             client.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload,
                                              MultipartUpload={"Parts": parts})
         except (BotoCoreError, ClientError) as exc:
@@ -87,7 +85,7 @@ def put_results(invocation: Any, env: Any) -> dict:
     for status in STATUSES:
         for n, (path, size) in enumerate((payload.get("Files") or {}).get(status) or ()):
             key = f"{folder}{status}_{n}.json"
-            _upload(client, bucket, key, path)
+            _upload(client, bucket, key, path, size)
             files[status].append({"Key": key, "Size": size})
     manifest = {"DestinationBucket": bucket, "MapRunArn": arn, "ResultFiles": files}
     key = f"{folder}manifest.json"
