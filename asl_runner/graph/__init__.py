@@ -11,8 +11,9 @@ The stable API (the web view and users' scripts rely on it)::
     ``events`` (dicts with AWS's keys: ``type``, ``id``, ``previousEventId``,
     ``...EventDetails``) or ``asl_runner.history.Event`` objects; None draws the machine alone.
     ``format``: ``"svg"``, ``"html"`` (one self-contained page: the SVG, a legend, each state's
-    details; opens without a network), ``"mermaid"`` or ``"dot"``. The same input gives the same
-    text, byte for byte. Raises ``DefinitionError`` for a definition that does not load and
+    details; opens without a network; ``title=`` names the page), ``"mermaid"`` or ``"dot"``.
+    The same input gives the same text, byte for byte; a machine's layout is kept for its
+    next drawing, so redrawing one execution as its events arrive costs the colouring only. Raises ``DefinitionError`` for a definition that does not load and
     ``ValueError`` for an unknown format.
 
 In the SVG (and the HTML, which embeds it):
