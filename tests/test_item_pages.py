@@ -327,3 +327,10 @@ def test_a_restart_goes_on_from_the_recorded_pages_and_exports_every_result(tmp_
         finally:
             again.close()
             service.integrations.close()
+
+
+def test_get_object_without_an_input_type_fails_the_read_saying_so():
+    execution = run(reader_machine({}), "[1]")
+    assert (execution.error, execution.cause) == (
+        "States.ItemReaderFailed", "An ItemReader with s3:getObject needs ReaderConfig's "
+        "InputType (CSV, JSON, JSONL, MANIFEST or PARQUET)")
