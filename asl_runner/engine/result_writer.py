@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -137,6 +136,8 @@ class _Part:
     """One result file being written."""
 
     def __init__(self, jsonl: bool):
+        import tempfile  # here: it imports random and shutil, which a run without a spool never needs
+
         handle, self.path = tempfile.mkstemp(prefix="asl-runner-results-", suffix=".json")
         self.file = os.fdopen(handle, "wb")
         self.jsonl = jsonl
