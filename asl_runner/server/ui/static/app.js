@@ -965,7 +965,7 @@ function inboxView(main) {
     } catch (error) {
       toast(error.message, true);
     }
-    if (!stopped) timer = setTimeout(load, POLL_MS);
+    if (!stopped) timer = setTimeout(load, 2 * POLL_MS);  // two reads of every running execution
   };
   load();
   return {stop() { stopped = true; clearTimeout(timer); }};
