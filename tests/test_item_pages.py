@@ -334,3 +334,11 @@ def test_get_object_without_an_input_type_fails_the_read_saying_so():
     assert (execution.error, execution.cause) == (
         "States.ItemReaderFailed", "An ItemReader with s3:getObject needs ReaderConfig's "
         "InputType (CSV, JSON, JSONL, MANIFEST or PARQUET)")
+
+
+def test_an_inventory_data_file_that_is_not_gzip_fails_the_read():
+    corrupt = b"\x1f\x8b\x08\x00" + bytes(6) + b"not deflate data"  # a gzip header, then not
+    execution = run_inventory(inventory(), {"inv/data/one.csv.gz": corrupt,
+                                            "inv/data/two.csv.gz": _gz("")})
+    assert execution.error == "States.ItemReaderFailed"
+    assert execution.cause.startswith("The S3 inventory file inv/data/one.csv.gz is not a gzip")

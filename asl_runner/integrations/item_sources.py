@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -120,7 +121,7 @@ def _gunzipped_from(client: Any, call: Call, bucket: str, key: str,
             skip -= len(skipped)
         while chunk := stream.read(CHUNK):
             yield chunk
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise failed(f"The S3 inventory file {key} is not a gzip file: {exc}") from None
 
 
@@ -238,6 +239,7 @@ def parquet_page(client: Any, call: Call, request: dict, config: dict, cursor: d
     """InputType PARQUET: the object's rows, each an object of its columns; read a row group
     at a time (needs pyarrow: the ``parquet`` extra)."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise failed("Reading PARQUET items needs pyarrow, which asl-runner installs as an "
@@ -255,7 +257,9 @@ def parquet_page(client: Any, call: Call, request: dict, config: dict, cursor: d
                 cursor["row"] += len(take)
             else:
                 cursor = {"group": cursor["group"] + 1, "row": 0}
-    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+    except (OSError, ValueError, NotImplementedError, pa.ArrowException) as exc:
+        # (pyarrow's ArrowInvalid is a ValueError, ArrowNotImplementedError a
+        # NotImplementedError: a file it cannot read, as much as one that is broken)
         raise failed(f"The object is not a valid Parquet file: {exc}") from None
     if limits.remaining and len(items) >= limits.remaining:
         return items, None
