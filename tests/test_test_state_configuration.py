@@ -120,6 +120,22 @@ def test_an_item_reader_reads_the_map_item_reader_data_and_calls_nothing():
     assert response["inspectionData"]["maxConcurrency"] == 1
 
 
+def test_without_item_reader_data_the_items_are_the_map_s_input():
+    response = run_state(json.dumps(ITEM_READER_MACHINE), READER_INPUT, state_name="State0",
+                         mock={"result": "[1]"})
+    assert (response["status"], response["error"]) == ("FAILED", "States.ItemReaderFailed")
+    assert response["cause"].startswith("Without stateConfiguration.mapItemReaderData the items "
+                                        "are the Map's input, as read already: ")
+    machine = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                                      "ReaderConfig": {"InputType": "JSON"},
+                                      "Parameters": {"Bucket": "b", "Key": "k"}},
+        "ItemProcessor": PROCESSOR, "ToleratedFailureCount": 0, "End": True}}}
+    failed = run_state(json.dumps(machine), [1, 2], state_name="M", mock={"result": "[1, 2]"},
+                       state_configuration={"mapIterationFailureCount": 1})
+    assert failed["error"] == "States.ExceedToleratedFailureThreshold"  # two items were read
+
+
 def test_an_items_pointer_picks_the_items_out_of_the_item_reader_data():
     machine = json.loads(json.dumps(ITEM_READER_MACHINE))
     machine["States"]["State0"]["ItemReader"]["ReaderConfig"]["ItemsPointer"] = "/orders"

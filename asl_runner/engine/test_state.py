@@ -23,14 +23,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import AslRunnerError, DefinitionError, StatesError
+from ..errors import (
+    AslRunnerError,
+    DataFlowError,
+    DefinitionError,
+    QueryEvaluationFailure,
+    StatesError,
+)
 from ..integrations import mock_result
 from ..jsonvalue import PAYLOAD_LIMIT, JsonInputError, dumps, loads
 from ..model.retry import find_retrier
 from .effects import Completed, Invocation
 from .execution import SUSPEND, Execution
 from .frame import Frame
-from .item_reader import MAP_RUN
+from .item_reader import ITEM_READER_FAILED, MAP_RUN
 from .outcomes import ActivityStarted, perform
 from .result_writer import exports
 
@@ -601,7 +607,12 @@ class _Configuration:
             payload = invocation.payload or {}
             frame = ex.root
             if data is None:
-                return state.flow.items(state.flow.input(frame.input, frame), frame)
+                try:
+                    return state.flow.items(state.flow.input(frame.input, frame), frame)
+                except (QueryEvaluationFailure, DataFlowError) as exc:
+                    raise StatesError(ITEM_READER_FAILED, "Without "
+                                      "stateConfiguration.mapItemReaderData the items are the "
+                                      f"Map's input, as read already: {exc.detail}") from None
             config = payload.get("ReaderConfig") or {}
             items = _read_items(data, config, payload.get("MaxItems") or 0)
             if frame.inspection is not None and "ItemsPointer" in config:
