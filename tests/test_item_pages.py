@@ -342,3 +342,14 @@ def test_an_inventory_data_file_that_is_not_gzip_fails_the_read():
                                             "inv/data/two.csv.gz": _gz("")})
     assert execution.error == "States.ItemReaderFailed"
     assert execution.cause.startswith("The S3 inventory file inv/data/one.csv.gz is not a gzip")
+
+
+def test_the_map_run_counts_every_page(pages):
+    definition = reader_machine({"InputType": "JSONL"}, ItemBatcher={"MaxItemsPerBatch": 2})
+    execution = run(definition, "1\n2\n3\n4\n5\n6\n7\n")
+    [map_run] = execution.map_runs.values()
+    described = map_run.describe()
+    assert described["itemCounts"]["total"] == described["itemCounts"]["succeeded"] == 7
+    assert described["executionCounts"]["total"] == 4  # [1,2] [3,4] [5,6] [7]
+    assert described["executionCounts"]["succeeded"] == 4
+    assert described["itemCounts"]["pending"] == described["executionCounts"]["pending"] == 0
