@@ -4,8 +4,11 @@ Steps: break cycles (edges back up the depth-first search are laid out reversed)
 state a layer (the longest path from the start), put chains of dummy nodes on edges that span
 layers, order each layer by barycentres to cut crossings, then place x by weighted isotonic
 regression (each node as near the mean of its neighbours as the order and spacing allow,
-dummy chains pulled straight hardest). Groups (Parallel, Map) are laid out inside out: every
-branch on its own, side by side in the group's box, which is one node of the graph around it.
+dummy chains and each state's main way on pulled straight hardest). An edge's label is the
+first dummy of its chain, as wide as its text, in a layer of its own under the state it leaves
+(as dagre does), so the placement keeps it off states and other labels. Groups (Parallel, Map)
+are laid out inside out: every branch on its own, side by side in the group's box, which is
+one node of the graph around it.
 
 Everything is in definition order with index tie-breaks, never a set or a hash: the same
 graph gives the same coordinates, byte for byte once rounded.
@@ -24,7 +27,8 @@ PAD_X = 14.0  # inside a state's box, each side of its text
 GAP_X, GAP_Y = 28.0, 58.0  # between neighbours in a layer; between layers
 GROUP_HEADER, GROUP_PAD, BRANCH_GAP, BRANCH_PAD = 40.0, 12.0, 14.0, 14.0
 LOOP = 22.0  # room on a state's right for its Retry loop
-LABEL_DROP = 29.0  # an edge's label sits at most this far below the state it leaves
+LABEL_H = 16.0  # an edge label's height; a layer of labels only has these gaps around it:
+LABEL_ABOVE, LABEL_BELOW = 12.0, 30.0
 SWEEPS = 12  # of the crossing reduction
 X_SWEEPS = 8  # of the x placement
 PRIMARY = 20.0  # how much harder a state's main way on pulls (see _primary_edges)
@@ -82,13 +86,14 @@ def _group(node: Node) -> tuple[float, float, list[Layout]]:
 
 
 class _Vertex:
-    __slots__ = ("index", "node", "w", "h", "right", "layer", "x", "inner")
+    __slots__ = ("index", "node", "w", "h", "right", "layer", "x", "inner", "label")
 
     def __init__(self, index: int, node: Node | None, w: float, h: float, right: float = 0.0):
         self.index, self.node, self.w, self.h, self.right = index, node, w, h, right
         self.layer = 0
         self.x = 0.0
         self.inner: list[Layout] = []
+        self.label = False  # a dummy that is an edge's label
 
 
 def _lay(graph: Graph) -> Layout:
@@ -130,14 +135,16 @@ def _lay(graph: Graph) -> Layout:
         start = (source.x, tops[source.layer] + source.h)
         end = (target.x, tops[target.layer])
         path = [start, *points, end]
-        own.append(Route(edge, path[::-1] if flipped else path))
+        route = Route(edge, path[::-1] if flipped else path)
+        label = next((vertices[i] for i in chain[1:-1] if vertices[i].label), None)
+        if label is not None:
+            route.label_at = (label.x, tops[label.layer] + label.h / 2)
+            route.label_width = label.w
+        own.append(route)
     _spread_ports(own, boxes)
-    _place_labels(own)
     routes = own + routes
-    labels = [(r.label_at[0], r.label_width / 2) for r in own if r.label_at is not None]
-    left = min([v.x - v.w / 2 for v in vertices] + [x - half for x, half in labels], default=0.0)
-    right = max([v.x + v.w / 2 + v.right for v in vertices] + [x + half for x, half in labels],
-                default=0.0)
+    left = min((v.x - v.w / 2 for v in vertices), default=0.0)
+    right = max((v.x + v.w / 2 + v.right for v in vertices), default=0.0)
     height = tops[-1] + heights[-1] if tops else 0.0
     _shift(boxes.values(), routes, -left, 0.0)
     retries = [Route(e, []) for e in graph.edges if e.kind == RETRY and e.source in boxes]
@@ -208,25 +215,33 @@ def _assign_layers(vertices: list[_Vertex], dag: list) -> None:
     """Longest path from the sources, in a topological order (Kahn's, by index)."""
     incoming = [0] * len(vertices)
     out: list[list[int]] = [[] for _ in vertices]
-    for s, t, _e in dag:
+    for s, t, edge in dag:
         incoming[t] += 1
-        out[s].append(t)
+        out[s].append((t, 2 if drawn_label(edge) else 1))  # a label takes a layer of its own
     ready = [v.index for v in vertices if incoming[v.index] == 0]
     while ready:
         s = ready.pop(0)
-        for t in out[s]:
-            vertices[t].layer = max(vertices[t].layer, vertices[s].layer + 1)
+        for t, span in out[s]:
+            vertices[t].layer = max(vertices[t].layer, vertices[s].layer + span)
             incoming[t] -= 1
             if incoming[t] == 0:
                 ready.append(t)
 
 
 def _add_dummies(vertices: list[_Vertex], dag: list) -> list[tuple[list[int], Edge]]:
+    """A chain of dummy vertices for each edge, one per layer it crosses; the first of a
+    labelled edge is its label, as wide as the text, so that the layout keeps it clear of
+    states and of other labels."""
     chains = []
     for s, t, edge in dag:
         chain = [s]
+        label = drawn_label(edge)
         for layer in range(vertices[s].layer + 1, vertices[t].layer):
-            dummy = _Vertex(len(vertices), None, 0.0, 0.0)
+            if label and layer == vertices[s].layer + 1:
+                dummy = _Vertex(len(vertices), None, text_width(label, LABEL_SIZE) + 10, LABEL_H)
+                dummy.label = True
+            else:
+                dummy = _Vertex(len(vertices), None, 0.0, 0.0)
             dummy.layer = layer
             vertices.append(dummy)
             chain.append(dummy.index)
@@ -243,7 +258,8 @@ def _links(vertices: list[_Vertex], chains: list) -> tuple[list[list], list[list
     for chain, edge in chains:
         for a, b in zip(chain, chain[1:], strict=False):
             weight = _weight(vertices[a], vertices[b]) * _edge_weight(edge)
-            if id(edge) in primary and len(chain) == 2:
+            # a short edge (a label in between at most): long ones are pulled straight anyway
+            if id(edge) in primary and all(vertices[i].label for i in chain[1:-1]):
                 weight *= PRIMARY
             down[a].append((b, weight))
             up[b].append((a, weight))
@@ -387,11 +403,16 @@ def _pull(vertices: list[_Vertex], layer: list[int], sides: tuple) -> None:
 
 
 def _layer_tops(vertices: list[_Vertex], layers: list[list[int]]) -> tuple[list[float], list[float]]:
+    """Each layer's top and height. A layer of labels only sits close under the states whose
+    edges they label, and a little further above the states the edges reach."""
     heights = [max((vertices[v].h for v in layer), default=0.0) for layer in layers]
+    labels_only = [bool(layer) and all(vertices[v].node is None for v in layer)
+                   and any(vertices[v].label for v in layer) for layer in layers]
     tops, y = [], 0.0
-    for h in heights:
+    for k, h in enumerate(heights):
         tops.append(y)
-        y += h + GAP_Y
+        after = k + 1 < len(layers) and labels_only[k + 1]
+        y += h + (LABEL_ABOVE if after else LABEL_BELOW if labels_only[k] else GAP_Y)
     return tops, heights
 
 
@@ -417,43 +438,3 @@ def _spread_ports(routes: list[Route], boxes: dict[str, Box]) -> None:
         for k, (_x, n, end) in enumerate(items):
             x, y = routes[n].points[end]
             routes[n].points[end] = (box.cx + (k - (len(items) - 1) / 2) * step, y)
-
-
-def _x_at(x1: float, y1: float, x2: float, y2: float, y: float) -> float:
-    """Where the drawn curve from (x1, y1) to (x2, y2) (vertical at both ends: control
-    points straight below and above them, half the height away) passes height ``y``."""
-    lo, hi = 0.0, 1.0
-    for _ in range(30):
-        t = (lo + hi) / 2
-        u = 1 - t
-        at = u**3 * y1 + 3 * u * u * t * (y1 + (y2 - y1) / 2) + 3 * u * t * t * (y2 - (y2 - y1) / 2) + t**3 * y2
-        lo, hi = (t, hi) if at < y else (lo, t)
-    t = (lo + hi) / 2
-    return x1 + (x2 - x1) * (3 * t * t - 2 * t**3)
-
-
-def _place_labels(routes: list[Route]) -> None:
-    """Each label on its edge, halfway down the edge's first stretch (the line runs through
-    it, so it is plain which edge it names); labels of one state that would overlap are
-    pushed apart sideways, as little as can be."""
-    by_source: dict[str, list[tuple[float, float, float, Route]]] = {}
-    for route in routes:
-        label = drawn_label(route.edge)
-        if not label or len(route.points) < 2:
-            continue
-        (x1, y1), (x2, y2) = route.points[0], route.points[1]
-        if y2 < y1:  # an edge laid out reversed leaves upward: label it where it arrives
-            (x1, y1), (x2, y2) = route.points[-1], route.points[-2]
-        y = y1 + min((y2 - y1) / 2, LABEL_DROP)
-        width = text_width(label, LABEL_SIZE) + 10
-        by_source.setdefault(route.edge.source, []).append(
-            (_x_at(x1, y1, x2, y2, y), y, width, route))
-    for items in by_source.values():
-        items.sort(key=lambda item: item[0])
-        centres = [item[0] for item in items]
-        for k in range(1, len(items)):
-            centres[k] = max(centres[k], centres[k - 1] + (items[k - 1][2] + items[k][2]) / 2)
-        shift = (sum(item[0] for item in items) - sum(centres)) / len(items)
-        for centre, (_x, y, width, route) in zip(centres, items, strict=True):
-            route.label_at = (centre + shift, y)
-            route.label_width = width
