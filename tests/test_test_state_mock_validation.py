@@ -185,3 +185,14 @@ def test_reveal_secrets_with_a_mock():
     with pytest.raises(TestStateError) as caught:
         run_state(LAMBDA_INVOKE, mock={"result": "{}"}, reveal_secrets=True)
     assert caught.value.message == "TestState does not support RevealSecrets when a mock is specified."
+
+
+@pytest.mark.parametrize(("state", "result"), [
+    (LAMBDA_INVOKE, {"Payload": "function output", "SdkHttpMetadata": {"HttpStatusCode": 200}}),
+    (DYNAMODB_PUT, {"SdkHttpMetadata": {"HttpStatusCode": 200}}),
+    (PUT_EVENTS, {"Entries": [{"EventId": "e1"}]}),
+    (START_EXECUTION, {"ExecutionArn": "arn:aws:states:us-east-1:1:execution:t:e", "StartDate": "start-date"}),
+])
+def test_mocks_aws_accepted_under_strict_pass(state, result):
+    # the mocks of TestState responses recorded on AWS (LocalStack's mock scenarios)
+    assert _output(state, result) == result
