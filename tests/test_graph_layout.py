@@ -64,6 +64,24 @@ def test_boxes_do_not_overlap_and_edges_meet_their_states(path):
             assert x - route.label_width / 2 >= 0 and x + route.label_width / 2 <= placed.width + 0.01
 
 
+class Rect:
+    def __init__(self, x, y, w, h):
+        self.x, self.y, self.w, self.h = x, y, w, h
+
+
+@pytest.mark.parametrize("path", MACHINES, ids=lambda p: p.name)
+def test_labels_cover_no_state_and_no_other_label(path):
+    graph = build_graph(asl_runner.load(str(path)))
+    placed = layout(graph)
+    labels = [Rect(r.label_at[0] - r.label_width / 2, r.label_at[1] - 8, r.label_width, 16)
+              for r in placed.routes if r.label_at is not None]
+    assert labels
+    states = [box for box in placed.boxes.values() if not box.node.is_group]
+    for n, label in enumerate(labels):
+        assert not any(overlaps(label, box) for box in states)
+        assert not any(overlaps(label, other) for other in labels[n + 1:])
+
+
 def test_the_same_graph_is_laid_out_alike_in_every_process():
     script = ("import sys, asl_runner; from asl_runner.graph import render; "
               "sys.stdout.write(render(sys.argv[1]))")
