@@ -233,3 +233,24 @@ def test_payloads_a_tool_already_parsed_are_shown_as_json_text():
                 details["input"] = json.loads(details["input"])
     [visit] = path(MACHINE, events).states["Check"].visits
     assert json.loads(visit.input) == {"go": True}
+
+
+@pytest.mark.parametrize(("rule", "label"), [
+    ({"Variable": "$.score", "NumericGreaterThanEquals": 700}, "$.score >= 700"),
+    ({"Variable": "$.tier", "StringEquals": "gold"}, '$.tier == "gold"'),
+    ({"Variable": "$.name", "StringMatches": "log-*.txt"}, '$.name matches "log-*.txt"'),
+    ({"Variable": "$.at", "TimestampLessThanPath": "$.deadline"}, "$.at < $.deadline"),
+    ({"Variable": "$.x", "IsNull": False}, "$.x is not null"),
+    ({"Variable": "$.x", "IsPresent": True}, "$.x is present"),
+    ({"Not": {"Variable": "$.ok", "BooleanEquals": True}}, "not $.ok == true"),
+    ({"And": [{"Variable": "$.a", "NumericLessThan": 1},
+              {"Or": [{"Variable": "$.b", "IsString": True}, {"Variable": "$.c", "IsBoolean": True}]}]},
+     "$.a < 1 and ($.b is string or $.c is boolean)"),
+    ({"Condition": "{% $states.input.n > 3 %}"}, "$states.input.n > 3"),
+    ({"Variable": "$.very.long.path.to.somewhere.deep", "StringEquals": "a long value, cut"},
+     '$.very.long.path.to.somewhere.deep == "a long v…'),
+])
+def test_a_choice_rule_labels_its_edge_as_written(rule, label):
+    from asl_runner.graph.labels import choice_label
+
+    assert choice_label(rule) == label
