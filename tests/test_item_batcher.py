@@ -137,3 +137,14 @@ def test_validate_checks_the_batcher(batcher, where, words):
     problems = validate_definition(batched(batcher))
     found = [p for p in problems if p.pointer == f"/States/Map/ItemBatcher{where}"]
     assert found and words in found[0].message, problems
+
+
+def test_without_a_byte_limit_a_batch_stops_at_256_kib():
+    definition = batched({"MaxItemsPerBatch": 1000},
+                         ItemSelector={"pad": "x" * 1000, "n.$": "$$.Map.Item.Value"})
+    execution = asl_runner.run(definition, list(range(300)), clock="virtual")
+    assert execution.error == "States.DataLimitExceeded"  # 300 KB of outputs: no ResultWriter
+    [map_run] = execution.map_runs.values()
+    # one batch of 300 items (300 KB) would have failed its child: two fit
+    assert map_run.describe()["executionCounts"]["total"] == 2
+    assert map_run.describe()["executionCounts"]["succeeded"] == 2

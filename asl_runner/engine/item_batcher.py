@@ -11,7 +11,8 @@ input as JSON text, BatchInput included (asl-runner's reading of "the batch size
 Where AWS's behaviour is not documented, asl-runner chooses: a value that is not a positive
 integer is States.Runtime, before the Map Run starts, in the words AWS uses for
 MaxConcurrencyPath; an item larger than MaxInputBytesPerBatch by itself is a batch of its
-own (an item cannot be split), which the payload quota on a child's input then judges.
+own (an item cannot be split), which the payload quota on a child's input then judges;
+without MaxInputBytesPerBatch a batch stops at that quota (256 KiB) all the same.
 """
 
 from __future__ import annotations
@@ -113,4 +114,5 @@ def batcher(state: MapState, effective: Any, frame: Frame) -> Batcher:
     batch_input = None
     if "BatchInput" in spec:
         batch_input = flow.batch_input(spec["BatchInput"], effective, frame)
-    return Batcher(limits["MaxItemsPerBatch"], max_bytes, batch_input)
+    # without a byte limit a batch still stops at the payload quota a child's input has
+    return Batcher(limits["MaxItemsPerBatch"], max_bytes or PAYLOAD_LIMIT, batch_input)
