@@ -254,3 +254,18 @@ def test_a_choice_rule_labels_its_edge_as_written(rule, label):
     from asl_runner.graph.labels import choice_label
 
     assert choice_label(rule) == label
+
+
+def test_the_stylesheet_colours_every_status_and_edge_state_a_page_may_set():
+    """A page recolours the inline SVG by setting data-status and data-taken: the SVG's own
+    stylesheet must have a rule for every value, matching what the renderer draws."""
+    from asl_runner.graph import STATUSES
+    from asl_runner.graph.svg import EDGE_COLOURS, PALETTE
+
+    style = re.search(r"<style>(.*?)</style>", render(MACHINE), re.S).group(1)
+    for status in [*STATUSES, "none"]:
+        fill, stroke, _ink = PALETTE["" if status == "none" else status]
+        assert f'.asl-graph .state[data-status="{status}"]>rect,' in style
+        assert f'[data-status="{status}"]>rect{{fill:{fill};stroke:{stroke}}}' in style
+    for taken, colour in (("true", "taken"), ("false", "dim")):
+        assert f'.edge[data-taken="{taken}"]>path{{stroke:{EDGE_COLOURS[colour]};' in style

@@ -99,13 +99,30 @@ def _style() -> str:
              ".asl-graph .state>rect,.asl-graph .group>rect.frame{stroke-width:1.5}",
              ".asl-graph .edge path{fill:none}"]
     for status, (fill, stroke, text) in PALETTE.items():
-        selector = f'[data-status="{status}"]'
-        rules.append(f".asl-graph .state{selector}>rect{{fill:{fill};stroke:{stroke}}}")
+        selector = f'[data-status="{status or "none"}"]'
+        rules.append(f".asl-graph .state{selector}>rect,.asl-graph .marker{selector}>rect"
+                     f"{{fill:{fill};stroke:{stroke}}}")
         rules.append(f".asl-graph .group{selector}>rect.frame{{fill:{fill};stroke:{stroke}}}")
         rules.append(f".asl-graph {selector}>text{{fill:{text}}}")
         rules.append(f".asl-graph {selector}>.badge>rect{{fill:{stroke}}}")
     rules.append('.asl-graph [data-status="running"]>rect{stroke-width:2.5}')
     rules.append('.asl-graph [data-status="aborted"]>rect{stroke-dasharray:4 3}')
+    # edges by data-taken, as _edge draws them (a page that sets the attribute restyles them)
+    c = EDGE_COLOURS
+    rules += [
+        f'.asl-graph .edge[data-taken="true"]>path{{stroke:{c["taken"]};stroke-width:2.2px;'
+        f"marker-end:url(#arrow-taken)}}",
+        f'.asl-graph .edge[data-taken="false"]>path{{stroke:{c["dim"]};stroke-width:1.3px;'
+        f"marker-end:url(#arrow-dim)}}",
+        f'.asl-graph .edge[data-taken="true"][data-kind="catch"]>path{{stroke:{c["catch"]};'
+        f"marker-end:url(#arrow-catch)}}",
+        f'.asl-graph .edge[data-taken="false"][data-kind="catch"]>path{{stroke:{c["catch-dim"]};'
+        f"marker-end:url(#arrow-catch-dim)}}",
+        f'.asl-graph .edge[data-taken="true"][data-kind="retry"]>path{{stroke:{c["catch"]};'
+        f"marker-end:none}}",
+        f'.asl-graph .edge[data-taken="false"][data-kind="retry"]>path{{stroke:{c["catch-dim"]};'
+        f"marker-end:none}}",
+    ]
     return "<style>" + "".join(rules) + "</style>"
 
 
