@@ -353,3 +353,54 @@ def test_the_map_run_counts_every_page(pages):
     assert described["executionCounts"]["total"] == 4  # [1,2] [3,4] [5,6] [7]
     assert described["executionCounts"]["succeeded"] == 4
     assert described["itemCounts"]["pending"] == described["executionCounts"]["pending"] == 0
+
+
+# -- Athena data manifests, and listObjectsV2 with LOAD_AND_FLATTEN ---------------------------
+
+
+def run_objects(definition: dict, objects: dict[str, str], key: str = "manifest.csv"):
+    bucket = f"obj-{uuid.uuid4().hex[:12]}"
+    bodies = {name: body.replace("BUCKET", bucket) for name, body in objects.items()}
+    return asl_runner.run(definition, {"Bucket": bucket, "Key": key, "Prefix": "in/"},
+                          aws_setup=setup(bodies, bucket), clock="virtual")
+
+
+def test_an_athena_manifest_reads_the_data_files_it_lists(pages):
+    config = {"ManifestType": "ATHENA_DATA", "InputType": "CSV", "CSVHeaderLocation": "GIVEN",
+              "CSVHeaders": ["id", "name"]}
+    objects = {"manifest.csv": "s3://BUCKET/out/one.csv\ns3://BUCKET/out/two.csv\n",
+               "out/one.csv": "1,a\n2,b\n3,c\n", "out/two.csv": "4,d\n"}
+    items = output(run_objects(reader_machine(config), objects))
+    assert items == [{"id": str(n), "name": c} for n, c in zip(range(1, 5), "abcd", strict=True)]
+    assert len(pages) == 3  # 2 rows; the third and the next file's; nothing left
+
+
+def test_an_athena_manifest_of_json_lines_with_max_items():
+    config = {"ManifestType": "ATHENA_DATA", "InputType": "JSONL", "MaxItems": 3}
+    objects = {"manifest.csv": "s3://BUCKET/a.json\ns3://BUCKET/b.json\n",
+               "a.json": '{"n": 1}\n{"n": 2}\n', "b.json": '{"n": 3}\n{"n": 4}\n'}
+    assert output(run_objects(reader_machine(config), objects)) == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
+def test_an_athena_manifest_line_that_is_no_s3_uri_fails_the_read():
+    config = {"ManifestType": "ATHENA_DATA", "InputType": "JSONL"}
+    execution = run_objects(reader_machine(config), {"manifest.csv": "/local/file.json\n"})
+    assert execution.error == "States.ItemReaderFailed"
+    assert "'/local/file.json', which is not an s3://bucket/key URI" in execution.cause
+
+
+def test_load_and_flatten_reads_the_items_of_every_object_listed(pages):
+    definition = reader_machine({"InputType": "JSON", "Transformation": "LOAD_AND_FLATTEN"},
+                                resource="s3:listObjectsV2",
+                                parameters={"Bucket.$": "$.Bucket", "Prefix.$": "$.Prefix"})
+    objects = {"in/": "", "in/a.json": "[1, 2, 3]", "in/b.json": "[]", "in/c.json": "[4]",
+               "other/x.json": "[99]"}
+    assert output(run_objects(definition, objects)) == [1, 2, 3, 4]
+
+
+def test_load_and_flatten_needs_an_input_type():
+    definition = reader_machine({"Transformation": "LOAD_AND_FLATTEN"}, resource="s3:listObjectsV2",
+                                parameters={"Bucket.$": "$.Bucket"})
+    execution = run_objects(definition, {"a.json": "[1]"})
+    assert execution.error == "States.ItemReaderFailed"
+    assert execution.cause.startswith("LOAD_AND_FLATTEN reads the objects listed with an InputType")

@@ -286,7 +286,7 @@ def listing_page(client: Any, call: Call, request: dict, config: dict, cursor: d
     """Every object under the Prefix, a page of the listing at a time: Step Functions follows
     the continuation tokens itself."""
     request = dict(request)
-    if cursor is not None:
+    if cursor is not None and cursor.get("token") is not None:
         request["ContinuationToken"] = cursor["token"]
     most = limits.most
     if most < 1000:
@@ -300,5 +300,97 @@ def listing_page(client: Any, call: Call, request: dict, config: dict, cursor: d
     return items, {"token": token}
 
 
-#: InputType → how a getObject reader reads its pages
-OBJECT_READERS = {"MANIFEST": manifest_page, "PARQUET": parquet_page}
+# -- many objects, one after the other ---------------------------------------------------------
+
+
+def _objects_page(client: Any, call: Call, config: dict, cursor: dict, limits: Limits,
+                  more: Callable[[Any], tuple[list, Any]]) -> tuple[list, dict | None]:
+    """The items of a sequence of objects (``cursor["objects"]``: ``[bucket, key]`` pairs),
+    each read with the ReaderConfig's InputType, one after the other; ``more(state)`` gives
+    the next objects and the state after them (None: no more) when these run out."""
+    read = parquet_page if config.get("InputType") == "PARQUET" else object_page
+    items: list = []
+    while True:
+        if cursor["index"] >= len(cursor["objects"]):
+            if cursor.get("more") is None:
+                return items, None
+            objects, following = more(cursor["more"])
+            cursor = {"objects": objects, "index": 0, "inner": None, "more": following}
+            continue
+        if len(items) >= limits.items:
+            return items, cursor
+        bucket, key = cursor["objects"][cursor["index"]]
+        left = Limits(limits.items - len(items), limits.bytes,
+                      limits.remaining - len(items) if limits.remaining else 0)
+        page, inner = read(client, call, {"Bucket": bucket, "Key": key}, config,
+                           cursor["inner"], left)
+        items += page
+        if limits.remaining and len(items) >= limits.remaining:
+            return items, None
+        if inner is not None:
+            return items, {**cursor, "inner": inner}
+        cursor = {**cursor, "index": cursor["index"] + 1, "inner": None}
+
+
+def _athena_objects(client: Any, call: Call, request: dict) -> list:
+    """An Athena data manifest: a text file of ``s3://bucket/key`` lines, the data files."""
+    response = call(client.get_object, request)
+    text = b"".join(_chunks(response["Body"])).decode("utf-8", "replace")
+    objects = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        bucket, _, key = line.removeprefix("s3://").partition("/")
+        if not line.startswith("s3://") or not bucket or not key:
+            raise failed(f"The Athena manifest lists {line!r}, which is not an s3://bucket/key URI")
+        objects.append([bucket, key])
+    return objects
+
+
+def athena_page(client: Any, call: Call, request: dict, config: dict, cursor: dict | None,
+                limits: Limits) -> tuple[list, dict | None]:
+    """ManifestType ATHENA_DATA: the items of the data files an Athena manifest lists (an
+    UNLOAD's), each read with InputType CSV, JSONL or PARQUET."""
+    if config.get("InputType") not in ("CSV", "JSONL", "PARQUET"):
+        raise failed("An ATHENA_DATA manifest's data files are CSV, JSONL or PARQUET, not "
+                     f"{config.get('InputType')!r}")
+    if cursor is None:
+        cursor = {"objects": _athena_objects(client, call, request), "index": 0, "inner": None,
+                  "more": None}
+    return _objects_page(client, call, config, cursor, limits, lambda _: ([], None))
+
+
+def flattened_page(client: Any, call: Call, request: dict, config: dict, cursor: dict | None,
+                   limits: Limits) -> tuple[list, dict | None]:
+    """listObjectsV2 with Transformation LOAD_AND_FLATTEN: the items of every object under
+    the Prefix (read with InputType), not the objects themselves; "folder" keys (ending in
+    /) hold no items (asl-runner's choice: S3's console makes them, empty)."""
+    if config.get("InputType") not in ("CSV", "JSON", "JSONL", "PARQUET"):
+        raise failed("LOAD_AND_FLATTEN reads the objects listed with an InputType of CSV, "
+                     f"JSON, JSONL or PARQUET, not {config.get('InputType')!r}")
+
+    def listed(state: Any) -> tuple[list, Any]:
+        entries, following = listing_page(client, call, request, {}, state, Limits(1000, 0))
+        keys = [[request.get("Bucket"), e["Key"]] for e in entries if not e["Key"].endswith("/")]
+        return keys, following
+
+    if cursor is None:
+        cursor = {"objects": [], "index": 0, "inner": None, "more": {"token": None}}
+    return _objects_page(client, call, config, cursor, limits, listed)
+
+
+def object_reader(config: dict) -> Callable[..., tuple[list, dict | None]]:
+    """How an s3:getObject reader reads its pages, by its ReaderConfig."""
+    if config.get("ManifestType") == "ATHENA_DATA":
+        return athena_page
+    if config.get("InputType") == "MANIFEST" or config.get("ManifestType") == "S3_INVENTORY":
+        return manifest_page
+    if config.get("InputType") == "PARQUET":
+        return parquet_page
+    return object_page
+
+
+def listing_reader(config: dict) -> Callable[..., tuple[list, dict | None]]:
+    """How an s3:listObjectsV2 reader reads its pages, by its ReaderConfig."""
+    return flattened_page if config.get("Transformation") == "LOAD_AND_FLATTEN" else listing_page

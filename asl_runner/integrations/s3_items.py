@@ -22,7 +22,7 @@ from typing import Any
 from ..engine.item_reader import MAP_RUN
 from .iam import Grant, Scope
 from .item_formats import Limits, failed
-from .item_sources import OBJECT_READERS, listing_page, object_page
+from .item_sources import listing_reader, object_reader
 from .optimized import v1_cause
 from .protocol import Integration
 from .registry import cannot_run
@@ -85,13 +85,11 @@ def _page(invocation: Any, env: Any, read: Any) -> dict:
 
 
 def get_object(invocation: Any, env: Any) -> dict:
-    config = invocation.payload.get("ReaderConfig") or {}
-    reader = OBJECT_READERS.get(config.get("InputType"), object_page)
-    return _page(invocation, env, reader)
+    return _page(invocation, env, object_reader(invocation.payload.get("ReaderConfig") or {}))
 
 
 def list_objects(invocation: Any, env: Any) -> dict:
-    return _page(invocation, env, listing_page)
+    return _page(invocation, env, listing_reader(invocation.payload.get("ReaderConfig") or {}))
 
 
 def _serves(action: str) -> Any:

@@ -60,6 +60,8 @@ _READER_ENUMS = (
     ("InputType", ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET")),
     ("CSVHeaderLocation", ("FIRST_ROW", "GIVEN")),
     ("CSVDelimiter", ("COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB")),
+    ("ManifestType", ("ATHENA_DATA", "S3_INVENTORY")),
+    ("Transformation", ("NONE", "LOAD_AND_FLATTEN")),
 )
 #: WriterConfig's enumerations (AWS's ResultWriter documentation)
 _WRITER_ENUMS = (("OutputType", ("JSON", "JSONL")),
