@@ -173,6 +173,9 @@ def test_a_definition_file_s_tokens_are_filled_by_subs_or_stand_in(tmp_path):
      "      Definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}\n"
      "      DefinitionSubstitutions: {A: [1]}\n",
      "Resources/M/Properties/DefinitionSubstitutions/A", "a substitution is text, a number or a boolean"),
+    ("Resources:\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+     "      DefinitionUri: !Split [',', 'a,b']\n",  # found by tests/test_fuzz_templates.py
+     "Resources/M/Properties/DefinitionUri", "the definition is not a local file (['a', 'b'])"),
     ("Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n"
      "      DefinitionString: !Join [',', 3]\n",
      "Resources/M/Properties/DefinitionString/Fn::Join/1", "Fn::Join joins a list"),
@@ -502,3 +505,10 @@ def test_validate_a_sam_definition_file_on_its_own(cli):
     assert len(notes) == 5
     assert (f"asl-runner: note: {path}: /States/Check Price/Resource: ${{CheckPriceFunctionArn}} is not "
             f"resolved (stands for {ARN}CheckPriceFunction) (give --sub CheckPriceFunctionArn=VALUE)") in notes
+
+
+def test_only_names_are_tokens(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {
+        "a": "${ spaced }", "b": '${"quoted"}', "c": "${}", "d": "${AWS::Region}-${Name.Attr}"}, "End": True}}}))
+    assert [p.token for p in load_definition(path).placeholders] == ["AWS::Region", "Name.Attr"]

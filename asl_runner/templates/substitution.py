@@ -20,7 +20,9 @@ from ..jsonvalue import JsonInputError, dumps, loads
 from ..payload import escape_pointer
 from . import LoadedDefinition, LocalFunction, Placeholder, TemplateError
 
-TOKEN = re.compile(r"\$\{([^}]*)\}")
+#: a ${name}: a name has no braces, quotes, backslashes or spaces (so JSON text around a "${"
+#: is not taken for one)
+TOKEN = re.compile(r"\$\{([^{}\"\\\s]+)\}")
 #: the account and region of asl-runner's ARNs (the Integrations' defaults)
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

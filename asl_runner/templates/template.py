@@ -101,10 +101,10 @@ def _definition_text(resolver: Resolver, kind: str, properties: dict, path: str,
 
 def _definition_file(resolver: Resolver, value: Any, path: str, at: str) -> str:
     """The text of a definition file named by DefinitionUri or DefinitionS3Location."""
+    value = resolver.plain(resolver.resolve(value, at))
     if isinstance(value, dict):
-        location = resolver.plain(resolver.resolve(value, at))
-        bucket = location.get("Bucket")
-        key = location.get("Key")
+        bucket = value.get("Bucket")
+        key = value.get("Key")
         raise TemplateError(path, at, f"the definition is in S3 (s3://{bucket}/{key}): give the "
                             "local file instead (the path `sam package` or `aws cloudformation "
                             "package` uploads), or run that file itself")
