@@ -404,3 +404,17 @@ def test_load_and_flatten_needs_an_input_type():
     execution = run_objects(definition, {"a.json": "[1]"})
     assert execution.error == "States.ItemReaderFailed"
     assert execution.cause.startswith("LOAD_AND_FLATTEN reads the objects listed with an InputType")
+
+
+@pytest.mark.parametrize("body", ["a,b\rc,d\re,f\r", "a,b\r\nc,d\r\ne,f", "a,b\nc,d\re,f\n"])
+def test_csv_lines_may_end_in_cr_lf_or_both(pages, body):
+    assert output(run(reader_machine({"InputType": "CSV"}), body)) == [
+        {"a": "c", "b": "d"}, {"a": "e", "b": "f"}]
+
+
+def test_a_cr_lf_split_between_chunks_is_one_line_end():
+    from asl_runner.integrations.item_formats import Lines
+
+    lines = Lines([b"a,b\r", b"\nc,d\r", b"e\n"], 0)
+    assert list(lines) == ["a,b\r\n", "c,d\r", "e\n"]
+    assert lines.offset == len(b"a,b\r\nc,d\re\n")

@@ -40,6 +40,7 @@ DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": 
 #: AWS's documented limit on a CSV header row
 MAX_HEADER_BYTES = 10 * 1024
 _BOM = b"\xef\xbb\xbf"
+_EOL = re.compile(rb"\r\n|\r|\n")
 
 #: yields the object's bytes from an offset on
 Opener = Callable[[int], Iterable[bytes]]
@@ -111,10 +112,21 @@ class Lines:
                     raise StopIteration
                 self._lines, self._pending = [self._pending], b""
                 break
-            parts = (self._pending + chunk).split(b"\n")
-            self._pending = parts.pop()
-            self._lines = [part + b"\n" for part in parts]
-            self._lines.reverse()
+            data = self._pending + chunk
+            if b"\r" in data:  # \r alone ends a line too (as str.splitlines has it)
+                lines, start = [], 0
+                for end in _EOL.finditer(data):
+                    if end.end() == len(data) and end.group() == b"\r":
+                        break  # its \n may start the next chunk
+                    lines.append(data[start:end.end()])
+                    start = end.end()
+                self._pending = data[start:]
+            else:
+                lines = data.split(b"\n")
+                self._pending = lines.pop()
+                lines = [line + b"\n" for line in lines]
+            lines.reverse()
+            self._lines = lines
         line = self._lines.pop()
         self.offset += len(line)
         if self._first:
