@@ -243,23 +243,6 @@ def test_express_executions_cannot_be_redriven():
         redrive(ex, work)
 
 
-def test_a_distributed_map_runs_again_whole_as_a_new_map_run():
-    # on AWS the Map Run itself is redriven (only its failed children run again): not yet here,
-    # but what runs again must still give the whole output
-    work = Work(2)
-    definition = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {
-        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-        "StartAt": "W", "States": {"W": task()}}}}}
-    ex = run(definition, [0, 1, 2, 3], work)
-    assert ex.status == "FAILED" and ex.error == "States.ExceedToleratedFailureThreshold"
-    fixed = work.fix()
-    redrive(ex, fixed)
-    assert ex.status == "SUCCEEDED" and ex.output == [0, 1, 2, 3]
-    assert fixed.calls == {0: 1, 1: 1, 2: 1, 3: 1}
-    runs = [e.details["mapRunArn"] for e in ex.history if e.type == "MapRunStarted"]
-    assert len(runs) == 2 and runs[0] != runs[1]
-
-
 def test_the_readme_example():
     import re
     from pathlib import Path

@@ -77,7 +77,8 @@ class FanOut:
         frame.child_run = frame.last_run = self
         prior, frame.prior_run = frame.prior_run, None
         #: the last attempt's run, which this one resumes (a redrive)
-        self.prior: FanOut | None = (prior if prior is not None and prior.state is state
+        self.prior: FanOut | None = (prior if getattr(prior, "record_children", False)
+                                     and prior.state is state
                                      and len(prior.inputs) == len(inputs) else None)
 
     def start(self) -> None:

@@ -37,15 +37,10 @@ class _PageFanOut(MapRunFanOut):
 
     def __init__(self, paged: PagedRun, inputs: list, item_counts: list[int] | None,
                  **options: Any):
-        run = paged.map_run
-        children_before, items_before = run.children_total, run.items_total
         self.paged = paged
         self.spawned = 0
         super().__init__(paged.ex, paged.frame, paged.state, [paged.state.processor], inputs,
-                         map_run=run, item_counts=item_counts, **options)
-        # MapRun.begin counts the fanout it is given as all of them: the earlier pages' too
-        run.children_total += children_before
-        run.items_total += items_before
+                         map_run=paged.map_run, item_counts=item_counts, **options)
 
     def _spawn(self, i: int) -> Any:
         frame = super()._spawn(i)
@@ -73,8 +68,15 @@ class _PageFanOut(MapRunFanOut):
         super().close()
         for i, child in running.items():
             self.paged.ended(i, child)
-        for item_input in self.inputs[self.next_index:]:
-            self.paged.results.pending(item_input)
+        unfinished = self.map_run.unfinished
+        for i in range(self.next_index, len(self.inputs)):
+            self.paged.results.pending(self.inputs[i])
+            record = self.redriven[i] if self.redriven is not None else None
+            if record is None:
+                items = self.item_counts[i] if self.item_counts is not None else 1
+                unfinished.pending(self.base + i, self.inputs[i], items)
+            else:  # a redrive took it and did not start it: it waits for the next one
+                unfinished.add(record if "arn" in record else {**record, "counted": True})
 
     def _tolerated(self) -> bool:
         if not self.paged.read_all and self.tolerated_percentage is not None:
@@ -104,6 +106,10 @@ class PagedRun:
         self.results = result_writer.results(state)
         self.read_all = False
         self.last_error: StatesError | None = None
+        #: children (or batches) made so far: the next one's index in the Map Run
+        self.children_made = 0
+        #: a redrive's pages of unsuccessful children (``map_redrive.Unfinished.pages``)
+        self._redriven: Any = None
         #: the items read so far (the next one's $$.Map.Item.Index)
         self.items_read = 0
         self._cursor: Any = None
@@ -111,6 +117,9 @@ class PagedRun:
         self._batcher: item_batcher.Batcher | None = None
         #: the current page's ended children, by index (written in item order)
         self._ended: dict[int, ChildExecution] = {}
+        # what a redrive of the state resumes (engine.map_redrive.resumable), until a page
+        # of children makes its fanout the frame's last run
+        frame.last_run = self
 
     # -- starting ----------------------------------------------------------------------------
 
@@ -146,6 +155,10 @@ class PagedRun:
         if self.read_all and self.last_error is not None and not self._within_percentage(inputs):
             for item_input in inputs:
                 self.results.pending(item_input)
+                items = len(item_input["Items"]) if self._batcher is not None else 1
+                self.map_run.unfinished.pending(self.children_made, item_input, items,
+                                                counted=False)
+                self.children_made += 1
             return self._children_failed(self.last_error)
         if not inputs:
             return self._finish() if self.read_all else self._read_next()
@@ -180,19 +193,45 @@ class PagedRun:
 
     # -- running a page ----------------------------------------------------------------------
 
-    def _run_page(self, inputs: list) -> bool:
+    def _run_page(self, inputs: list, redriven: list[dict] | None = None) -> bool:
         counts = None
-        if self.state.item_batcher is not None:
+        if redriven is not None:
+            counts = [record["items"] for record in redriven]
+        elif self.state.item_batcher is not None:
             counts = [len(i["Items"]) if isinstance(i, dict) and isinstance(i.get("Items"), list)
                       else 1 for i in inputs]
         self._ended = {}
         run = self.map_run
+        base = self.children_made
+        if redriven is None:
+            self.children_made += len(inputs)
         self._page = _PageFanOut(
-            self, inputs, counts, max_concurrency=run.max_concurrency,
-            tolerated_count=run.tolerated_count, tolerated_percentage=run.tolerated_percentage,
-            on_done=self._page_done, on_failed=self._children_failed)
+            self, inputs, counts, base=base, redriven=redriven,
+            max_concurrency=run.max_concurrency, tolerated_count=run.tolerated_count,
+            tolerated_percentage=run.tolerated_percentage, on_done=self._page_done,
+            on_failed=self._children_failed)
         self.ex.start_fanout(self._page)
         return False
+
+    # -- a redrive (engine.map_redrive) ----------------------------------------------------
+
+    def redrive(self, *, on_succeeded: Callable[[Any], bool],
+                on_failed: Callable[[StatesError], bool],
+                on_threshold: Callable[[StatesError], bool]) -> bool:
+        """Run the Map Run's unsuccessful children again (its items never started too), in
+        item order a page at a time, then read on where the reader stopped, if it had not
+        read everything."""
+        self.on_succeeded, self.on_failed, self.on_threshold = on_succeeded, on_failed, on_threshold
+        self._redriven = self.map_run.unfinished.pages(item_reader.PAGE_ITEMS)
+        return self._next_page()
+
+    def _next_page(self) -> bool:
+        if self._redriven is not None:
+            records = next(self._redriven, None)
+            if records is not None:
+                return self._run_page([record["input"] for record in records], records)
+            self._redriven = None
+        return self._finish() if self.read_all else self._read_next()
 
     def ended(self, index: int, child: ChildExecution) -> None:
         self._ended[index] = child
@@ -208,16 +247,18 @@ class PagedRun:
             self.results.close()
             return self.on_succeeded(results)
         self._flush()
-        return self._finish() if self.read_all else self._read_next()
+        return self._next_page()
 
     def _children_failed(self, error: StatesError) -> bool:
-        """Past the tolerated failures: the run fails (its results still go out)."""
+        """Past the tolerated failures: the run fails (its results still go out, and the
+        succeeded children's stay for a redrive)."""
         self._flush()
+        self._redriven = None  # what a redrive had not run yet waits in the unfinished
         if isinstance(self.results, result_writer.Spooled):
             return result_writer.write(
                 self.ex, self.frame, self.state, self.effective, self.map_run.arn, self.results,
-                on_written=lambda _: self.on_threshold(error), on_failed=self.on_failed)
-        self.results.close()
+                on_written=lambda _: self.on_threshold(error), on_failed=self.on_failed,
+                keep=True)
         return self.on_threshold(error)
 
     def _finish(self) -> bool:

@@ -25,6 +25,7 @@ from ..history import Event
 from ..names import random_uuid
 from .fanout import FanOut, abort_frame
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, child_of
+from .map_redrive import Unfinished
 from .outcomes import Outcome
 
 if TYPE_CHECKING:
@@ -76,17 +77,16 @@ class ChildExecution:
     or until a store took it) its history."""
 
     __slots__ = ("run", "index", "arn", "name", "input", "items", "events", "status", "output",
-                 "error", "cause", "start", "stop", "timer")
+                 "error", "cause", "start", "stop", "timer", "first_id", "redrive_count",
+                 "redrive_date")
 
-    def __init__(self, run: MapRun, index: int, input: Any, items: int, start: float):
+    def __init__(self, run: MapRun, index: int, input: Any, items: int, start: float,
+                 redriven: dict | None = None):
+        """``redriven``: the record (``map_redrive.Unfinished``) of the child a Map Run's
+        redrive runs again, under its ARN."""
         ex = run.ex
         self.run = run
         self.index = index
-        self.name = random_uuid(ex.random)
-        if run.execution_type == "EXPRESS":
-            self.arn = f"{run.arn_prefix}:express:{run.machine}:{self.name}:{random_uuid(ex.random)}"
-        else:
-            self.arn = f"{run.arn_prefix}:execution:{run.machine}:{self.name}"
         self.input = input
         self.items = items
         self.events: list[Event] = []
@@ -98,7 +98,33 @@ class ChildExecution:
         self.stop: float | None = None
         #: an EXPRESS child's 5-minute limit
         self.timer: Any = None
+        #: the id of its last event before this run of it (its history goes on from there)
+        self.first_id = 0
+        self.redrive_count = 0
+        self.redrive_date: float | None = None
+        if redriven is not None:
+            self.arn, self.name = redriven["arn"], redriven["name"]
+            if run.execution_type == "STANDARD":  # RedriveExecution: its history goes on
+                self.start, self.first_id = redriven["start"], redriven["events"]
+                self.redrive_count = redriven["redrives"] + 1
+                self.redrive_date = start
+                self.emit(None, "ExecutionRedriven", {"redriveCount": self.redrive_count},
+                          previous=self.first_id)
+                return
+            # an EXPRESS child starts again (StartExecution), under the same ARN (documented)
+        elif run.execution_type == "EXPRESS":
+            self.name = random_uuid(ex.random)
+            self.arn = f"{run.arn_prefix}:express:{run.machine}:{self.name}:{random_uuid(ex.random)}"
+        else:
+            self.name = random_uuid(ex.random)
+            self.arn = f"{run.arn_prefix}:execution:{run.machine}:{self.name}"
         self.emit(None, "ExecutionStarted", {"input": input, "roleArn": ex.role_arn})
+
+    @property
+    def cursor(self) -> int:
+        """Where its first state's events point: no event for a new child (as an
+        execution's), ExecutionRedriven for a redriven one."""
+        return self.first_id + 1 if self.first_id else 0
 
     @property
     def state_machine_arn(self) -> str:
@@ -112,7 +138,9 @@ class ChildExecution:
         ctx = {"Id": self.arn, "Input": self.input, "StartTime": iso_timestamp(self.start),
                "Name": self.name, "RoleArn": self.run.ex.role_arn}
         if self.execution_type == "STANDARD":
-            ctx["RedriveCount"] = 0
+            ctx["RedriveCount"] = self.redrive_count
+            if self.redrive_date is not None:
+                ctx["RedriveTime"] = iso_timestamp(self.redrive_date)
         return ctx
 
     @property
@@ -132,7 +160,7 @@ class ChildExecution:
         if self.status != RUNNING:  # it ended (its history filled up): nothing more is written
             return 0
         events = self.events
-        event_id = len(events) + 1
+        event_id = self.first_id + len(events) + 1
         if event_id >= MAX_EVENTS and type_ not in _ENDS:
             # AWS's quota applies to each execution: the child fails, as a parent would
             from .execution import HISTORY_FULL
@@ -140,14 +168,15 @@ class ChildExecution:
             self.run.fanout.fail_child(frame, StatesRuntime(cause=HISTORY_FULL))
             return 0
         prev = previous if previous is not None else (frame.cursor if frame is not None else 0)
-        timestamp = self.run.ex.clock.now() if events else self.start
+        timestamp = self.start if event_id == 1 else self.run.ex.clock.now()
         events.append(Event(event_id, prev, type_, timestamp, details))
         if advance and frame is not None:
             frame.cursor = event_id
         return event_id
 
     def event(self, event_id: int) -> Event | None:
-        return self.events[event_id - 1] if 0 < event_id <= len(self.events) else None
+        position = event_id - self.first_id - 1
+        return self.events[position] if 0 <= position < len(self.events) else None
 
     def time_of(self, event_id: int) -> float:
         """When the child's event ``event_id`` happened (0: when the child started)."""
@@ -239,6 +268,9 @@ class MapRun:
         self.item_counts = dict.fromkeys(_COUNTED, 0)
         self.execution_counts = dict.fromkeys(_COUNTED, 0)
         self.results_written = 0
+        #: the unsuccessful children, for a redrive; and (executions, items) waiting for it
+        self.unfinished = Unfinished()
+        self.pending_redrive = [0, 0]
         ex.map_runs[arn] = self
         self._changed()
 
@@ -252,20 +284,47 @@ class MapRun:
         self._changed()
 
     def begin(self, fanout: MapRunFanOut, item_counts: list[int] | None) -> None:
-        """The items are known: the children are about to start."""
+        """More items are known (a page of them): their children are about to start."""
         self.fanout = fanout
-        self.children_total = len(fanout.inputs)
-        self.items_total = sum(item_counts) if item_counts is not None else self.children_total
-        self.item_counts["pending"] = self.items_total
-        self.execution_counts["pending"] = self.children_total
+        children = len(fanout.inputs)
+        items = sum(item_counts) if item_counts is not None else children
+        self.children_total += children
+        self.items_total += items
+        self.item_counts["pending"] += items
+        self.execution_counts["pending"] += children
         self._changed()
 
-    def child_started(self, child: ChildExecution) -> None:
-        self._move(child, "pending", "running")
+    def redrive(self, now: float) -> None:
+        """The Map Run is redriven (``engine.map_redrive``): its unsuccessful children wait
+        to run again (``pendingRedrive``), its items never started are pending."""
+        self.redrive_count += 1
+        self.redrive_date = now
+        self.status = RUNNING
+        self.stop = None
+        self.results_written = 0
+        waiting = self.unfinished
+        self.pending_redrive = [waiting.started, waiting.started_items]
+        # items a failed run had read but not yet counted (it failed judging them)
+        self.children_total += waiting.uncounted
+        self.items_total += waiting.uncounted_items
+        self.execution_counts["pending"] += waiting.uncounted
+        self.item_counts["pending"] += waiting.uncounted_items
+        self._changed()
+
+    def child_started(self, child: ChildExecution, was: str | None = None) -> None:
+        """``was``: the status a redriven child ended with before."""
+        if was is None:
+            self._move(child, "pending", "running")
+        else:
+            self.pending_redrive[0] -= 1
+            self.pending_redrive[1] -= child.items
+            self._move(child, _STATUS_COUNT[was], "running")
         self._record(child)
 
     def child_ended(self, child: ChildExecution) -> None:
         self._move(child, "running", _STATUS_COUNT[child.status])
+        if child.status != SUCCEEDED:
+            self.unfinished.child(child)
         self._record(child)
 
     def finish(self, status: str) -> None:
@@ -274,6 +333,7 @@ class MapRun:
             return
         self.status = status
         self.stop = self.ex.frame_time(None) if status == ABORTED else self._now()
+        self.pending_redrive = [0, 0]  # AWS resets it when the Map Run ends
         if status == SUCCEEDED:
             # every child's result went to the state's output or to the ResultWriter
             self.results_written = (self.execution_counts["succeeded"]
@@ -337,8 +397,8 @@ class MapRun:
         out["total"] = total
         out["resultsWritten"] = (self.results_written if counts is self.execution_counts
                                  else self._items_written())
-        out["failuresNotRedrivable"] = 0
-        out["pendingRedrive"] = 0
+        out["failuresNotRedrivable"] = 0  # every unsuccessful child is redriven with its run
+        out["pendingRedrive"] = self.pending_redrive[0 if counts is self.execution_counts else 1]
         return out
 
     def _items_written(self) -> int:
@@ -374,28 +434,43 @@ class MapRunFanOut(FanOut):
     """The children of a Map Run: a FanOut whose every child is a child execution."""
 
     def __init__(self, ex: Execution, frame: Frame, state: Any, machines: list, inputs: list,
-                 *, map_run: MapRun, item_counts: list[int] | None = None, **options: Any):
+                 *, map_run: MapRun, item_counts: list[int] | None = None, base: int = 0,
+                 redriven: list[dict] | None = None, **options: Any):
+        """``base``: the item index of the first input (a page's); ``redriven``: a redrive's
+        records (``map_redrive.Unfinished``), one per input, whose children run again."""
         options["max_concurrency"] = _limit(options.get("max_concurrency", 0))
         super().__init__(ex, frame, state, machines, inputs, map_events=False,
                          record_children=False, isolated_scopes=True, **options)
         self.map_run = map_run
         self.item_counts = item_counts
+        self.base = base
+        self.redriven = redriven
         #: the running children, by index
         self.children: dict[int, ChildExecution] = {}
-        map_run.begin(self, item_counts)
+        if redriven is None:
+            map_run.begin(self, item_counts)
+        else:  # counted already: these are the run's own children and items
+            map_run.fanout = self
+
+    def item_index(self, i: int) -> int:
+        """The Map Run's index of this fanout's ``i``-th child (its item's, or batch's)."""
+        return self.redriven[i]["i"] if self.redriven is not None else self.base + i
 
     def _spawn(self, i: int) -> Frame:
         frame = super()._spawn(i)
         run = self.map_run
         items = self.item_counts[i] if self.item_counts is not None else 1
-        child = ChildExecution(run, i, self.inputs[i], items, self.ex.clock.now())
+        record = self.redriven[i] if self.redriven is not None else None
+        again = record if record is not None and "arn" in record else None
+        child = ChildExecution(run, self.item_index(i), self.inputs[i], items,
+                               self.ex.clock.now(), again)
         self.children[i] = child
         frame.record = child  # its events go to the child's own history (Execution.emit)
-        frame.cursor = 0  # a child's first state points at no event, as an execution's does
+        frame.cursor = child.cursor
         if run.execution_type == "EXPRESS":
             child.timer = self.ex.schedule_timer(child.start + EXPRESS_SECONDS, "child-timeout",
                                                  frame, lambda: self._time_out(frame))
-        run.child_started(child)
+        run.child_started(child, again["status"] if again is not None else None)
         return frame
 
     def _time_out(self, frame: Frame) -> bool:

@@ -9,7 +9,7 @@ from ..errors import DataFlowError, QueryEvaluationFailure, StatesError
 from ..jsonvalue import dumps
 from ..names import random_uuid
 from ..paths import PathNotFound
-from . import item_batcher
+from . import item_batcher, map_redrive
 from .fanout import FanOut
 from .frame import FAILED, SUCCEEDED, ItemEnv
 from .map_pages import PagedRun
@@ -159,6 +159,8 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     """One attempt of the Map (a retry is another); ``inputs`` None: an ItemReader reads
     them, after MapStateStarted (whose length is then 0, as AWS records it) and MapRunStarted."""
     distributed = state.mode == "DISTRIBUTED"
+    # a redrive resumes the Map Run this state's last attempt failed in (engine.map_redrive)
+    resumed = map_redrive.resumable(frame, state) if distributed else None
     ex.emit(frame, "MapStateStarted", {"length": len(inputs) if inputs is not None else 0})
     if settings is None:
         settings = _settings(state, effective, frame)
@@ -166,13 +168,20 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
     if frame.inspection is not None:
         frame.inspection.update(_settings_seen(max_concurrency, tolerated_count,
                                                tolerated_percentage))
-    if inputs is None:  # what the reader needs is checked before its Map Run starts (recorded)
+    if inputs is None and resumed is None:  # checked before its Map Run starts (recorded)
         max_items = _max_items(state, effective, frame)
         request = state.flow.map_run_request("ItemReader", effective, frame)
     run_started = 0
     map_run_arn = ""
     map_run: MapRun | None = None
-    if distributed:
+    if resumed is not None:
+        map_run = resumed.map_run
+        if map_run.redrive_count >= map_redrive.MAX_REDRIVES:
+            raise map_redrive.too_many(map_run.arn)
+        run_started = ex.emit(frame, "MapRunRedriven", {"mapRunArn": map_run.arn,
+                                                        "redriveCount": map_run.redrive_count + 1})
+        map_run.redrive(ex.frame_time(frame))
+    elif distributed:
         label = state.label or f"{ex.random.getrandbits(32):08x}"
         run_id = random_uuid(ex.random)
         map_run_arn = (f"arn:aws:states:{ex.region}:{ex.account}:mapRun:"
@@ -214,6 +223,8 @@ def attempt(ex: Execution, frame: Frame, state: MapState, inputs: list | None, e
         return run_failed(StatesError("States.ExceedToleratedFailureThreshold",
                                       _run_failure(child_error)))
 
+    if resumed is not None:
+        return resumed.redrive(on_succeeded=succeeded, on_failed=run_failed, on_threshold=failed)
     if map_run is not None:
         paged = PagedRun(ex, frame, state, effective, map_run, settings, on_succeeded=succeeded,
                          on_failed=run_failed, on_threshold=failed)

@@ -24,8 +24,8 @@ type, the 14-day window, the history's length, the one-year limit) depends on th
 on the store, so it is judged once, by the API or the Python call, before the
 redrive is recorded; a replay applies the recorded redrive without judging it again.
 
-Not yet: a Distributed Map redriven resumes its Map Run on AWS (MapRunRedriven, the same
-Map Run ARN, only its failed children run again); here it runs again whole, as a new Map Run.
+A Distributed Map resumes its Map Run (``engine.map_redrive``): the same Map Run, only its
+unsuccessful children run again.
 
 As AWS documents it (the developer guide's "Redriving executions"), the machine's
 TimeoutSeconds starts over at the redrive; the one-year limit still counts from the start.
@@ -106,10 +106,9 @@ def rearm(frame: Frame, cursor: int) -> None:
     frame.resume = None
     frame.task_token = None
     run = frame.last_run
-    # A Distributed Map's Map Run streams its items and results (engine.map_pages), so it
-    # keeps no children to resume: it runs again whole, as a new Map Run
-    frame.prior_run = (run if run is not None and run.state is frame.state
-                       and run.record_children else None)
+    # a Parallel's or inline Map's run (FanOut.prior), or a Distributed Map's Map Run
+    # (engine.map_redrive.resumable)
+    frame.prior_run = run if run is not None and run.state is frame.state else None
     frame.child_run = None
 
 

@@ -77,7 +77,7 @@ def record(child: ChildExecution) -> dict:
             out["Error"] = child.error
         if child.cause is not None:
             out["Cause"] = child.cause
-    out.update({"RedriveCount": 0, "RedriveStatus": "NOT_REDRIVABLE",
+    out.update({"RedriveCount": child.redrive_count, "RedriveStatus": "NOT_REDRIVABLE",
                 "RedriveStatusReason": f"Execution is {child.status} and cannot be redriven",
                 "StartDate": iso_timestamp(child.start), "StateMachineArn": child.state_machine_arn,
                 "Status": child.status})
@@ -99,24 +99,29 @@ def _outputs(child: ChildExecution, transformation: str, whole: bool) -> list:
 
 
 class Collected:
-    """The results as the state's output: in item order, up to the payload quota."""
+    """The results as the state's output: in item order, up to the payload quota. Each
+    child's stay until the state ends, so a redriven Map Run replaces only those of the
+    children it runs again."""
 
     def __init__(self, state: MapState):
         self.state = state
         self.transformation = _config(state)[1]
-        self.values: list = []
-        self.size = 2  # []
+        #: by the child's index in the Map Run: its one value, or a tuple of them (FLATTEN)
+        self.values: dict[int, Any] = {}
+        self.size = 1  # "[", and each value's text with the "," or "]" after it
         self.exceeded = False
 
     def add(self, child: ChildExecution) -> None:
         if self.exceeded:
             return
-        for value in _outputs(child, self.transformation, whole=False):
-            self.size += len(dumps(value).encode()) + (1 if self.values else 0)
-            self.values.append(value)
+        values = _outputs(child, self.transformation, whole=False)
+        before = self.values.pop(child.index, ())
+        self.size -= _size(before if isinstance(before, tuple) else (before,))
+        self.size += _size(values)
+        self.values[child.index] = values[0] if len(values) == 1 else tuple(values)
         if self.size > PAYLOAD_LIMIT:  # the rest is of no use: the state fails at the end
             self.exceeded = True
-            self.values = []
+            self.values = {}
 
     def pending(self, item_input: Any) -> None:
         pass
@@ -126,10 +131,21 @@ class Collected:
             raise StatesDataLimitExceeded(
                 cause=f"The state/task '{self.state.name}' returned a result with a size "
                       "exceeding the maximum number of bytes service limit.")
-        return self.values
+        out: list = []
+        for index in sorted(self.values):
+            value = self.values[index]
+            if isinstance(value, tuple):
+                out.extend(value)
+            else:
+                out.append(value)
+        return out
 
     def close(self) -> None:
-        self.values = []
+        self.values = {}
+
+
+def _size(values: Any) -> int:
+    return sum(len(dumps(value).encode()) + 1 for value in values)
 
 
 class _Part:
@@ -158,6 +174,14 @@ class _Part:
         self.file.close()
         return self.path, self.size
 
+    def reopen(self) -> None:
+        """Write on after :meth:`finish` (a redriven Map Run's further records)."""
+        self.file = open(self.path, "r+b")  # noqa: SIM115 - closed by finish or close
+        if not self.jsonl:  # take the closing bracket (all of "[]" when empty) off again
+            self.size -= 1 if self.count else 2
+            self.file.truncate(self.size)
+        self.file.seek(self.size)
+
 
 def _remove(paths: list[str]) -> None:
     for path in paths:
@@ -172,6 +196,7 @@ class Spooled:
         output_type, self.transformation = _config(state)
         self.jsonl = output_type == "JSONL"
         self.parts: dict[str, list[_Part]] = {}
+        self._written: dict[str, list[_Part]] = {}
         self.paths: list[str] = []
         # files left by a run that never finished (its execution abandoned) go with it
         self._cleanup = weakref.finalize(self, _remove, self.paths)
@@ -196,8 +221,20 @@ class Spooled:
         """Each status's finished files, ``[path, size]`` in order."""
         out = {status: [list(part.finish()) for part in parts]
                for status, parts in self.parts.items()}
-        self.parts = {}
+        self._written, self.parts = self.parts, {}
         return out
+
+    def keep_succeeded(self) -> None:
+        """After a failed Map Run's results went out: its SUCCEEDED records stay for its
+        redrive, which writes them again with its own (after them); the others go."""
+        written, self._written = self._written, {}
+        kept = written.pop("SUCCEEDED", [])
+        gone = [part.path for parts in written.values() for part in parts]
+        _remove(gone)
+        self.paths[:] = [path for path in self.paths if path not in gone]
+        for part in kept:
+            part.reopen()
+        self.parts = {"SUCCEEDED": kept} if kept else {}
 
     def close(self) -> None:
         for parts in self.parts.values():
@@ -213,8 +250,9 @@ def results(state: MapState) -> Collected | Spooled:
 
 def write(ex: Execution, frame: Frame, state: MapState, effective: Any, map_run_arn: str,
           spooled: Spooled, on_written: Callable[[dict], bool],
-          on_failed: Callable[[StatesError], bool]) -> bool:
-    """Schedule the upload; ``on_written`` gets the Map's result."""
+          on_failed: Callable[[StatesError], bool], keep: bool = False) -> bool:
+    """Schedule the upload; ``on_written`` gets the Map's result. ``keep``: the Map Run
+    failed, so its SUCCEEDED records stay for a redrive (``Spooled.keep_succeeded``)."""
     writer = state.result_writer
     if not s3_action(writer["Resource"], WRITERS):  # validate refuses it; unvalidated gets here
         spooled.close()
@@ -224,7 +262,10 @@ def write(ex: Execution, frame: Frame, state: MapState, effective: Any, map_run_
     payload = {"Parameters": request, "MapRunArn": map_run_arn, "Files": spooled.files()}
 
     def outcome(result: Any) -> bool:
-        spooled.close()
+        if keep:
+            spooled.keep_succeeded()
+        else:
+            spooled.close()
         if isinstance(result, StatesError):
             return on_failed(as_error(result, RESULT_WRITER_FAILED))
         return on_written({"MapRunArn": map_run_arn, "ResultWriterDetails": result})

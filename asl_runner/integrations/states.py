@@ -154,7 +154,7 @@ def _row_described(row: dict) -> dict:
     described = {"executionArn": row["arn"], "stateMachineArn": row["version_arn"] or row["machine_arn"],
                  "name": row["name"], "status": row["status"], "startDate": row["start_date"],
                  "stopDate": row["stop_date"], "input": row["input"],
-                 "inputDetails": {"included": True}, "redriveCount": 0,
+                 "inputDetails": {"included": True}, "redriveCount": row.get("redrive_count") or 0,
                  "redriveStatus": "NOT_REDRIVABLE" if row["status"] == "SUCCEEDED" else "REDRIVABLE"}
     if row["status"] == "SUCCEEDED":
         described.update(output=row["output"], outputDetails={"included": True})
@@ -245,7 +245,7 @@ def _run_here(invocation: Any, env: Environment, request: dict) -> Any:
     if invocation.resource.pattern not in (SYNC, SYNC2):
         return started
     described = child.describe()
-    described.update(inputDetails={"included": True}, redriveCount=0,
+    described.update(inputDetails={"included": True}, redriveCount=child.redrive_count,
                      redriveStatus="NOT_REDRIVABLE" if child.status == "SUCCEEDED" else "REDRIVABLE")
     if child.status == "SUCCEEDED":
         described["outputDetails"] = {"included": True}

@@ -98,7 +98,7 @@ def _child_row(child: ChildExecution) -> tuple:
     return (child.arn, child.state_machine_arn, child.name, child.status, dumps(child.input),
             dumps(child.output) if child.status == SUCCEEDED else None, child.error, child.cause,
             child.start, child.stop, run.ex.role_arn, run.execution_type, run.machine, run.arn,
-            child.index, child.items)
+            child.index, child.items, child.redrive_count, child.redrive_date)
 
 
 def _definition(processor: Any) -> str:

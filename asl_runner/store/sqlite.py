@@ -304,10 +304,16 @@ class Store:
 
     def put_child_executions(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
         """Child executions as they are now (a row is written when the child starts and
-        again when it ends); each row has :data:`CHILD_COLUMNS`, in order."""
+        again when it ends); each row has :data:`CHILD_COLUMNS`, in order. A redriven child
+        keeps the start date of its first run (its parent's replay made the rows it redrives
+        from, at its own time)."""
         c.executemany(
-            f"INSERT OR REPLACE INTO executions ({', '.join(CHILD_COLUMNS)}, definition, seed)"
-            f" VALUES ({','.join('?' * len(CHILD_COLUMNS))},'',0)", rows)
+            f"INSERT INTO executions ({', '.join(CHILD_COLUMNS)}, definition, seed)"
+            f" VALUES ({','.join('?' * len(CHILD_COLUMNS))},'',0) ON CONFLICT(arn) DO UPDATE SET "
+            + ", ".join(f"{column}=excluded.{column}" for column in CHILD_COLUMNS[1:]
+                        if column != "start_date")
+            + ", start_date=CASE WHEN excluded.redrive_count > 0 THEN executions.start_date"
+              " ELSE excluded.start_date END", rows)
 
     def put_map_runs(self, c: sqlite3.Connection, rows: list[dict]) -> None:
         c.executemany(
@@ -417,7 +423,7 @@ class Store:
 #: a child execution's row, as :meth:`Store.put_child_executions` takes it
 CHILD_COLUMNS = ("arn", "machine_arn", "name", "status", "input", "output", "error", "cause",
                  "start_date", "stop_date", "role_arn", "type", "machine_name", "map_run_arn",
-                 "item_index", "item_count")
+                 "item_index", "item_count", "redrive_count", "redrive_date")
 
 
 def event_row(arn: str, e: Event) -> tuple:
