@@ -203,6 +203,25 @@ def test_watch_an_execution_move_approve_its_task_and_see_it_finish(server, page
     assert json.loads(css(page, "#execution-output").text)["decision"] == {"approved": True, "approver": "grace"}
 
 
+def test_the_end_marker_and_the_edge_to_it_are_painted_as_the_run_ends(server, page):
+    """The Start and End markers are #asl-start and #asl-end (not states): a page drawn while the
+    run waits paints them, and the edge to End, once it ends, without being opened again."""
+    pytest.importorskip("asl_runner.graph")
+    sfn = server.client()
+    arn = sfn.start_execution(stateMachineArn=machine(sfn, "approval-end", APPROVAL), name="loan-end",
+                              input=json.dumps({"applicant": "Bo"}))["executionArn"]
+    open_execution(page, server, arn)
+    page.wait(lambda d: status_of(page, "Approve") == "running", message="Approve never showed as running")
+    assert css(page, "#graph #asl-start").get_attribute("data-status") == "succeeded"
+    assert css(page, "#graph #asl-end").get_attribute("data-status") == "not-reached"
+    events = sfn.get_execution_history(executionArn=arn)["events"]
+    scheduled = [e for e in events if e["type"] == "TaskScheduled"][-1]["taskScheduledEventDetails"]
+    sfn.send_task_success(taskToken=json.loads(scheduled["parameters"])["Payload"]["token"], output="{}")
+    page.wait(lambda d: css(page, "#graph #asl-end").get_attribute("data-status") == "succeeded",
+              message="the End marker was not painted")
+    assert css(page, '#graph .edge[data-from="Done"][data-to=""]').get_attribute("data-taken") == "true"
+
+
 def test_a_read_only_server_offers_no_answer_and_refuses_the_pages_writes(tmp_path, lambdas, page):
     server = Serve(tmp_path, "--ui-sla", "1", lambdas=lambdas)
     try:

@@ -328,16 +328,20 @@ class Analysis {
   stateStatuses() {
     const rank = {running: 6, failed: 5, aborted: 4, caught: 3, retried: 2, succeeded: 1};
     const out = new Map();
-    if (this.events.length) out.set("Start", "succeeded");
-    const end = this.ended && {ExecutionSucceeded: "succeeded", ExecutionFailed: "failed", ExecutionTimedOut: "failed",
-                               ExecutionAborted: "aborted"}[this.ended.type];
-    if (end) out.set("End", end);
     for (const run of this.runs) {
       const value = run.status;
       const seen = out.get(run.name);
       if (!seen || (rank[value] || 0) > (rank[seen] || 0)) out.set(run.name, value);
     }
     return out;
+  }
+
+  // The machine's Start and End markers (the graph's #asl-start and #asl-end: not states, as a
+  // state may be named "Start"), by how far the run got.
+  markerStatuses() {
+    const end = this.ended && {ExecutionSucceeded: "succeeded", ExecutionFailed: "failed", ExecutionTimedOut: "failed",
+                               ExecutionAborted: "aborted"}[this.ended.type];
+    return {"asl-start": this.events.length ? "succeeded" : "not-reached", "asl-end": end || "not-reached"};
   }
 
   // The edges the run took, as "from\tto\t" (a Next, a Choice rule, a Default), "from\tto\tcatch"
@@ -348,13 +352,13 @@ class Analysis {
     for (const run of this.runs) {
       if (run.attempts.length > 1) out.add(`${run.name}\tretry`);
       const prev = this.byId.get(run.entered.previousEventId);
-      if (!run.parent && (!prev || prev.type === "ExecutionStarted")) out.add(`Start\t${run.name}\t`);
+      if (!run.parent && (!prev || prev.type === "ExecutionStarted")) out.add(`\t${run.name}\t`);  // from Start: data-from ""
       const from = prev && this.runOf.get(prev.id);
       if (!from || from === run.parent) continue;
       out.add(`${from.name}\t${run.name}\t${prev.type.endsWith("StateExited") && !from.failure ? "" : "catch"}`);
     }
     const last = this.ended && this.runOf.get(this.ended.previousEventId);
-    if (last) out.add(`${last.name}\tEnd\t`);
+    if (last) out.add(`${last.name}\t\t`);  // to End: data-to ""
     return out;
   }
 
@@ -668,6 +672,10 @@ function executionView(main, arn, params) {
     const statuses = a.stateStatuses();
     for (const node of graphBox.querySelectorAll("[data-state]")) {
       node.setAttribute("data-status", statuses.get(node.getAttribute("data-state")) || "not-reached");
+    }
+    for (const [id, status] of Object.entries(a.markerStatuses())) {
+      const marker = graphBox.querySelector(`#${id}`);
+      if (marker) marker.setAttribute("data-status", status);
     }
     const taken = a.edgesTaken();
     for (const edge of graphBox.querySelectorAll(".edge[data-from][data-to]")) {
