@@ -87,6 +87,17 @@ def test_a_failed_branch_fails_its_parallel_and_the_other_branch_still_counts():
     assert states(svg)["(End)"] == "failed"
 
 
+def test_a_redriven_execution_shows_what_the_redrive_ran_not_what_failed_before():
+    execution = run(left_failures=1)
+    assert execution.status == "FAILED"
+    asl_runner.redrive(execution, handlers={"Work": Flaky(0), "Left": Flaky(0)})
+    assert execution.status == "SUCCEEDED"
+    svg = render(MACHINE, execution.history)
+    assert states(svg)["Left"] == "succeeded" and states(svg)["Fan"] == "succeeded"
+    assert states(svg)["(End)"] == "succeeded"
+    assert path(MACHINE, execution.history).status == "SUCCEEDED"
+
+
 def test_without_a_run_the_graph_has_every_edge_kind_and_no_status():
     svg = render(MACHINE)
     assert set(states(svg).values()) == {"none"}

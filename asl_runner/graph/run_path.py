@@ -53,6 +53,8 @@ class Visit:
     error: str | None = None
     cause: str | None = None
     status: str = RUNNING
+    #: it failed or was stopped, and a redrive (ExecutionRedriven) ran the execution on again
+    redriven: bool = False
 
 
 @dataclass
@@ -103,8 +105,10 @@ def trace_path(graph: Graph, events: list[dict]) -> RunPath:
         tracer.feed(event)
     path = tracer.path
     for run in path.states.values():
-        if run.visits:
-            run.status = min((v.status for v in run.visits), key=STATUSES.index)
+        # a visit a redrive ran on from counts only where the state was not run again after it
+        visits = [v for v in run.visits if not v.redriven] or run.visits
+        if visits:
+            run.status = min((v.status for v in visits), key=STATUSES.index)
     for node in graph.walk():
         if node.detached and path.states[node.key].visits:
             for branch in node.branches:
@@ -144,6 +148,9 @@ class _Tracer:
             visit = self._exit(name, event, details)
         elif kind in _EXECUTION_ENDS:
             self._end(kind, event, details)
+            return
+        elif kind == "ExecutionRedriven":
+            self._redriven()
             return
         else:
             visit = self._visit_of(kind, previous)
@@ -215,6 +222,16 @@ class _Tracer:
             if ancestor is group:
                 self.open.remove(visit)
                 visit.status = FAILED if visit.failed_last else ABORTED
+
+    def _redriven(self) -> None:
+        """A redrive ran the ended execution on: it is running again, and the visits that
+        failed or were stopped give way to the state's visits after it."""
+        path = self.path
+        path.status, path.error, path.cause = "RUNNING", None, None
+        for run in path.states.values():
+            for visit in run.visits:
+                if visit.status in (FAILED, ABORTED):
+                    visit.redriven = True
 
     def _end(self, kind: str, event: dict, details: dict) -> None:
         """The execution ended: the state it ended in leads to End; a state still open failed

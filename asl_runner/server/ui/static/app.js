@@ -278,6 +278,10 @@ class Analysis {
       this.ended = null;
       this.runOf.set(event.id, null);
       this.redriven = (this.redriven || 0) + 1;
+      // the runs that failed or were stopped give way to their state's runs after the redrive
+      for (const earlier of this.runs) {
+        if (earlier.status === "failed" || earlier.status === "aborted") earlier.redriven = true;
+      }
       return;
     }
     this.runOf.set(event.id, current);
@@ -328,7 +332,9 @@ class Analysis {
   stateStatuses() {
     const rank = {running: 6, failed: 5, aborted: 4, caught: 3, retried: 2, succeeded: 1};
     const out = new Map();
+    const rerun = new Set(this.runs.filter((run) => !run.redriven).map((run) => run.name));
     for (const run of this.runs) {
+      if (run.redriven && rerun.has(run.name)) continue;  // as asl_runner.graph reads a redrive
       const value = run.status;
       const seen = out.get(run.name);
       if (!seen || (rank[value] || 0) > (rank[seen] || 0)) out.set(run.name, value);
