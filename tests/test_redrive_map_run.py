@@ -250,3 +250,48 @@ def test_an_in_process_sync_child_reports_its_own_redrive_count():
     ex = asl_runner.run(parent, {}, handlers={"work": Work()}, machines={"child": child},
                         clock="virtual")
     assert ex.status == "SUCCEEDED" and ex.output["RedriveCount"] == 0
+
+
+def test_express_children_start_again_under_their_arns(api):
+    service, work = api
+    work.broken = {"b"}
+    definition = {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "MaxConcurrency": 1,
+        "ItemSelector": {"name.$": "$$.Map.Item.Value"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                          "StartAt": "W", "States": {"W": {
+                              "Type": "Task", "Parameters": {"name.$": "$.name"}, "End": True,
+                              "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Work"}}}}}}
+    arn = service.start_execution({"stateMachineArn": create(service, definition, name="dx"),
+                                   "input": '["a", "b"]'})["executionArn"]
+    assert finished(service, arn)["status"] == "FAILED"
+    [listed] = service.list_map_runs({"executionArn": arn})["mapRuns"]
+    before = {c["executionArn"]: c["status"]
+              for c in service.list_executions({"mapRunArn": listed["mapRunArn"]})["executions"]}
+    work.broken = set()
+    work.calls.clear()
+    service.redrive_execution({"executionArn": arn})
+    assert finished(service, arn)["status"] == "SUCCEEDED"
+    assert work.calls == {"b": 1}
+    after = service.list_executions({"mapRunArn": listed["mapRunArn"]})["executions"]
+    assert {c["executionArn"] for c in after} == set(before)  # StartExecution, the same ARN
+    [b] = [c for c in after if before[c["executionArn"]] == "FAILED"]
+    assert (b["status"], b["redriveCount"]) == ("SUCCEEDED", 0)  # not told apart, as on AWS
+
+
+def test_a_map_run_whose_results_could_not_be_written_writes_them_on_redrive(s3):
+    work = Work()
+    definition = distributed(ResultWriter={"Resource": "arn:aws:states:::s3:putObject",
+                                           "Parameters": {"Bucket": "later", "Prefix": "out"}})
+    ex = run(definition, [0, 1, 2], work)
+    assert (ex.status, ex.error) == ("FAILED", "States.ResultWriterFailed")
+    s3.create_bucket(Bucket="later")  # the fix
+    fixed = Work()
+    redrive(ex, fixed)
+    assert ex.status == "SUCCEEDED" and not fixed.calls  # every child had succeeded
+    manifest = json.loads(s3.get_object(Bucket="later", Key=ex.output["ResultWriterDetails"]["Key"])
+                          ["Body"].read())
+    [part] = manifest["ResultFiles"]["SUCCEEDED"]
+    records = json.loads(s3.get_object(Bucket="later", Key=part["Key"])["Body"].read())
+    assert sorted(json.loads(r["Output"]) for r in records) == [0, 1, 2]
+    assert [e.type for e in ex.history].count("MapRunRedriven") == 1

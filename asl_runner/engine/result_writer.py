@@ -251,8 +251,9 @@ def results(state: MapState) -> Collected | Spooled:
 def write(ex: Execution, frame: Frame, state: MapState, effective: Any, map_run_arn: str,
           spooled: Spooled, on_written: Callable[[dict], bool],
           on_failed: Callable[[StatesError], bool], keep: bool = False) -> bool:
-    """Schedule the upload; ``on_written`` gets the Map's result. ``keep``: the Map Run
-    failed, so its SUCCEEDED records stay for a redrive (``Spooled.keep_succeeded``)."""
+    """Schedule the upload; ``on_written`` gets the Map's result. The SUCCEEDED records stay
+    for a redrive (``Spooled.keep_succeeded``) when the Map Run failed (``keep``) or the
+    write did."""
     writer = state.result_writer
     if not s3_action(writer["Resource"], WRITERS):  # validate refuses it; unvalidated gets here
         spooled.close()
@@ -262,7 +263,7 @@ def write(ex: Execution, frame: Frame, state: MapState, effective: Any, map_run_
     payload = {"Parameters": request, "MapRunArn": map_run_arn, "Files": spooled.files()}
 
     def outcome(result: Any) -> bool:
-        if keep:
+        if keep or isinstance(result, StatesError):
             spooled.keep_succeeded()
         else:
             spooled.close()
