@@ -100,3 +100,24 @@ def test_a_template_gives_a_definition_or_a_template_error(tmp_path_factory, tem
         value = resolve(loaded.definition, placeholder.pointer)
         assert isinstance(value, str)
         assert "${" + placeholder.token + "}" in value or value == placeholder.stands_for
+
+
+YAML_PIECES = st.sampled_from([
+    "a", ":", " ", "\n", "  ", "- ", "!Sub", "!GetAtt", "!Ref", "!!int", "!!float", "!!bool",
+    "!!binary", "!!set", "!!map", "!!str", "&x", "*x", "[", "]", "{", "}", ",", "'", '"', "#",
+    "---", "StartAt", "States", "Resources", "Type", "AWS::StepFunctions::StateMachine",
+    "Properties", "Definition", "x", "1", "2024-01-01", ".nan", "~", "? ", "|", ">", "%YAML 1.1"])
+
+
+@examples(100)
+@given(pieces=st.lists(YAML_PIECES, max_size=40))
+@budgeted
+def test_yaml_text_gives_a_definition_or_a_template_error(tmp_path_factory, pieces):
+    path = tmp_path_factory.mktemp("y") / "t.yaml"
+    path.write_text("".join(pieces), encoding="utf-8")
+    try:
+        loaded = load_definition(path)
+    except DefinitionError as exc:
+        assert str(exc).startswith(str(path)), exc
+        return
+    assert loads(loaded.text) == loaded.definition

@@ -412,6 +412,8 @@ BOMB = "".join(f"{a}: &{a} [{', '.join([f'*{p}'] * 9 if p else ['x'] * 9)}]\n"
     ("&a [*a]\n", "a YAML alias is used inside the value it names"),
     ("StartAt: !!python/object/apply:os.system ['echo no']\n", "could not determine a constructor"),
     ("Resources: [1, 2]\n", "Resources maps logical ids to resources"),
+    ("a: !!int x\n", "not valid YAML: ValueError: invalid literal for int()"),
+    ("a: !!bool maybe\n", "not valid YAML: KeyError"),
     ("StartAt: P\nStates: {P: {Type: Pass, Result: .nan, End: true}}\n", "not JSON"),
     ("Conditions:\n  C: {Condition: C}\nResources:\n  N:\n    Type: AWS::StepFunctions::StateMachine\n"
      "    Properties:\n      Definition: {StartAt: P, States: {P: {Type: Pass, Result: !If [C, 1, 2], "
@@ -512,3 +514,12 @@ def test_only_names_are_tokens(tmp_path):
     path.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {
         "a": "${ spaced }", "b": '${"quoted"}', "c": "${}", "d": "${AWS::Region}-${Name.Attr}"}, "End": True}}}))
     assert [p.token for p in load_definition(path).placeholders] == ["AWS::Region", "Name.Attr"]
+
+
+def test_a_yaml_definition_is_its_json_form(tmp_path):
+    # found by tests/test_fuzz_templates.py: YAML keys that are not text (null, 1, true)
+    path = tmp_path / "m.yaml"
+    path.write_text("StartAt: P\nStates:\n  P: {Type: Pass, Result: {~: a, 1: b, true: c}, End: true}\n")
+    loaded = load_definition(path)
+    assert loaded.definition["States"]["P"]["Result"] == {"null": "a", "1": "b", "true": "c"}
+    assert json.loads(loaded.text) == loaded.definition

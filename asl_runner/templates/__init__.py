@@ -150,8 +150,11 @@ def load_definition(path: str | os.PathLike, state_machine: str | None = None,
             return definition_from_template(document, path, state_machine, subs)
         except RecursionError:  # intrinsic functions within intrinsic functions, without end
             raise TemplateError(path, "", "the template nests too deeply to resolve") from None
-    if json_text is None:
+    if json_text is None:  # YAML: its JSON form (keys become text: 1, null, true)
+        from ..jsonvalue import loads
+
         json_text = _dumps(document, path)
+        document = loads(json_text)
     if isinstance(document, dict) and "${" not in json_text and not subs:
         # the common case, a plain JSON definition: nothing more to import or do
         return LoadedDefinition(definition=document, text=json_text, path=path)

@@ -104,6 +104,8 @@ def parse_yaml(text: str, path: str) -> Any:
         context = getattr(exc, "context", None)
         raise TemplateError(path, where, f"not valid YAML: {context + ': ' if context else ''}"
                                          f"{problem}") from None
+    except Exception as exc:  # a tagged value its constructor refuses: !!int x, !!bool maybe
+        raise TemplateError(path, "", f"not valid YAML: {type(exc).__name__}: {exc}") from None
     problem = _expansion_problem(document)
     if problem is not None:
         raise TemplateError(path, "", problem)
