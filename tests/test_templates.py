@@ -517,9 +517,9 @@ def test_only_names_are_tokens(tmp_path):
 
 
 def test_a_yaml_definition_is_its_json_form(tmp_path):
-    # found by tests/test_fuzz_templates.py: YAML keys that are not text (null, 1, true)
+    # found by tests/test_fuzz_templates.py: YAML keys that are not text (null, 1, false)
     path = tmp_path / "m.yaml"
-    path.write_text("StartAt: P\nStates:\n  P: {Type: Pass, Result: {~: a, 1: b, true: c}, End: true}\n")
+    path.write_text("StartAt: P\nStates:\n  P: {Type: Pass, Result: {~: a, 1: b, false: c}, End: true}\n")
     loaded = load_definition(path)
-    assert loaded.definition["States"]["P"]["Result"] == {"null": "a", "1": "b", "true": "c"}
+    assert loaded.definition["States"]["P"]["Result"] == {"null": "a", "1": "b", "false": "c"}
     assert json.loads(loaded.text) == loaded.definition
