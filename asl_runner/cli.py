@@ -72,7 +72,9 @@ def _load_definition(path: str, state_machine: str | None = None, subs: list[str
     values = _subs(subs)
     text = _read(path, "definition", READ_LIMIT, binary=False)
     loaded = None
-    if len(text) <= READ_LIMIT:
+    # a JSON definition over the limit is refused unread; only a template holds more
+    plain = len(text) > DEFINITION_LIMIT and text.lstrip()[:1] == "{" and '"Resources"' not in text
+    if len(text) <= READ_LIMIT and not plain:
         try:
             loaded = load_definition(path, state_machine, values, text=text)
         except TemplateError as exc:
