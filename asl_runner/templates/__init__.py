@@ -104,6 +104,8 @@ class LocalFunction(Record):
 
 
 class LoadedDefinition(Record):
+    """What :func:`load_definition` read (see the module's docstring for each field)."""
+
     definition: Any
     text: str
     path: str
