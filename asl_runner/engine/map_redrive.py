@@ -19,10 +19,12 @@ keeps them anyway: the state's output (within AWS's 256 KiB) or the ResultWriter
 files (``result_writer``). A replay after a restart rebuilds all of it from the recorded
 inputs, like the rest of the run.
 
-asl-runner's choices where AWS documents nothing: a redriven STANDARD child runs its
-ItemProcessor again from its first state (AWS goes on from the state that failed); the
-re-entered Map's events are MapStateEntered, MapStateStarted, then MapRunRedriven (where a
-new Map Run has MapRunStarted); the 1,000th redrive's refusal words.
+A redriven STANDARD child goes on, as AWS documents, from the state of its ItemProcessor that
+stopped it, with that state's input and the child's variables; a Parallel or Map inside the
+child that failed runs again whole (AWS's finer grain there is not documented).
+asl-runner's choices where AWS documents nothing: the re-entered Map's events are
+MapStateEntered, MapStateStarted, then MapRunRedriven (where a new Map Run has
+MapRunStarted); the 1,000th redrive's refusal words.
 """
 
 from __future__ import annotations
@@ -79,11 +81,18 @@ class Unfinished:
         return len(self._index) - sum(self._taken)
 
     def child(self, child: ChildExecution) -> None:
-        """A child ended unsuccessfully: what its redrive needs."""
-        self.add({"i": child.index, "input": child.input, "items": child.items,
+        """A child ended unsuccessfully: what its redrive needs (a STANDARD one's: the
+        top-level state it stopped at, with that state's input and its variables)."""
+        record = {"i": child.index, "input": child.input, "items": child.items,
                   "arn": child.arn, "name": child.name, "start": child.start,
                   "events": child.first_id + len(child.events), "status": child.status,
-                  "redrives": child.redrive_count})
+                  "redrives": child.redrive_count}
+        frame = child.frame
+        if child.execution_type == "STANDARD" and frame is not None:
+            record.update(state=frame.state.name, stateInput=frame.input)
+            if frame.scope.values:
+                record["variables"] = frame.scope.values
+        self.add(record)
 
     def pending(self, index: int, item_input: Any, items: int, counted: bool = True) -> None:
         """An item (or batch) read but never started."""

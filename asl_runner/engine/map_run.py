@@ -78,7 +78,7 @@ class ChildExecution:
 
     __slots__ = ("run", "index", "arn", "name", "input", "items", "events", "status", "output",
                  "error", "cause", "start", "stop", "timer", "first_id", "redrive_count",
-                 "redrive_date")
+                 "redrive_date", "frame")
 
     def __init__(self, run: MapRun, index: int, input: Any, items: int, start: float,
                  redriven: dict | None = None):
@@ -102,6 +102,8 @@ class ChildExecution:
         self.first_id = 0
         self.redrive_count = 0
         self.redrive_date: float | None = None
+        #: its top-level frame (where it stopped, for a redrive)
+        self.frame: Frame | None = None
         if redriven is not None:
             self.arn, self.name = redriven["arn"], redriven["name"]
             if run.execution_type == "STANDARD":  # RedriveExecution: its history goes on
@@ -465,8 +467,16 @@ class MapRunFanOut(FanOut):
         child = ChildExecution(run, self.item_index(i), self.inputs[i], items,
                                self.ex.clock.now(), again)
         self.children[i] = child
+        child.frame = frame
         frame.record = child  # its events go to the child's own history (Execution.emit)
         frame.cursor = child.cursor
+        if again is not None and again.get("state") in frame.machine.states:
+            # RedriveExecution of the child: it goes on from the state that stopped it, with
+            # that state's input and the variables it had
+            frame.state = frame.machine.states[again["state"]]
+            frame.input = again["stateInput"]
+            if again.get("variables"):
+                frame.scope.assign(again["variables"])
         if run.execution_type == "EXPRESS":
             child.timer = self.ex.schedule_timer(child.start + EXPRESS_SECONDS, "child-timeout",
                                                  frame, lambda: self._time_out(frame))
