@@ -523,3 +523,20 @@ def test_a_yaml_definition_is_its_json_form(tmp_path):
     loaded = load_definition(path)
     assert loaded.definition["States"]["P"]["Result"] == {"null": "a", "1": "b", "false": "c"}
     assert json.loads(loaded.text) == loaded.definition
+
+
+def test_sam_s_auto_published_alias(tmp_path):
+    (tmp_path / "app.py").write_text("def handler(event, context):\n"
+                                     "    return context.invoked_function_arn\n")
+    path = tmp_path / "template.yaml"
+    path.write_text("Globals:\n  Function: {AutoPublishAlias: live, Runtime: python3.12}\n"
+                    "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+                    "    Properties: {CodeUri: ., Handler: app.handler}\n"
+                    "  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+                    "      Definition:\n        StartAt: A\n        States:\n"
+                    "          A: {Type: Task, Resource: '${FnAlias}', Next: B}\n"
+                    "          B: {Type: Task, Resource: !Ref FnAliaslive, End: true}\n"
+                    "      DefinitionSubstitutions: {FnAlias: !Ref Fn.Alias}\n")
+    loaded = load_definition(path)
+    assert state(loaded, "A")["Resource"] == state(loaded, "B")["Resource"] == ARN + "Fn:live"
+    assert asl_runner.run(str(path), clock="virtual").output == ARN + "Fn:live"

@@ -61,6 +61,7 @@ class Resolver:
         self.resources = _section(template, "Resources")
         self.mappings = _section(template, "Mappings")
         self.conditions = _section(template, "Conditions")
+        self.globals = _section(template, "Globals")
         self._busy: set[str] = set()
 
     def fail(self, where: str, message: str) -> TemplateError:
@@ -133,6 +134,11 @@ class Resolver:
             from .resources import ref
 
             return self._guarded(name, lambda: ref(self, name, self.resources[name]))
+        from .resources import sam_alias
+
+        alias = sam_alias(self, name)
+        if alias is not None:
+            return alias
         return Unresolved(name, f"no parameter or resource named {name!r} in the template")
 
     def get_att(self, logical_id: str, attribute: str, where: str) -> Any:

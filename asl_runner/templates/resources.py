@@ -102,3 +102,24 @@ def _attribute(resolver: Resolver, logical_id: str, resource: Any, attribute: st
     if value is None:
         return Unresolved(token, f"{kind} {logical_id} has no attribute {attribute!r} here")
     return value
+
+
+def sam_alias(resolver: Resolver, name: str) -> str | None:
+    """The ARN of the alias SAM publishes for a function with ``AutoPublishAlias``, as
+    ``!Ref MyFunction.Alias`` or its generated resource ``MyFunctionAliasLIVE`` names it
+    (None: ``name`` is neither)."""
+    defaults = resolver.globals.get("Function")
+    defaults = defaults if isinstance(defaults, dict) else {}
+    for logical_id, resource in resolver.resources.items():
+        if not (isinstance(resource, dict) and resource.get("Type") == "AWS::Serverless::Function"
+                and name.startswith(logical_id)):
+            continue
+        properties = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
+        alias = properties.get("AutoPublishAlias", defaults.get("AutoPublishAlias"))
+        if alias is None:
+            continue
+        alias = resolver.text(alias, f"Resources/{logical_id}/Properties/AutoPublishAlias")
+        if name in (f"{logical_id}.Alias", f"{logical_id}Alias{alias}"):
+            arn = _arns(resource["Type"], local_name(resolver, logical_id, resource))["Arn"]
+            return f"{arn}:{alias}"
+    return None
