@@ -314,3 +314,34 @@ def test_a_standard_child_goes_on_from_the_state_that_failed_with_its_variables(
     # Prepare did not run again: the child went on at Charge, its variable still set
     assert list(fixed.calls) == [repr({"step": "charge", "seen": 1})]
     assert ex.output[1] == {"n": 1, "prepared": "prepare", "charged": {"step": "charge", "seen": 1}}
+
+
+def test_describe_map_run_counts_the_children_waiting_for_their_redrive():
+    from test_map_runs import ASK, Service
+    from test_map_runs import distributed as with_processor
+
+    service = Service()
+    try:
+        arn = service.start(with_processor(ASK, MaxConcurrency=1, ToleratedFailureCount=1),
+                            [1, 2, 3])
+        for item, answer in ((1, service.answer), (2, service.fail), (3, service.fail)):
+            service.wait_tokens(1)
+            answer(item)
+        assert service.finished(arn)["status"] == "FAILED"
+        map_run = service.map_run(arn)
+        service.svc.redrive_execution({"executionArn": arn})
+        service.wait_tokens(1)  # 2 runs again; 3 waits its turn (MaxConcurrency 1)
+        described = service.svc.describe_map_run({"mapRunArn": map_run})
+        assert (described["status"], described["redriveCount"]) == ("RUNNING", 1)
+        counts = described["executionCounts"]
+        assert (counts["running"], counts["failed"], counts["pendingRedrive"]) == (1, 1, 1)
+        assert (counts["succeeded"], counts["total"]) == (1, 3)
+        assert described["itemCounts"]["pendingRedrive"] == 1
+        service.answer(2)
+        service.wait_tokens(1)
+        service.answer(3)
+        assert service.finished(arn)["status"] == "SUCCEEDED"
+        counts = service.svc.describe_map_run({"mapRunArn": map_run})["executionCounts"]
+        assert (counts["succeeded"], counts["pendingRedrive"], counts["failed"]) == (3, 0, 0)
+    finally:
+        service.close()
