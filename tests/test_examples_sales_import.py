@@ -156,3 +156,11 @@ def test_the_readme_walkthrough_under_serve(tmp_path):
     files = manifest["ResultFiles"]
     assert (len(files["SUCCEEDED"]), len(files["FAILED"]), files["PENDING"]) == (1, 1, [])
     assert (tmp_path / "records" / "catalogue" / "autumn_range.json").exists()
+
+
+def test_a_sales_file_that_cannot_be_read_ends_in_no_sales_file():
+    with mocked_account(FOLDER / "aws_setup.json"):
+        ex = asl_runner.run(str(DEFINITION), {"bucket": "sales-incoming", "key": "2026-12-02.csv"},
+                            lambdas=str(LAMBDAS))
+    assert (ex.status, ex.error) == ("FAILED", "Sales.FileUnreadable")
+    assert "NoSuchKey" in ex.cause
