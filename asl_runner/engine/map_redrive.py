@@ -29,7 +29,6 @@ MapRunStarted); the 1,000th redrive's refusal words.
 
 from __future__ import annotations
 
-import tempfile
 from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -101,6 +100,8 @@ class Unfinished:
     def add(self, record: dict) -> None:
         """A record (again: one a redrive took and did not start)."""
         if self._file is None:
+            import tempfile  # not at import: a plain run has no use for it (random, shutil)
+
             self._file = tempfile.TemporaryFile(prefix="asl-runner-unfinished-")  # noqa: SIM115 - lives with the run
         self._file.seek(0, 2)
         self._offset.append(self._file.tell())
