@@ -345,3 +345,30 @@ def test_describe_map_run_counts_the_children_waiting_for_their_redrive():
         assert (counts["succeeded"], counts["pendingRedrive"], counts["failed"]) == (3, 0, 0)
     finally:
         service.close()
+
+
+def test_a_standard_child_whose_history_is_full_is_not_redriven(monkeypatch):
+    from asl_runner.engine import map_run
+    from asl_runner.engine import redrive as engine_redrive
+
+    monkeypatch.setattr(map_run, "MAX_EVENTS", 30)  # AWS's 25,000, made small
+    monkeypatch.setattr(engine_redrive, "MAX_EVENTS_TO_REDRIVE", 29)
+    processor = {
+        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.forever", "BooleanEquals": True,
+                                                 "Next": "Loop"}], "Default": "W"},
+        "Loop": {"Type": "Pass", "Next": "Again"},
+        "W": task(Parameters={"n.$": "$.n"}, OutputPath="$.n")}
+    definition = distributed(processor, MaxConcurrency=1, ToleratedFailureCount=1)
+    definition["States"]["M"]["ItemProcessor"]["StartAt"] = "Again"
+    work = Work(repr({"n": 2}))
+    ex = run(definition, [{"forever": True, "n": 0}, {"forever": False, "n": 1},
+                          {"forever": False, "n": 2}], work)
+    assert ex.status == "FAILED"
+    [run_] = ex.map_runs.values()
+    assert run_.describe()["executionCounts"]["failuresNotRedrivable"] == 1
+    fixed = Work()
+    redrive(ex, fixed)
+    # the full one stays failed (within the tolerated 1); only the other runs again
+    assert ex.status == "SUCCEEDED" and list(fixed.calls) == [repr({"n": 2})]
+    counts = run_.describe()
+    assert (counts["executionCounts"]["failed"], counts["itemCounts"]["failuresNotRedrivable"]) == (1, 1)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import StatesError, StatesRuntime, StatesTimeout
 from ..history import Event
 from ..names import random_uuid
+from . import redrive
 from .fanout import FanOut, abort_frame
 from .frame import ABORTED, FAILED, RUNNING, SUCCEEDED, Frame, child_of
 from .map_redrive import Unfinished
@@ -273,6 +274,8 @@ class MapRun:
         #: the unsuccessful children, for a redrive; and (executions, items) waiting for it
         self.unfinished = Unfinished()
         self.pending_redrive = [0, 0]
+        #: (executions, items) unsuccessful for good: a redrive does not run them again
+        self.not_redrivable = [0, 0]
         ex.map_runs[arn] = self
         self._changed()
 
@@ -325,7 +328,14 @@ class MapRun:
 
     def child_ended(self, child: ChildExecution) -> None:
         self._move(child, "running", _STATUS_COUNT[child.status])
-        if child.status != SUCCEEDED:
+        if child.status == SUCCEEDED:
+            pass
+        elif (child.execution_type == "STANDARD"
+              and child.first_id + len(child.events) >= redrive.MAX_EVENTS_TO_REDRIVE):
+            # AWS: a STANDARD child whose history is full cannot be redriven; its failure stays
+            self.not_redrivable[0] += 1
+            self.not_redrivable[1] += child.items
+        else:
             self.unfinished.child(child)
         self._record(child)
 
@@ -399,7 +409,8 @@ class MapRun:
         out["total"] = total
         out["resultsWritten"] = (self.results_written if counts is self.execution_counts
                                  else self._items_written())
-        out["failuresNotRedrivable"] = 0  # every unsuccessful child is redriven with its run
+        out["failuresNotRedrivable"] = self.not_redrivable[0 if counts is self.execution_counts
+                                                           else 1]
         out["pendingRedrive"] = self.pending_redrive[0 if counts is self.execution_counts else 1]
         return out
 
