@@ -211,6 +211,7 @@ class ChildExecution:
         self.status = status
         self.stop = self.events[-1].timestamp
         self.run.child_ended(self)
+        self.frame = None  # the Map Run took what a redrive needs of it
         changes = self.run.ex.map_run_changes
         if changes is None or not changes.keeps_events:
             # what a store needed of its history it took in child_ended: whoever holds the
