@@ -22,9 +22,17 @@ inputs, like the rest of the run.
 A redriven STANDARD child goes on, as AWS documents, from the state of its ItemProcessor that
 stopped it, with that state's input and the child's variables; a Parallel or Map inside the
 child that failed runs again whole (AWS's finer grain there is not documented).
+A STANDARD child whose history is full is not redriven (AWS: not redrivable); its failure
+stays, counted in ``failuresNotRedrivable``.
+
 asl-runner's choices where AWS documents nothing: the re-entered Map's events are
 MapStateEntered, MapStateStarted, then MapRunRedriven (where a new Map Run has
-MapRunStarted); the 1,000th redrive's refusal words.
+MapRunStarted); the 1,000th redrive's refusal words; until a waiting child runs again it
+counts as it ended (failed, aborted, timed out) for the thresholds too; a ResultWriter writes
+every result again under the same prefix, the first attempt's SUCCEEDED records first. A Map
+Run whose ResultWriter failed is redriven like one that failed past its threshold (AWS, whose
+writer fails before any child starts, reads the items again there: here every child ran, and
+none need run again).
 """
 
 from __future__ import annotations
