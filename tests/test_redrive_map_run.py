@@ -372,3 +372,65 @@ def test_a_standard_child_whose_history_is_full_is_not_redriven(monkeypatch):
     assert ex.status == "SUCCEEDED" and list(fixed.calls) == [repr({"n": 2})]
     counts = run_.describe()
     assert (counts["executionCounts"]["failed"], counts["itemCounts"]["failuresNotRedrivable"]) == (1, 1)
+
+
+def test_a_stopped_execution_s_map_run_is_redriven_with_its_aborted_children():
+    from test_map_runs import ASK, Service
+    from test_map_runs import distributed as with_processor
+
+    service = Service()
+    try:
+        arn = service.start(with_processor(ASK, MaxConcurrency=2), [1, 2, 3])
+        service.wait_tokens(2)
+        service.answer(1)
+        service.wait_tokens(2)  # 2 and 3 wait for their answers
+        service.svc.stop_execution({"executionArn": arn})
+        assert service.finished(arn)["status"] == "ABORTED"
+        map_run = service.map_run(arn)
+        described = service.svc.describe_map_run({"mapRunArn": map_run})
+        assert described["status"] == "ABORTED"
+        assert described["executionCounts"]["aborted"] == 2
+        service.tokens.clear()  # the aborted children's tokens are no use now
+        service.svc.redrive_execution({"executionArn": arn})
+        service.wait_tokens(2)
+        service.answer(2)
+        service.answer(3)
+        done = service.finished(arn)
+        assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == [1, 2, 3]
+        described = service.svc.describe_map_run({"mapRunArn": map_run})
+        assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+        assert described["executionCounts"]["succeeded"] == 3
+    finally:
+        service.close()
+
+
+def test_a_stopped_map_run_s_export_after_its_redrive_lists_each_child_once(s3):
+    from test_map_runs import ASK, Service
+    from test_map_runs import distributed as with_processor
+
+    s3.create_bucket(Bucket="results")
+    writer = {"Resource": "arn:aws:states:::s3:putObject",
+              "Parameters": {"Bucket": "results", "Prefix": "out"}}
+    service = Service()
+    try:
+        arn = service.start(with_processor(ASK, MaxConcurrency=2, ResultWriter=writer), [1, 2, 3])
+        service.wait_tokens(2)
+        service.answer(1)
+        service.wait_tokens(2)
+        service.svc.stop_execution({"executionArn": arn})
+        assert service.finished(arn)["status"] == "ABORTED"
+        service.tokens.clear()
+        service.svc.redrive_execution({"executionArn": arn})
+        service.wait_tokens(2)
+        service.answer(2)
+        service.answer(3)
+        done = service.finished(arn)
+        assert done["status"] == "SUCCEEDED"
+        key = json.loads(done["output"])["ResultWriterDetails"]["Key"]
+        files = json.loads(s3.get_object(Bucket="results", Key=key)["Body"].read())["ResultFiles"]
+        assert not files.get("FAILED")
+        [part] = files["SUCCEEDED"]
+        records = json.loads(s3.get_object(Bucket="results", Key=part["Key"])["Body"].read())
+        assert sorted(json.loads(r["Output"]) for r in records) == [1, 2, 3]
+    finally:
+        service.close()

@@ -222,6 +222,9 @@ class PagedRun:
         item order a page at a time, then read on where the reader stopped, if it had not
         read everything."""
         self.on_succeeded, self.on_failed, self.on_threshold = on_succeeded, on_failed, on_threshold
+        self._flush()  # an aborted run's last page had not gone to the results
+        if isinstance(self.results, result_writer.Spooled):
+            self.results.keep_succeeded()
         self._redriven = self.map_run.unfinished.pages(item_reader.PAGE_ITEMS)
         return self._next_page()
 

@@ -225,16 +225,22 @@ class Spooled:
         return out
 
     def keep_succeeded(self) -> None:
-        """After a failed Map Run's results went out: its SUCCEEDED records stay for its
-        redrive, which writes them again with its own (after them); the others go."""
+        """For a redrive of the Map Run (its results written, or not: it was aborted): the
+        SUCCEEDED records stay, and the redrive writes them again with its own (after them);
+        the others go (their children run again)."""
         written, self._written = self._written, {}
-        kept = written.pop("SUCCEEDED", [])
-        gone = [part.path for parts in written.values() for part in parts]
-        _remove(gone)
+        unwritten, self.parts = self.parts, {}
+        kept, still_open = written.pop("SUCCEEDED", []), unwritten.pop("SUCCEEDED", [])
+        for parts in unwritten.values():
+            for part in parts:
+                part.file.close()
+        gone = {part.path for parts in (*written.values(), *unwritten.values()) for part in parts}
+        _remove(list(gone))
         self.paths[:] = [path for path in self.paths if path not in gone]
         for part in kept:
             part.reopen()
-        self.parts = {"SUCCEEDED": kept} if kept else {}
+        if kept or still_open:
+            self.parts["SUCCEEDED"] = kept + still_open
 
     def close(self) -> None:
         for parts in self.parts.values():
