@@ -434,3 +434,22 @@ def test_a_stopped_map_run_s_export_after_its_redrive_lists_each_child_once(s3):
         assert sorted(json.loads(r["Output"]) for r in records) == [1, 2, 3]
     finally:
         service.close()
+
+
+def test_a_reader_that_failed_on_a_later_page_reads_on_from_there_on_redrive(s3, monkeypatch):
+    monkeypatch.setattr(item_reader, "PAGE_ITEMS", 2)
+    body = json.dumps([0, 1, 2, 3, 4]).encode()
+    s3.put_object(Bucket=BUCKET, Key="items.json", Body=body)
+
+    def lose_the_file(event, context):  # the object goes while the first page runs
+        s3.delete_object(Bucket=BUCKET, Key="items.json")
+        return event
+
+    ex = run(distributed(ItemReader=READER, MaxConcurrency=1), {}, lose_the_file)
+    assert (ex.status, ex.error) == ("FAILED", "States.ItemReaderFailed")
+    s3.put_object(Bucket=BUCKET, Key="items.json", Body=body)  # the same object, back
+    fixed = Work()
+    redrive(ex, fixed)
+    assert ex.status == "SUCCEEDED" and ex.output == [0, 1, 2, 3, 4]
+    assert sorted(fixed.calls) == [2, 3, 4]  # the first page is not read or run again
+    assert [e.type for e in ex.history].count("MapRunStarted") == 1

@@ -188,7 +188,9 @@ class PagedRun:
         return not total or failed * 100.0 / total <= self.map_run.tolerated_percentage
 
     def _reader_failed(self, error: StatesError) -> bool:
-        self.results.close()
+        if not self.map_run.children_total:  # a redrive starts a new Map Run: nothing to keep
+            self.results.close()
+        # else a redrive reads on from here (engine.map_redrive): the results so far stay
         return self.on_failed(error)
 
     # -- running a page ----------------------------------------------------------------------
