@@ -27,6 +27,7 @@ _DETAILS_KEY: dict[str, str] = {
     "MapIterationAborted": "mapIterationAbortedEventDetails",
     "MapRunStarted": "mapRunStartedEventDetails",
     "MapRunFailed": "mapRunFailedEventDetails",
+    "MapRunRedriven": "mapRunRedrivenEventDetails",
     "TaskScheduled": "taskScheduledEventDetails",
     "TaskStarted": "taskStartedEventDetails",
     "TaskSubmitted": "taskSubmittedEventDetails",

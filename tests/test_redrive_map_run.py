@@ -194,6 +194,9 @@ def test_standard_children_are_redriven_under_their_arns_with_their_histories(ap
     described = service.describe_map_run({"mapRunArn": map_run})
     assert described["redriveCount"] == 1 and "redriveDate" in described
     assert described["executionCounts"]["succeeded"] == 3
+    parent = service.get_execution_history({"executionArn": arn})["events"]
+    [redriven] = [e for e in parent if e["type"] == "MapRunRedriven"]
+    assert redriven["mapRunRedrivenEventDetails"] == {"mapRunArn": map_run, "redriveCount": 1}
     assert described["executionCounts"]["failed"] == 0
 
 
