@@ -13,6 +13,9 @@ ToleratedFailurePercentage is of all the items, which are known only once the la
 read: until then a failure fails the run only past the count (asl-runner's reading; with one
 page, the usual case below 1,000 items, nothing changes), and reading the last page judges the
 failures so far at once.
+
+A redrive (``engine.map_redrive``) resumes the paged run: the unsuccessful children, a page at
+a time in item order, then the pages not read yet.
 """
 
 from __future__ import annotations
