@@ -456,3 +456,18 @@ def test_a_reader_that_failed_on_a_later_page_reads_on_from_there_on_redrive(s3,
     assert ex.status == "SUCCEEDED" and ex.output == [0, 1, 2, 3, 4]
     assert sorted(fixed.calls) == [2, 3, 4]  # the first page is not read or run again
     assert [e.type for e in ex.history].count("MapRunStarted") == 1
+
+
+def test_a_distributed_map_inside_an_inline_map_resumes_its_own_map_run():
+    inner = distributed(MaxConcurrency=1)["States"]["M"]
+    definition = {"StartAt": "Outer", "States": {"Outer": {
+        "Type": "Map", "End": True, "MaxConcurrency": 1,
+        "ItemProcessor": {"StartAt": "M", "States": {"M": inner}}}}}
+    work = Work(3)
+    ex = run(definition, [[0, 1], [2, 3, 4]], work)
+    assert ex.status == "FAILED"
+    fixed = Work()
+    redrive(ex, fixed)
+    assert ex.status == "SUCCEEDED" and ex.output == [[0, 1], [2, 3, 4]]
+    assert sorted(fixed.calls) == [3, 4]
+    assert len(ex.map_runs) == 2  # one per outer iteration: the second redriven, not a third
