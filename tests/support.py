@@ -128,3 +128,16 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 20.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting")
         time.sleep(0.01)
+
+
+def crash(service: Any) -> None:
+    """Stop a service's engine thread mid-flight, as kill -9 would: nothing is flushed, nothing
+    is finished, the store's lock goes (as the OS releases a dead process's lock), and so does
+    its in-process AWS account (moto lives in the process): a later service in this test
+    process must not find it still open and share its buckets and tables."""
+    host = service.host
+    host._stopping = True
+    host._commands.put(None)
+    host._thread.join(timeout=5)
+    service.store.unlock()
+    service.integrations.close()

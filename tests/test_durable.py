@@ -14,21 +14,11 @@ import time
 import pytest
 
 from asl_runner.service import ApiError, open_service
-from asl_runner.service.host import ExecutionHost
 
-from support import wait_until
+from support import crash, wait_until
 
 ROLE = "arn:aws:iam::123456789012:role/test"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:"
-
-
-def crash(service) -> None:
-    """Stop the engine thread mid-flight: nothing is flushed, nothing is finished."""
-    host: ExecutionHost = service.host
-    host._stopping = True
-    host._commands.put(None)
-    host._thread.join(timeout=5)
-    service.store.unlock()  # as the OS does for a process that dies
 
 
 def create(service, definition: dict, name: str = "m", kind: str = "STANDARD") -> str:

@@ -12,7 +12,7 @@ import pytest
 from asl_runner.engine.redrive import LAUNCHED
 from asl_runner.service import ApiError, open_service
 
-from support import wait_until
+from support import crash, wait_until
 
 ROLE = "arn:aws:iam::123456789012:role/test"
 WORK = "arn:aws:lambda:us-east-1:123456789012:function:Work"
@@ -206,15 +206,6 @@ def test_express_executions_are_not_redrivable(service, work):
     arn = service.start_execution({"stateMachineArn": machine})["executionArn"]
     assert finished(service, arn)["status"] == "FAILED"
     refused(lambda: service.redrive_execution({"executionArn": arn}), "ExecutionNotRedrivable")
-
-
-def crash(service) -> None:
-    """Stop the engine thread where it stands, as a kill would (see tests/test_durable.py)."""
-    host = service.host
-    host._stopping = True
-    host._commands.put(None)
-    host._thread.join(timeout=5)
-    service.store.unlock()
 
 
 def test_a_redriven_execution_survives_a_crash(tmp_path):
