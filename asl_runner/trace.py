@@ -114,6 +114,9 @@ class TracePrinter:
             self._line(depth, self._c(f"✗ {t}", "red"))
         elif t == "MapRunStarted":
             self._line(depth, self._c(f"  ↳ map run {d.get('mapRunArn')}", "dim"))
+        elif t == "MapRunRedriven":
+            self._line(depth, self._c(f"  ↳ map run {d.get('mapRunArn')} redriven "
+                                      f"(#{d.get('redriveCount')})", "dim"))
 
     def on_wait(self, what: str, until: float | None, now: float) -> None:
         """The runner blocks: say what for, and until when (``until`` None: no timer)."""

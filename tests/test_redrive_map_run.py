@@ -81,6 +81,18 @@ def test_only_the_unsuccessful_children_run_again_in_the_same_map_run():
                                  "failuresNotRedrivable": 0, "pendingRedrive": 0}
 
 
+def test_the_trace_says_the_map_run_was_redriven(capsys):
+    from asl_runner.trace import TracePrinter
+
+    ex = run(distributed(), list(range(3)), Work(1))
+    redrive(ex, Work())
+    printer = TracePrinter(color=False)
+    for event in ex.history:
+        printer.on_event(event)
+    [map_run] = ex.map_runs
+    assert f"↳ map run {map_run} redriven (#1)" in capsys.readouterr().out
+
+
 def test_tolerated_failures_run_again_too_and_a_second_redrive_resumes_the_first():
     work = Work(1, 2, 3)
     definition = distributed(ToleratedFailureCount=1, MaxConcurrency=1)

@@ -308,7 +308,7 @@ class Analysis {
       if (attempt) { attempt.end = t; attempt.status = ok ? "succeeded" : "failed"; attempt.result = d.output; attempt.error = d.error; attempt.cause = d.cause; }
       // a retry that succeeds leaves the run succeeded (retried), not caught
       run.failure = ok ? null : {error: d.error, cause: d.cause, event};
-    } else if (event.type === "MapRunStarted") {
+    } else if (event.type === "MapRunStarted" || event.type === "MapRunRedriven") {  // a redrive goes on in the same Map Run
       run.mapRunArn = d.mapRunArn;
     } else if (/^(Map|Parallel)State(Failed|Aborted)$/.test(event.type) || event.type === "MapRunFailed") {
       run.failure = run.failure || {error: d.error, cause: d.cause, event};
