@@ -58,8 +58,12 @@ def run_case(case: dict) -> dict:
     machine = parse_definition(case["definition"])
     execution = Execution(machine, case["input"], clock=VirtualClock(), state_machine_name="definition",
                           machine_type=case.get("state_machine_type", "STANDARD"))
-    with Runner(Integrations(str(LAMBDAS) if case.get("needs") else None)) as runner:
-        runner.run(execution)
+    integrations = Integrations(str(LAMBDAS) if case.get("needs") else None)
+    try:
+        with Runner(integrations) as runner:
+            runner.run(execution)
+    finally:
+        integrations.close()  # each case its own AWS account, as each `asl-runner run` has
     described = execution.describe()
     described["events"] = [event.to_aws() for event in execution.history]
     return described

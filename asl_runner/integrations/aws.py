@@ -31,6 +31,20 @@ MODES = (MOTO, ENDPOINT, REAL)
 DUMMY_KEY = "asl-runner"
 #: the region when neither the resource ARN nor the configuration names one
 FALLBACK_REGION = "us-east-1"
+#: the targets prepare() changed the process for (a moto account, the environment) and that
+#: were not closed yet: held here, not weakly, because a target dropped unclosed leaves its
+#: mock started in moto's globals, and only closing the target stops it
+_OPEN: set = set()
+
+
+def close_open_targets() -> int:
+    """Close every target that prepared the process and was not closed (a test harness's
+    cleanup between test modules: an account left open would be joined by the next one);
+    returns how many there were."""
+    targets = list(_OPEN)
+    for target in targets:
+        target.close()
+    return len(targets)
 
 
 class AwsTarget:
@@ -77,6 +91,7 @@ class AwsTarget:
             if self._prepared and (self.mode != MOTO or self._mock is not None):
                 return
             self._prepared = True
+            _OPEN.add(self)
             if self.mode == ENDPOINT:
                 # handlers' boto3 clients read the endpoint (and need credentials) from the
                 # environment
@@ -124,6 +139,7 @@ class AwsTarget:
                     os.environ[key] = value
             self._replaced_environ.clear()
             _StartOnImport.uninstall(self)
+            _OPEN.discard(self)
             self._clients.clear()
             self._session = None
             if self._mock is not None:
