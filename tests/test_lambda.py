@@ -406,3 +406,27 @@ def test_an_oversized_result_of_another_integration_names_its_service(resource, 
     ex = run_with_tasks(one({"Type": "Task", "Resource": resource, "Parameters": {}}),
                         tasks=Tasks(**{resource: big}))
     assert (ex.error, ex.cause) == ("States.DataLimitExceeded", limit_cause(name))
+
+
+def test_a_handler_has_a_region_as_on_lambda_even_where_nothing_is_configured(tmp_path, monkeypatch):
+    """Lambda gives every function AWS_REGION and AWS_DEFAULT_REGION: a handler's
+    boto3.client("sqs") without a region must not fail with NoRegionError on a fresh machine."""
+    import os
+
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.aws/config
+
+    def handler(event, context):
+        import boto3
+
+        client = boto3.client("sqs")
+        return {"region": client.meta.region_name, "AWS_REGION": os.environ.get("AWS_REGION"),
+                "queues": client.list_queues().get("QueueUrls", [])}
+
+    definition = one({"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:Reg",
+                      "End": True})
+    ex = asl_runner.run(definition, {}, handlers={"Reg": handler}, clock="virtual")
+    assert ex.status == "SUCCEEDED", ex.cause
+    assert ex.output == {"region": "us-east-1", "AWS_REGION": "us-east-1", "queues": []}
+    assert "AWS_REGION" not in os.environ  # the run gave the process its environment back

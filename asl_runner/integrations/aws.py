@@ -92,6 +92,12 @@ class AwsTarget:
                 return
             self._prepared = True
             _OPEN.add(self)
+            if self.mode != REAL and not _has_region():
+                # Lambda always gives a function AWS_REGION and AWS_DEFAULT_REGION: a handler's
+                # boto3.client("s3") would otherwise fail with NoRegionError on a machine with
+                # no AWS configuration, where the definition's own calls go to us-east-1
+                self._setenv("AWS_REGION", FALLBACK_REGION)
+                self._setenv("AWS_DEFAULT_REGION", FALLBACK_REGION)
             if self.mode == ENDPOINT:
                 # handlers' boto3 clients read the endpoint (and need credentials) from the
                 # environment
@@ -204,6 +210,15 @@ class AwsTarget:
             if session.get_credentials() is None:
                 options["aws_access_key_id"] = options["aws_secret_access_key"] = DUMMY_KEY
         return session.create_client(service, **options)
+
+
+def _has_region() -> bool:
+    """Whether a region may be configured (the environment, or a config file that may name
+    one), judged without importing botocore."""
+    if os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"):
+        return True
+    config = os.environ.get("AWS_CONFIG_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "config")
+    return os.path.isfile(config)
 
 
 def _has_credentials() -> bool:
