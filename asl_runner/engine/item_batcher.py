@@ -21,7 +21,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataFlowError
-from ..jsonvalue import PAYLOAD_LIMIT, dumps, size_of
+from ..jsonvalue import PAYLOAD_LIMIT, size_of
+from . import path_numbers
 
 if TYPE_CHECKING:
     from ..model import MapState
@@ -68,20 +69,12 @@ class Batcher:
 
 
 def _positive(field: str, value: Any, path: str | None) -> int:
-    written = path if path is not None else field
-    number: Any = value
-    if isinstance(value, str) and path is not None:
-        try:
-            number = int(value.strip())
-        except ValueError:
-            number = None
-    if type(number) is float and number.is_integer():
-        number = int(number)
-    if type(number) is not int:
-        shown = value if isinstance(value, str) else dumps(value)
-        where = f"{field}Path" if path is not None else field
-        raise DataFlowError(f"The {where} field refers to value \"{shown}\" which is not a "
-                            f"valid integer: {written}")
+    if path is not None:
+        number = path_numbers.integer(f"{field}Path", value, path)
+    elif isinstance(value, str):  # only what a path refers to may be a number's text
+        raise path_numbers.not_a(field, value, "integer", field)
+    else:
+        number = path_numbers.integer(field, value, field)
     if number <= 0:
         raise DataFlowError(f"{field} must be a positive integer, not {number}.")
     return number
@@ -89,7 +82,7 @@ def _positive(field: str, value: Any, path: str | None) -> int:
 
 def batcher(state: MapState, effective: Any, frame: Frame) -> Batcher:
     """The Map Run's batcher, its settings read from the state's input (and variables)."""
-    from ..paths import PathNotFound, compile_path
+    from ..paths import compile_path
 
     spec = state.item_batcher
     flow = state.flow
@@ -98,10 +91,7 @@ def batcher(state: MapState, effective: Any, frame: Frame) -> Batcher:
                         ("MaxInputBytesPerBatch", "max_input_bytes_per_batch")):
         path = spec.get(field + "Path")
         if path is not None:
-            try:
-                value = compile_path(path).select(effective, frame)
-            except PathNotFound as exc:
-                raise DataFlowError(f"Invalid path '{path}' : {exc}") from None
+            value = path_numbers.select(compile_path(path), effective, frame)
             limits[field] = _positive(field, value, path)
         elif field in spec:
             limits[field] = _positive(field, flow.value(name, spec[field], effective, frame), None)

@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataFlowError, QueryEvaluationFailure, StatesError
-from ..jsonvalue import dumps
 from ..names import random_uuid
-from ..paths import PathNotFound
-from . import item_batcher, map_redrive
+from . import item_batcher, map_redrive, path_numbers
 from .fanout import FanOut
 from .frame import FAILED, SUCCEEDED, ItemEnv
 from .map_pages import PagedRun
@@ -21,64 +19,31 @@ if TYPE_CHECKING:
     from .frame import Frame
 
 
-def _value_text(value: Any) -> str:
-    return value if isinstance(value, str) else dumps(value)
+def _integer(field: str, path: Any, doc: Any, frame: Frame) -> int:
+    return path_numbers.integer(field, path_numbers.select(path, doc, frame), path.text)
 
 
-def _from_path(path: Any, doc: Any, frame: Frame) -> Any:
-    try:
-        return path.select(doc, frame)
-    except PathNotFound as exc:
-        raise DataFlowError(f"Invalid path '{path.text}' : {exc}") from None
-
-
-def _integer(state: MapState, field: str, path: Any, doc: Any, frame: Frame) -> int:
-    value = _from_path(path, doc, frame)
-    number: Any = value
-    if isinstance(value, str):
-        try:
-            number = int(value.strip())
-        except ValueError:
-            number = None
-    if type(number) is float and number.is_integer():
-        number = int(number)
-    if type(number) is not int:
-        raise DataFlowError(f"The {field} field refers to value \"{_value_text(value)}\" which is "
-                            f"not a valid integer: {path.text}")
-    return number
-
-
-def _float(state: MapState, field: str, path: Any, doc: Any, frame: Frame) -> float:
-    value = _from_path(path, doc, frame)
-    number: Any = value
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            number = None
-    if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise DataFlowError(f"The {field} field refers to value \"{_value_text(value)}\" which is "
-                            f"not a valid float: {path.text}")
-    return float(number)
+def _float(field: str, path: Any, doc: Any, frame: Frame) -> float:
+    return path_numbers.decimal(field, path_numbers.select(path, doc, frame), path.text)
 
 
 def _settings(state: MapState, doc: Any, frame: Frame) -> tuple[int, int | None, float | None]:
     flow = state.flow
     max_concurrency = flow.value("max_concurrency", state.max_concurrency, doc, frame)
     if state.max_concurrency_path is not None:
-        max_concurrency = _integer(state, "MaxConcurrencyPath", state.max_concurrency_path, doc, frame)
+        max_concurrency = _integer("MaxConcurrencyPath", state.max_concurrency_path, doc, frame)
         if max_concurrency < 0:
             raise DataFlowError("MaxConcurrency must be a non-negative integer.")
     count = flow.value("tolerated_failure_count", state.tolerated_failure_count, doc, frame)
     if state.tolerated_failure_count_path is not None:
-        count = _integer(state, "ToleratedFailureCountPath", state.tolerated_failure_count_path,
+        count = _integer("ToleratedFailureCountPath", state.tolerated_failure_count_path,
                          doc, frame)
     if count is not None and count < 0:
         raise DataFlowError("ToleratedFailureCount cannot be negative.")
     percentage = flow.value("tolerated_failure_percentage", state.tolerated_failure_percentage,
                             doc, frame)
     if state.tolerated_failure_percentage_path is not None:
-        percentage = _float(state, "ToleratedFailurePercentagePath",
+        percentage = _float("ToleratedFailurePercentagePath",
                             state.tolerated_failure_percentage_path, doc, frame)
     if percentage is not None and not 0 <= percentage <= 100:
         raise DataFlowError("ToleratedFailurePercentage must be between 0 and 100.")
@@ -101,7 +66,7 @@ def _max_items(state: MapState, effective: Any, frame: Frame) -> int:
     if "MaxItemsPath" in config:
         from ..paths import compile_path
 
-        return _integer(state, "MaxItemsPath", compile_path(config["MaxItemsPath"]), effective,
+        return _integer("MaxItemsPath", compile_path(config["MaxItemsPath"]), effective,
                         frame)
     return state.flow.value("max_items", config.get("MaxItems"), effective, frame) or 0
 
