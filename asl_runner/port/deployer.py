@@ -61,30 +61,24 @@ class Deployer:
             return role["arn"], False
         iam = self._client("iam")
         name = role["name"]
-        created = False
-        try:
-            arn = self._call("GetRole", iam.get_role, RoleName=name)["Role"]["Arn"]
-            self._call("UpdateAssumeRolePolicy", iam.update_assume_role_policy, RoleName=name,
-                       PolicyDocument=json.dumps(role["trust"]))
-            self._say(f"updated the IAM role {name}")
-        except DeployError as exc:
-            if exc.code != "NoSuchEntity":
-                raise
+        current = self._existing("GetRole", "NoSuchEntity", iam.get_role, RoleName=name)
+        created = current is None
+        if created:
             arn = self._call("CreateRole", iam.create_role, RoleName=name,
                              AssumeRolePolicyDocument=json.dumps(role["trust"]),
                              Description="Made by asl-runner deploy")["Role"]["Arn"]
-            created = True
             self._say(f"created the IAM role {name}")
+        else:
+            arn = current["Role"]["Arn"]
+            self._call("UpdateAssumeRolePolicy", iam.update_assume_role_policy, RoleName=name,
+                       PolicyDocument=json.dumps(role["trust"]))
+            self._say(f"updated the IAM role {name}")
         if role["policy"]["Statement"]:
             self._call("PutRolePolicy", iam.put_role_policy, RoleName=name,
                        PolicyName=role["policyName"], PolicyDocument=json.dumps(role["policy"]))
         elif not created:  # IAM refuses a policy without statements: the role needs none now
-            try:
-                self._call("DeleteRolePolicy", iam.delete_role_policy, RoleName=name,
-                           PolicyName=role["policyName"])
-            except DeployError as exc:
-                if exc.code != "NoSuchEntity":
-                    raise
+            self._existing("DeleteRolePolicy", "NoSuchEntity", iam.delete_role_policy,
+                           RoleName=name, PolicyName=role["policyName"])
         return arn, created
 
     # -- Lambda -----------------------------------------------------------------------------
@@ -94,12 +88,8 @@ class Deployer:
 
         client = self._client("lambda")
         name = function["name"]
-        try:
-            current = self._call("GetFunction", client.get_function, FunctionName=name)
-        except DeployError as exc:
-            if exc.code != "ResourceNotFoundException":
-                raise
-            current = None
+        current = self._existing("GetFunction", "ResourceNotFoundException", client.get_function,
+                                 FunctionName=name)
         package = Package(name, function["handler"], tuple(map(tuple, function["files"])),
                           function["codeSha256"])
         if current is None:
@@ -160,12 +150,8 @@ class Deployer:
         arn, name = machine["arn"], machine["name"]
         if self._by_name:
             arn = self._named(sfn, name) or arn
-        try:
-            current = self._call("DescribeStateMachine", sfn.describe_state_machine, stateMachineArn=arn)
-        except DeployError as exc:
-            if exc.code != "StateMachineDoesNotExist":
-                raise
-            current = None
+        current = self._existing("DescribeStateMachine", "StateMachineDoesNotExist",
+                                 sfn.describe_state_machine, stateMachineArn=arn)
         publish = plan["publish"]
         if current is None:
             response = self._retrying_role(fresh_role, lambda: self._call(
@@ -205,12 +191,8 @@ class Deployer:
     def _alias(self, sfn: Any, machine_arn: str, name: str, version: str) -> str:
         routing = [{"stateMachineVersionArn": version, "weight": 100}]
         alias_arn = f"{machine_arn}:{name}"
-        try:
-            self._call("DescribeStateMachineAlias", sfn.describe_state_machine_alias,
-                       stateMachineAliasArn=alias_arn)
-        except DeployError as exc:
-            if exc.code != "ResourceNotFound":
-                raise
+        if self._existing("DescribeStateMachineAlias", "ResourceNotFound",
+                          sfn.describe_state_machine_alias, stateMachineAliasArn=alias_arn) is None:
             alias_arn = self._call("CreateStateMachineAlias", sfn.create_state_machine_alias,
                                    name=name, routingConfiguration=routing)["stateMachineAliasArn"]
             self._say(f"created the alias {alias_arn} -> {version}")
@@ -221,6 +203,18 @@ class Deployer:
         return alias_arn
 
     # -- calls ------------------------------------------------------------------------------
+
+    @classmethod
+    def _existing(cls, operation: str, missing: str, method: Callable[..., Any], /,
+                  **request: Any) -> Any:
+        """The answer, or None where the service says the resource is not there (``missing``,
+        its error code)."""
+        try:
+            return cls._call(operation, method, **request)
+        except DeployError as exc:
+            if exc.code != missing:
+                raise
+            return None
 
     @staticmethod
     def _call(operation: str, method: Callable[..., Any], /, **request: Any) -> Any:
