@@ -14,7 +14,7 @@ from .base import Operations, operation
 from .errors import ApiError, does_not_exist, invalid_arn, resource_not_found, validation
 from .fields import check_name, execution_input
 from .host import new_seed
-from .pagination import page_size
+from .pagination import keyset_listing, page_size
 from .redrives import listed_redrive_fields
 
 log = logging.getLogger("asl_runner.service")
@@ -209,18 +209,13 @@ class Executions(Operations):
             machine_arn = machine["arn"]
             version = target if arn.version is not None else None
             alias = target if arn.alias is not None else None
-        size = page_size(body)
-        listing_id = f"ListExecutions\n{target or map_run}\n{status}\n{redriven}"
-        after = self.pages.read(listing_id, body.get("nextToken"))
-        rows = self.store.list_executions(machine_arn, status, version, alias,
-                                          tuple(after) if after else None, size + 1,
-                                          map_run_arn=map_run, redriven=redriven)
-        out: dict[str, Any] = {"executions": [_listed(r, map_run is not None)
-                                              for r in rows[:size]]}
-        if len(rows) > size:
-            last = rows[size - 1]
-            out["nextToken"] = self.pages.issue(listing_id, [last["start_date"], last["arn"]])
-        return out
+        return keyset_listing(
+            self.pages, f"ListExecutions\n{target or map_run}\n{status}\n{redriven}",
+            "executions", body,
+            lambda after, limit: self.store.list_executions(
+                machine_arn, status, version, alias, after, limit, map_run_arn=map_run,
+                redriven=redriven),
+            lambda row: _listed(row, map_run is not None))
 
     @operation("GetExecutionHistory")
     def get_execution_history(self, body: dict) -> dict:

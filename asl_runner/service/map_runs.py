@@ -7,13 +7,11 @@ recorded like any other: a restart applies it again at the same point.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..engine.map_run import MapRunUpdated
 from .arns import parse_arn
 from .base import Operations, operation
 from .errors import does_not_exist, resource_not_found, validation
-from .pagination import page_size
+from .pagination import keyset_listing
 
 
 class MapRuns(Operations):
@@ -34,15 +32,9 @@ class MapRuns(Operations):
         parse_arn(arn, "execution", "express")
         if self.store.get_execution(arn) is None:
             raise does_not_exist("Execution", arn)
-        size = page_size(body)
-        listing_id = f"ListMapRuns\n{arn}"
-        after = self.pages.read(listing_id, body.get("nextToken"))
-        rows = self.store.list_map_runs(arn, tuple(after) if after else None, size + 1)
-        out: dict[str, Any] = {"mapRuns": [_listed(r) for r in rows[:size]]}
-        if len(rows) > size:
-            last = rows[size - 1]
-            out["nextToken"] = self.pages.issue(listing_id, [last["start_date"], last["arn"]])
-        return out
+        return keyset_listing(self.pages, f"ListMapRuns\n{arn}", "mapRuns", body,
+                              lambda after, limit: self.store.list_map_runs(arn, after, limit),
+                              _listed)
 
     @operation("UpdateMapRun")
     def update_map_run(self, body: dict) -> dict:

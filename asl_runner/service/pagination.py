@@ -74,3 +74,18 @@ def listing(tokens: PageTokens, listing_id: str, key: str, items: Sequence[Any],
     if offset + size < len(items):
         out["nextToken"] = tokens.issue(listing_id, offset + size)
     return out
+
+
+def keyset_listing(tokens: PageTokens, listing_id: str, key: str, body: dict[str, Any],
+                   fetch: Callable[[tuple | None, int], Sequence[dict]],
+                   shape: Callable[[dict], dict]) -> dict[str, Any]:
+    """A List* response of store rows in (start_date, arn) order: ``fetch(after, limit)`` gives
+    the rows after that position; one more than the page says whether a token is due."""
+    size = page_size(body)
+    after = tokens.read(listing_id, body.get("nextToken"))
+    rows = fetch(tuple(after) if after else None, size + 1)
+    out: dict[str, Any] = {key: [shape(row) for row in rows[:size]]}
+    if len(rows) > size:
+        last = rows[size - 1]
+        out["nextToken"] = tokens.issue(listing_id, [last["start_date"], last["arn"]])
+    return out
