@@ -15,23 +15,12 @@ import multiprocessing
 import sys
 import time
 
-from distributed_map_csv import free_port, peak_rss_mb, put_csv, serve_s3, wait_for
+from distributed_map_csv import definition, free_port, peak_rss_mb, put_csv, serve_s3, wait_for
 
 from _common import report
 
 ROWS = (10_000, 100_000)
-DEFINITION = {"StartAt": "Map", "States": {"Map": {
-    "Type": "Map", "Label": "Rows", "End": True, "ToleratedFailurePercentage": 5,
-    "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
-                   "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
-                   "Parameters": {"Bucket": "bench", "Key": "rows.csv"}},
-    "ItemProcessor": {
-        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-        "StartAt": "Process",
-        "States": {"Process": {"Type": "Task", "End": True, "Resource":
-                               "arn:aws:lambda:us-east-1:123456789012:function:process"}}},
-    "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
-                     "Parameters": {"Bucket": "bench", "Prefix": "out"}}}}}
+DEFINITION = definition(False, "STANDARD", ToleratedFailurePercentage=5)
 
 
 def broken(event, context):
